@@ -1,0 +1,33 @@
+# One entry point for people and CI. `make demo` and `make test` work on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test check lint bench clean
+
+$(BIN)/unn-ingest: pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/unn-ingest
+
+demo: setup
+	$(BIN)/unn-ingest demo
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+check: lint test
+
+bench: setup
+	$(BIN)/python -m bench.pipeline
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,67 @@
+"""Load a site profile from its TOML file into the extractors' `SiteProfile` record."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from extractors.profile import EditionProfile, SiteProfile
+
+PROFILE_DIR = Path(__file__).resolve().parent
+
+
+class ProfileError(ValueError):
+    """A site profile is missing or malformed."""
+
+
+def load_profile(name: str = "unn", origin: str | None = None) -> SiteProfile:
+    """Load the named profile; an `origin` overrides the profile's own (e.g. the replica's)."""
+    path = PROFILE_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ProfileError(f"no site profile named {name!r} (looked for {path})")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _build(raw, origin)
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ProfileError(f"site profile {path.name} is malformed: {exc}") from exc
+
+
+def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
+    editions = tuple(
+        EditionProfile(
+            code=e["code"],
+            prefix=e["prefix"],
+            feed_path=e["feed_path"],
+            listing_path=e["listing_path"],
+            dateline=e["dateline"],
+            views_words=tuple(e["views_words"]),
+            attribution_phrases=tuple(e["attribution_phrases"]),
+            subheads=tuple(e["subheads"]),
+            boilerplate_phrases=tuple(e.get("boilerplate_phrases", ())),
+        )
+        for e in raw["editions"]
+    )
+    hosts = tuple(raw["allowed_hosts"])
+    final_origin = (origin or raw["origin"]).rstrip("/")
+    if origin:
+        parts = urlsplit(final_origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ProfileError(f"origin {origin!r} is not an http(s) URL")
+        hosts = (parts.hostname,)
+    return SiteProfile(
+        name=raw["name"],
+        origin=final_origin,
+        allowed_hosts=hosts,
+        time_zone=raw["time_zone"],
+        editions=editions,
+        article_path_pattern=raw["article_path_pattern"],
+        amp_path_pattern=raw["amp_path_pattern"],
+        css=dict(raw.get("css", {})),
+        footer_phrases=tuple(raw.get("footer_phrases", ())),
+        user_agent=raw.get("user_agent", "unn-ingest"),
+        requests_per_second=float(raw.get("requests_per_second", 1.0)),
+        max_concurrency=int(raw.get("max_concurrency", 4)),
+        listing_page_size=int(raw.get("listing_page_size", 20)),
+    )

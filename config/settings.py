@@ -1,0 +1,28 @@
+"""Run settings from `UNN_INGEST_*` environment variables; CLI options override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where to fetch from, where to store, how often to run."""
+
+    model_config = SettingsConfigDict(env_prefix="UNN_INGEST_", extra="ignore")
+
+    origin: str | None = None  # None: the profile's own origin (https://unn.ua)
+    profile: str = "unn"
+    data_dir: Path = Path("./data")
+    db_url: str | None = None  # None: SQLite under data_dir
+    cron: str = "*/10 * * * *"
+    requests_per_second: float | None = None  # None: the profile's politeness
+    max_concurrency: int | None = None
+    batch_size: int = 80
+
+    def database_url(self) -> str:
+        """Return the database URL, defaulting to SQLite under the data directory."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.data_dir / 'unn-ingest.sqlite3').resolve()}"

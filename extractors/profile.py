@@ -1,0 +1,55 @@
+"""The declarative description of one trilingual news site, as the extractors need it.
+
+The values live in `config/` (a TOML file per site); this module only defines their shape, so
+that `extractors/` depends on nothing else of the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class EditionProfile:
+    """What differs between a site's language editions."""
+
+    code: str  # "uk", "en", "ru"
+    prefix: str  # URL path prefix: "" for uk, "/en", "/ru"
+    feed_path: str  # "/rss/news_uk.xml"
+    listing_path: str  # "/news" (paginated with ?page=N)
+    dateline: str  # "Київ • УНН"
+    views_words: tuple[str, ...]  # "views", "перегляди", ...
+    attribution_phrases: tuple[str, ...]  # "UNN reports", "передає УНН", ...
+    subheads: tuple[str, ...]  # "Details", "Recall", ...
+    boilerplate_phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """Everything site-specific: origin, editions, markup hints, politeness."""
+
+    name: str
+    origin: str  # "https://unn.ua" or a replica's base URL
+    allowed_hosts: tuple[str, ...]
+    time_zone: str  # "Europe/Kyiv"
+    editions: tuple[EditionProfile, ...]
+    article_path_pattern: str  # regex on the URL path: ^(?:/(en|ru))?/news/(?P<slug>[^/?#]+)$
+    amp_path_pattern: str
+    css: dict[str, str] = field(default_factory=dict)  # role -> class-name prefix
+    footer_phrases: tuple[str, ...] = ()
+    user_agent: str = "unn-ingest"
+    requests_per_second: float = 1.0
+    max_concurrency: int = 4
+    listing_page_size: int = 20
+
+    def edition(self, code: str) -> EditionProfile:
+        """Return the edition with this code; raise KeyError if the site has none."""
+        for edition in self.editions:
+            if edition.code == code:
+                return edition
+        raise KeyError(code)
+
+    @property
+    def edition_codes(self) -> tuple[str, ...]:
+        """Return the edition codes in profile order."""
+        return tuple(e.code for e in self.editions)
