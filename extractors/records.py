@@ -1,0 +1,62 @@
+"""Records the pure core produces: what a page says, in plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageTag:
+    """The language a text is written in, as detected."""
+
+    language: str  # "uk", "ru", "en", another ISO 639-1 code, or "unknown"
+    confidence: float  # 0..1
+    method: str  # how it was decided: "letters", "langdetect", "too-short", ...
+
+
+@dataclass(frozen=True, slots=True)
+class EditionLink:
+    """An explicit pointer from a page to another edition of the same story."""
+
+    edition: str  # the edition pointed at: "uk", "en", "ru"
+    url: str  # absolute article URL
+    method: str  # "hreflang" or "switcher"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """One article page, extracted: text, metadata and explicit edition links."""
+
+    url: str  # canonical article URL (absolute)
+    edition: str  # from the URL: "uk", "en", "ru"
+    slug: str
+    title: str
+    lead: str
+    paragraphs: tuple[str, ...]  # body paragraphs and subheads in page order, NFC, no lead
+    authors: tuple[str, ...] = ()
+    rubric: str | None = None
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    published_at: datetime | None = None  # UTC, aware
+    modified_at: datetime | None = None  # UTC, aware
+    links: tuple[EditionLink, ...] = ()
+    extractor_version: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def body(self) -> str:
+        """Return the body as paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredItem:
+    """An article URL seen in a feed or listing, with what the source said of it."""
+
+    url: str
+    edition: str
+    slug: str
+    published_at: datetime | None  # UTC, aware
+    title: str | None = None
+    source: str = "feed"  # "feed", "listing", "link"
