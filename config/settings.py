@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     requests_per_second: float | None = None  # None: the profile's politeness
     max_concurrency: int | None = None
     batch_size: int = 80
+    revisit_min_minutes: float = 10.0  # re-check a stored article at most this often...
+    revisit_age_factor: float = 0.25  # ...and no sooner than this share of its age
 
     def database_url(self) -> str:
         """Return the database URL, defaulting to SQLite under the data directory."""

@@ -1,0 +1,65 @@
+"""Turn one fetched article page into everything the pipeline stores about it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from extractors.article import extract_article
+from extractors.fingerprint import content_hash, minhash_signature
+from extractors.language import tag_article
+from extractors.page import FetchedPage
+from extractors.profile import SiteProfile
+from extractors.records import ExtractedArticle, LanguageTag
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedArticle:
+    """An extracted article with its language tag and fingerprints."""
+
+    article: ExtractedArticle
+    lang: LanguageTag
+    lang_mismatch: bool
+    content_hash: str
+    minhash: bytes
+    word_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisFailure:
+    """Why a page gave no article."""
+
+    url: str
+    reason: str
+
+
+def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | AnalysisFailure:
+    """Extract, tag and fingerprint one page; a page without an article gives a failure."""
+    try:
+        article = extract_article(page, profile)
+    except Exception as exc:  # a parser bug must not lose the rest of the batch
+        log.exception("extraction crashed on %s", page.url)
+        return AnalysisFailure(page.url, f"extraction crashed: {type(exc).__name__}: {exc}")
+    if article is None:
+        return AnalysisFailure(page.url, "no article found on the page")
+    if not article.title or not article.paragraphs:
+        return AnalysisFailure(page.url, "page has no title or no body text")
+    lang, mismatch = tag_article(article)
+    text = "\n".join((article.title, article.lead, article.body))
+    return AnalysedArticle(
+        article=article,
+        lang=lang,
+        lang_mismatch=mismatch,
+        content_hash=content_hash(article.title, article.lead, article.paragraphs),
+        minhash=minhash_signature(text),
+        word_count=len(text.split()),
+    )
+
+
+def analyse_pages(
+    pages: list[FetchedPage], profile: SiteProfile
+) -> list[AnalysedArticle | AnalysisFailure]:
+    """Analyse a batch of pages (the unit of work sent to a worker process)."""
+    return [analyse_page(page, profile) for page in pages]

@@ -1,0 +1,195 @@
+"""Content-based edition matching: find the other editions of a story when pages carry no link.
+
+Candidates come from blocking, never from all pairs: articles of OTHER editions published
+within a time window (translations show the original's time but may appear hours later) that
+share at least one key — the lead image file, the publish minute, a number or a name key.
+Each candidate pair is scored (`pair_score`, a log-odds sum of image, time, numbers, names,
+text similarity and length evidence), and a pair is accepted only when
+
+- its score clears the threshold, AND
+- each article is the other's best candidate in that edition, by a margin over the runner-up
+  (mutual best match), AND
+- neither article's story already holds an edition of the other's language (`taken`).
+
+Incremental: `new` articles are matched against everything in `pool` (the stored articles of
+the window), so an edition arriving a day after its story still finds it. The work is near
+linear: articles are sorted by time and each key's postings are cut to the window by bisection.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from extractors.linking import LinkEdge
+from extractors.matching_features import ArticleFeatures, article_features, sketch_similarity
+
+__all__ = [
+    "ArticleFeatures",
+    "MatchOptions",
+    "article_features",
+    "match_editions",
+    "pair_score",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """The knobs of content matching, calibrated on the replica (see bench/ and eval)."""
+
+    window: timedelta = timedelta(hours=6)
+    threshold: float = 0.8  # probability a pair must reach
+    margin: float = 1.5  # log-odds the best candidate must lead the runner-up by
+    max_postings: int = 64  # a key shared by more articles in the window is too common to block on
+    max_candidates: int = 16  # per article and edition, by shared keys, before full scoring
+
+
+def _time_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    if a.published_at is None or b.published_at is None:
+        return 0.0
+    minutes = abs((a.published_at - b.published_at).total_seconds()) / 60
+    if minutes < 1:
+        return 2.0  # UNN's editions show the original's publish time to the minute
+    if minutes <= 15:
+        return 1.0
+    return -min(2.0, minutes / 120)
+
+
+def _set_evidence(a: frozenset[str], b: frozenset[str], gain: float, offset: float) -> float:
+    union = len(a | b)
+    if not a or not b:
+        return 0.0
+    jaccard = len(a & b) / union
+    return (gain * jaccard - offset) * min(1.0, union / 4)  # few items say little
+
+
+def _text_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    similarity = sketch_similarity(a.sketch, b.sketch)
+    if "en" in (a.edition, b.edition):
+        return (similarity - 0.13) * 25  # English shares little beyond names and cognates
+    return (similarity - 0.30) * 20  # uk and ru transliterated share much of their spelling
+
+
+def pair_logit(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """Return the log-odds that two articles of different editions are one story."""
+    z = -4.0 + _time_evidence(a, b) + _text_evidence(a, b)
+    if a.image and b.image:
+        z += 4.0 if a.image == b.image else -3.0
+    z += _set_evidence(a.numbers, b.numbers, gain=8.0, offset=2.5)
+    z += _set_evidence(a.names, b.names, gain=4.0, offset=1.0)
+    if a.length and b.length and min(a.length, b.length) / max(a.length, b.length) < 0.5:
+        z -= 1.5
+    return z
+
+
+def pair_score(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """Return the probability-like score (0..1) that two articles are editions of one story."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, pair_logit(a, b)))))
+
+
+def _keys(item: ArticleFeatures) -> list[str]:
+    keys = [f"n:{n}" for n in item.numbers] + [f"p:{p}" for p in item.names]
+    if item.image:
+        keys.append(f"i:{item.image}")
+    if item.published_at is not None:
+        keys.append(f"t:{int(item.published_at.timestamp() // 60)}")
+    return keys
+
+
+class _Window:
+    """Articles sorted by time with per-key postings, cut to a time window by bisection."""
+
+    def __init__(self, items: Sequence[ArticleFeatures], options: MatchOptions) -> None:
+        dated = [item for item in items if item.published_at is not None]
+        self.items = sorted(dated, key=lambda i: (i.published_at, i.article_id))
+        self.times = [i.published_at.timestamp() for i in self.items if i.published_at]
+        self.position = {item.article_id: n for n, item in enumerate(self.items)}
+        self.postings: dict[str, list[int]] = {}
+        for n, item in enumerate(self.items):
+            for key in _keys(item):
+                self.postings.setdefault(key, []).append(n)
+        self.options = options
+        self.logits: dict[tuple[int, int], float] = {}
+        self.ranked: dict[tuple[int, str], list[tuple[float, int]]] = {}
+
+    def candidates(self, n: int, edition: str) -> list[int]:
+        """Return positions of `edition` articles sharing a key with item `n` in the window."""
+        item, span = self.items[n], self.options.window.total_seconds()
+        low, high = self.times[n] - span, self.times[n] + span
+        shared: dict[int, int] = {}
+        for key in _keys(item):
+            posting = self.postings[key]
+            start = bisect_left(posting, low, key=self.times.__getitem__)
+            end = bisect_right(posting, high, key=self.times.__getitem__)
+            if end - start > self.options.max_postings:
+                continue
+            for m in posting[start:end]:
+                if self.items[m].edition == edition:
+                    shared[m] = shared.get(m, 0) + 1
+        best = sorted(shared, key=lambda m: (-shared[m], m))
+        return best[: self.options.max_candidates]
+
+    def logit(self, n: int, m: int) -> float:
+        """Return the (memoised) log-odds of the pair at positions `n` and `m`."""
+        key = (n, m) if n < m else (m, n)
+        if key not in self.logits:
+            self.logits[key] = pair_logit(self.items[n], self.items[m])
+        return self.logits[key]
+
+    def ranking(self, n: int, edition: str) -> list[tuple[float, int]]:
+        """Return item `n`'s candidates in `edition` as (log-odds, position), best first."""
+        key = (n, edition)
+        if key not in self.ranked:
+            scored = [(self.logit(n, m), m) for m in self.candidates(n, edition)]
+            self.ranked[key] = sorted(scored, key=lambda s: (-s[0], self.items[s[1]].article_id))
+        return self.ranked[key]
+
+    def clear_winner(self, n: int, edition: str) -> int | None:
+        """Return the position of `n`'s best candidate in `edition` if it wins clearly."""
+        ranking = self.ranking(n, edition)
+        if not ranking:
+            return None
+        best, m = ranking[0]
+        threshold = math.log(self.options.threshold / (1 - self.options.threshold))
+        if best < threshold:
+            return None
+        if len(ranking) > 1 and best - ranking[1][0] < self.options.margin:
+            return None
+        return m
+
+
+def match_editions(
+    new: Sequence[ArticleFeatures],
+    pool: Sequence[ArticleFeatures],
+    taken: Mapping[int, Collection[str]] | None = None,
+    options: MatchOptions | None = None,
+) -> list[LinkEdge]:
+    """Return content links from each `new` article to its mutual best match in other editions.
+
+    `pool` is everything already stored in the window (it may include `new`); `taken` maps an
+    article id to the editions its story already holds, which it cannot take a second of.
+    """
+    options = options or MatchOptions()
+    taken = taken or {}
+    merged = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
+    window = _Window(list(merged.values()), options)
+    editions = sorted({item.edition for item in window.items})
+    edges: dict[tuple[int, int], LinkEdge] = {}
+    for item in new:
+        n = window.position.get(item.article_id)
+        for edition in editions if n is not None else ():
+            if edition == item.edition or edition in taken.get(item.article_id, ()):
+                continue
+            m = window.clear_winner(n, edition)
+            if m is None or window.clear_winner(m, item.edition) != n:
+                continue
+            other = window.items[m].article_id
+            if item.edition in taken.get(other, ()):
+                continue
+            a, b = sorted((item.article_id, other))
+            score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, window.logit(n, m)))))
+            edges[(a, b)] = LinkEdge(a, b, "content", round(score, 6))
+    return [edges[key] for key in sorted(edges)]

@@ -1,0 +1,171 @@
+"""What content matching compares: language-neutral features of one article.
+
+Every edition is reduced to the same alphabet so that uk, ru and en can be compared: Cyrillic
+is transliterated to Latin with one compact table (uk and ru readings merged, so "Київ",
+"Киев" and "Kyiv" meet), and spelling variants that transliteration produces are folded
+("y"/"j" → "i", "g" → "h", "kh" → "h"). From that text come:
+
+- numbers, dates and amounts normalised across languages ("1,5 млрд" / "1.5 billion" → 1.5e9,
+  "15 листопада" / "November 15" → d11.15);
+- name keys: consonant skeletons of capitalised words inside sentences, which survive case
+  endings ("Зеленського" / "Zelensky" → "zlns");
+- a bottom-k sketch of character trigrams of the folded text, for a cheap Jaccard estimate;
+- the lead image's file name and the text length.
+
+Attribution lines ("передає УНН") and subheads ("Деталі") are removed first: every article has
+them, so they would only make different stories look alike.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from extractors.matching_numbers import number_keys
+
+__all__ = [
+    "ATTRIBUTION_PHRASES",
+    "SUBHEADS",
+    "ArticleFeatures",
+    "article_features",
+    "fold",
+    "image_key",
+]
+
+ATTRIBUTION_PHRASES = (
+    "передає УНН", "пише УНН", "повідомляє УНН", "UNN reports", "writes UNN", "reports UNN",
+    "передает УНН", "сообщает УНН", "пишет УНН",
+)  # fmt: skip
+SUBHEADS = (
+    "Деталі", "Нагадаємо", "Доповнення", "Details", "Recall", "Addendum",
+    "Детали", "Подробности", "Напомним", "Дополнение",
+)  # fmt: skip
+SKETCH_SIZE = 192
+
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "я": "ia", "ё": "e", "ъ": "", "ы": "i", "э": "e", "'": "", "’": "", "ʼ": "",
+}  # fmt: skip
+_TRANSLIT = str.maketrans({**_CYR, **{k.upper(): v.capitalize() for k, v in _CYR.items()}})
+_FOLD = (("kh", "h"), ("y", "i"), ("j", "i"), ("g", "h"), ("w", "v"), ("ph", "f"), ("q", "k"))
+_VOWELS = str.maketrans("", "", "aeiou")
+_NON_LETTER = re.compile(r"[^a-z]+")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+_CAPITALISED = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]+|[A-Z]{2,})")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """The language-neutral evidence one article offers to content matching."""
+
+    article_id: int
+    edition: str
+    published_at: datetime | None
+    image: str | None  # lead image file name
+    numbers: frozenset[str]
+    names: frozenset[str]
+    sketch: np.ndarray = field(repr=False, compare=False)  # sorted uint32 trigram hashes
+    length: int = 0  # characters of cleaned text
+
+
+def image_key(image_url: str | None) -> str | None:
+    """Return the file name of an image URL (query and fragment dropped), or None."""
+    if not image_url:
+        return None
+    name = image_url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name or None
+
+
+def fold(text: str) -> str:
+    """Transliterate to Latin and fold spelling variants: the common alphabet of all editions."""
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLIT).lower()
+    for old, new in _FOLD:
+        text = text.replace(old, new)
+    return text
+
+
+def clean_text(title: str, lead: str, paragraphs: Sequence[str]) -> str:
+    """Return title, lead and body without subheads and attribution phrases, one per line."""
+    subheads = {s.casefold() for s in SUBHEADS}
+    kept = [p for p in paragraphs if p.strip().strip("#").strip().casefold() not in subheads]
+    text = "\n".join([title, lead, *kept])
+    for phrase in ATTRIBUTION_PHRASES:
+        text = text.replace(phrase, "")
+    return unicodedata.normalize("NFC", text)
+
+
+def name_keys(text: str) -> frozenset[str]:
+    """Return consonant skeletons of capitalised words that do not start a sentence."""
+    keys = set()
+    for sentence in _SENTENCE.split(text.translate(_TRANSLIT)):
+        for match in _CAPITALISED.finditer(sentence):
+            if match.start() == 0 or sentence[: match.start()].strip() == "":
+                continue  # a sentence's first word is capitalised whatever it is
+            key = _skeleton(match.group(1))
+            if len(key) >= 2:
+                keys.add(sys.intern(key))
+    return frozenset(keys)
+
+
+def _skeleton(word: str) -> str:
+    """Return the first letter plus the next consonants of a folded word, at most four."""
+    folded = _NON_LETTER.sub("", fold(word))
+    if not folded:
+        return ""
+    skeleton = folded[0] + folded[1:].translate(_VOWELS)
+    collapsed = [ch for i, ch in enumerate(skeleton) if i == 0 or ch != skeleton[i - 1]]
+    return "".join(collapsed[:4])
+
+
+def trigram_sketch(folded: str, size: int = SKETCH_SIZE) -> np.ndarray:
+    """Return the `size` smallest distinct hashes of the letter trigrams of folded text."""
+    letters = " ".join(_NON_LETTER.sub(" ", folded).split())
+    codes = np.frombuffer(letters.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < 3:
+        return np.zeros(0, dtype=np.uint32)
+    mixed = codes[:-2] * 1_000_003 + codes[1:-1] * 10_007 + codes[2:]
+    hashed = ((mixed * 2_654_435_761) >> 7) & 0xFFFFFFFF  # deterministic across processes
+    return np.unique(hashed.astype(np.uint32))[:size]
+
+
+def sketch_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimate the Jaccard similarity of two trigram sets from their bottom-k sketches."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    size = max(len(a), len(b))
+    union = np.union1d(a, b)[:size]
+    shared = np.intersect1d(a, b, assume_unique=True)
+    return float(np.count_nonzero(shared <= union[-1])) / len(union)
+
+
+def article_features(
+    article_id: int,
+    edition: str,
+    published_at: datetime | None,
+    title: str,
+    lead: str,
+    paragraphs: Sequence[str],
+    image_url: str | None = None,
+) -> ArticleFeatures:
+    """Reduce one article to the language-neutral features content matching compares."""
+    text = clean_text(title, lead, paragraphs)
+    folded = fold(text)
+    return ArticleFeatures(
+        article_id=article_id,
+        edition=edition,
+        published_at=published_at,
+        image=image_key(image_url),
+        numbers=number_keys(text),
+        names=name_keys(text),
+        sketch=trigram_sketch(folded),
+        length=len(text),
+    )

@@ -1,0 +1,93 @@
+"""Numbers, amounts and dates of a text as language-neutral keys, for content matching.
+
+The same fact is written differently per edition: "12 500" / "12,500", "9,5 млрд гривень" /
+"UAH 9.5 billion", "15 листопада" / "November 15" / "15 ноября". Each becomes one key
+("12500", "9.5e+09", "d11.15"), so the editions of one story share their number set while
+different stories of the same day rarely do.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+__all__ = ["number_keys"]
+
+# Cyrillic texts write "12 500" and "41,32"; Latin ones "12,500" and "41.32". The script of
+# the text decides, not the edition: a mislabelled page keeps its own conventions.
+_CYRILLIC_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?")
+_LATIN_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+_SCALE = re.compile(
+    r"\s*(тис|тыс|thousand|млн|мільйон|миллион|million|mln|млрд|мільярд|миллиард|billion|bn"
+    r"|трлн|трильйон|триллион|trillion)",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "тис": 1e3, "тыс": 1e3, "thousand": 1e3,
+    "млн": 1e6, "мільйон": 1e6, "миллион": 1e6, "million": 1e6, "mln": 1e6,
+    "млрд": 1e9, "мільярд": 1e9, "миллиард": 1e9, "billion": 1e9, "bn": 1e9,
+    "трлн": 1e12, "трильйон": 1e12, "триллион": 1e12, "trillion": 1e12,
+}  # fmt: skip
+_MONTHS = (
+    ("січ", "лют", "берез", "квіт", "трав", "черв", "лип", "серп", "верес", "жовт", "листоп",
+     "груд"),
+    ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
+     "ноябр", "декабр"),
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+)  # fmt: skip
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+([а-яіїєґ]+)", re.IGNORECASE)
+_MONTH_DAY = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2})\b")
+_CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+def _is_cyrillic(text: str) -> bool:
+    sample = text[:4000]
+    return len(_CYRILLIC.findall(sample)) >= len(_LATIN.findall(sample))
+
+
+def _value(whole: str, fraction: str | None) -> float:
+    digits = re.sub(r"[^\d]", "", whole)
+    return float(f"{digits}.{fraction}" if fraction else digits)
+
+
+def _numbers(text: str, cyrillic: bool) -> set[str]:
+    """Return the keys of every number in `text`, scaled by a following "млн", "billion"..."""
+    pattern = _CYRILLIC_NUMBER if cyrillic else _LATIN_NUMBER
+    keys = set()
+    for match in pattern.finditer(text):
+        value = _value(match.group(1), match.group(2))
+        scale = _SCALE.match(text, match.end())
+        if scale:
+            stem = next(s for s in _SCALES if scale.group(1).lower().startswith(s))
+            value *= _SCALES[stem]
+        keys.add(sys.intern(f"{value:.6g}"))
+    return keys
+
+
+def _month(word: str) -> int | None:
+    """Return the month number a month name (any case ending, any edition) stands for."""
+    low = word.lower()
+    for names in _MONTHS:
+        for index, stem in enumerate(names):
+            # "ма" (ru May) is short; insist on the whole inflected word for it.
+            if low.startswith(stem) and (stem != "ма" or low in ("мая", "май")):
+                return index + 1
+    return None
+
+
+def _dates(text: str) -> set[str]:
+    """Return "d<month>.<day>" for "15 листопада", "November 15", "15 ноября"."""
+    keys = set()
+    found = [(m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
+    found += [(m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
+    for day, word in found:
+        month = _month(word)
+        if month and 1 <= int(day) <= 31:
+            keys.add(sys.intern(f"d{month}.{int(day)}"))
+    return keys
+
+
+def number_keys(text: str) -> frozenset[str]:
+    """Return the language-neutral keys of the numbers, amounts and dates in `text`."""
+    return frozenset(_numbers(text, _is_cyrillic(text)) | _dates(text))

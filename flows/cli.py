@@ -1,0 +1,213 @@
+"""The `unn-ingest` command line: run, backfill, serve, read, export, demo, probe, eval.
+
+Heavy modules (Prefect, trafilatura) are imported inside the commands, so `--help` is quick,
+and Prefect's environment defaults are set before Prefect is first imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="unn-ingest",
+    help="Ingest the uk/en/ru editions of UNN news, link the editions of each story, store them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+Origin = Annotated[
+    str | None,
+    typer.Option("--origin", envvar="UNN_INGEST_ORIGIN", help="Site origin (default https://unn.ua)."),
+]
+Db = Annotated[
+    str | None,
+    typer.Option("--db", envvar="UNN_INGEST_DB_URL", help="Database URL (default SQLite in data dir)."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="UNN_INGEST_DATA_DIR", help="Data folder (default ./data)."),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+Editions = Annotated[
+    str, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
+]
+
+
+def prepare_environment(quiet: bool = True) -> None:
+    """Set Prefect defaults (no telemetry, quiet console) unless the user set them."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn known errors into one red line and exit code 2, never a traceback."""
+    from config import ProfileError
+    from flows.errors import IngestError
+    from storage import StorageError
+
+    try:
+        yield
+    except (IngestError, StorageError, ProfileError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def parse_editions(value: str) -> list[str]:
+    """Return the edition codes of a comma-separated option, checked."""
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    bad = [c for c in codes if c not in ("uk", "en", "ru")]
+    if bad or not codes:
+        raise typer.BadParameter(f"unknown edition(s) {', '.join(bad) or '(none)'}; use uk,en,ru")
+    return codes
+
+
+def print_json(data: Any) -> None:
+    """Print data as JSON on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def run(
+    edition: Editions = "uk,en,ru",
+    origin: Origin = None,
+    db: Db = None,
+    data_dir: DataDir = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
+    editions = parse_editions(edition)
+    with user_errors():
+        from flows.ingest import ingest
+
+        summary = ingest(editions, origin, db, _str(data_dir))
+    _print_summary(summary, json_out)
+
+
+@app.command()
+def backfill(
+    date_from: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Last local date, YYYY-MM-DD (inclusive).")],
+    edition: Editions = "uk,en,ru",
+    refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
+    origin: Origin = None,
+    db: Db = None,
+    data_dir: DataDir = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Run the `backfill` flow over a range of the site's local dates (Europe/Kyiv)."""
+    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from")
+    editions = parse_editions(edition)
+    with user_errors(), _progress_bar(not json_out):
+        from flows.ingest import backfill as backfill_flow
+
+        summary = backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+    _print_summary(summary, json_out)
+
+
+@app.command()
+def serve(
+    cron: Annotated[str | None, typer.Option(help="Cron for ingest runs (default */10 * * * *).")] = None,
+    edition: Editions = "uk,en,ru",
+    origin: Origin = None,
+    db: Db = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
+    prepare_environment(quiet=False)
+    with user_errors():
+        from flows.ingest import ingest
+        from flows.runtime import resolve_settings
+
+        settings = resolve_settings(cron=cron)
+        params = {"editions": parse_editions(edition), "origin": origin, "db_url": db}
+        params["data_dir"] = _str(data_dir)
+        console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
+        ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
+
+
+def _str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _parse_date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[None]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from flows.report import set_progress_hook
+
+    if not enabled:
+        yield
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as bar:
+        tasks: dict[str, Any] = {}
+
+        def hook(what: str, advance: int, total: int | None) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], advance=advance, total=total)
+
+        set_progress_hook(hook)
+        try:
+            yield
+        finally:
+            set_progress_hook(None)
+
+
+def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(summary)
+        return
+    from flows.views import summary_table
+
+    console.print(summary_table(summary))
+
+
+def _register_subcommands() -> None:
+    from flows.cli_read import register as register_read
+    from flows.demo import register as register_demo
+    from flows.evaluation.cli import eval_app
+    from flows.probe import register as register_probe
+    from replica.cli import replica_app
+
+    register_read(app)
+    register_demo(app)
+    register_probe(app)
+    app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")
+    app.add_typer(replica_app, name="replica", help="The local replica of unn.ua.")
+
+
+def main() -> None:
+    """Run the command line."""
+    prepare_environment()
+    _register_subcommands()
+    app()
+
+
+Command = Callable[..., None]

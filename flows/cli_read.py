@@ -1,0 +1,142 @@
+"""Commands that read the store: `stories`, `show` and `export`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from flows.cli import DataDir, Db, JsonOut, console, print_json, user_errors
+
+EXPORT_FIELDS = (
+    "story_id edition url slug title lead body authors rubric tags image_url published_at "
+    "lang_detected lang_confidence lang_mismatch link_method link_score content_hash revisions "
+    "duplicate_of fetched_at"
+).split()
+
+
+@contextmanager
+def _store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
+    from flows.runtime import resolve_settings
+    from storage import Store
+
+    settings = resolve_settings(db_url=db, data_dir=data_dir)
+    with Store.open(settings.database_url()) as store:
+        yield store
+
+
+def stories(
+    limit: Annotated[int, typer.Option(min=1, help="How many stories, newest first.")] = 20,
+    edition: Annotated[str | None, typer.Option(help="Only stories with this edition.")] = None,
+    db: Db = None,
+    data_dir: DataDir = None,
+    json_out: JsonOut = False,
+) -> None:
+    """List recent stories with their editions and how they were linked."""
+    with user_errors(), _store(db, data_dir) as store:
+        found = store.stories(limit=limit, edition=edition)
+    if json_out:
+        print_json([asdict(s) for s in found])
+        return
+    from flows.views import stories_table
+
+    console.print(stories_table(found))
+
+
+def show(
+    url_or_id: Annotated[str, typer.Argument(help="An article URL or numeric id.")],
+    db: Db = None,
+    data_dir: DataDir = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Show everything stored about one article, its revisions and its story."""
+    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    with user_errors(), _store(db, data_dir) as store:
+        view = store.article(key)
+    if view is None:
+        console.print(f"[red]error:[/red] no stored article {url_or_id!r}")
+        raise typer.Exit(1)
+    if json_out:
+        print_json(asdict(view))
+        return
+    from flows.views import article_table
+
+    console.print(article_table(view))
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or parquet.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", help="Output file (jsonl: default stdout).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First local date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last local date.")] = None,
+    db: Db = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export one record per article (JSON lines or Parquet), streamed."""
+    if fmt not in ("jsonl", "parquet"):
+        raise typer.BadParameter("--format must be jsonl or parquet")
+    if fmt == "parquet" and out is None:
+        raise typer.BadParameter("--format parquet needs --out FILE")
+    start = date.fromisoformat(date_from) if date_from else None
+    end = date.fromisoformat(date_to) if date_to else None
+    with user_errors(), _store(db, data_dir) as store:
+        records = store.iter_export(start, end)
+        if fmt == "jsonl":
+            count = _write_jsonl(records, out)
+        else:
+            assert out is not None
+            count = _write_parquet(records, out)
+    typer.echo(f"exported {count} articles" + (f" to {out}" if out else ""), err=True)
+
+
+def _write_jsonl(records: Iterable[dict[str, Any]], out: Path | None) -> int:
+    count = 0
+    handle: IO[str] = out.open("w", encoding="utf-8") if out else sys.stdout
+    try:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out:
+            handle.close()
+    return count
+
+
+def _write_parquet(records: Iterable[dict[str, Any]], out: Path, chunk: int = 2000) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(pa)
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= chunk:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count, batch = count + len(batch), []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
+
+
+def _parquet_schema(pa: Any) -> Any:
+    text, strings = pa.string(), pa.list_(pa.string())
+    types = {"story_id": pa.int64(), "authors": strings, "tags": strings, "lang_confidence": pa.float64()}
+    types |= {"lang_mismatch": pa.bool_(), "link_score": pa.float64(), "revisions": pa.int64()}
+    return pa.schema([(name, types.get(name, text)) for name in EXPORT_FIELDS])
+
+
+def register(app: typer.Typer) -> None:
+    """Add the reading commands to the CLI."""
+    app.command()(stories)
+    app.command()(show)
+    app.command()(export)

@@ -1,0 +1,31 @@
+"""The state one flow run shares between its steps."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from extractors.profile import SiteProfile
+from flows.http import Fetcher
+from flows.report import RunReport
+from storage import Store
+
+
+@dataclass
+class RunContext:
+    """What every step of one flow run shares."""
+
+    profile: SiteProfile
+    store: Store
+    fetcher: Fetcher
+    report: RunReport = field(default_factory=RunReport)
+    executor: Executor | None = None  # a process pool for extraction, or None (in-process)
+    batch_size: int = 80
+    revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
+    revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age
+
+    def zone(self) -> ZoneInfo:
+        """Return the site's time zone."""
+        return ZoneInfo(self.profile.time_zone)

@@ -1,0 +1,91 @@
+"""`unn-ingest demo`: the whole pipeline against the local replica, nothing to configure."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from flows.cli import console, user_errors
+
+
+def demo(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo keeps its data.")] = Path(
+        "data/demo"
+    ),
+    stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 300,
+    seed: Annotated[int, typer.Option(help="The replica's seed.")] = 1,
+    keep: Annotated[bool, typer.Option(help="Keep the previous demo database.")] = False,
+) -> None:
+    """Start the replica, run `ingest` and a 3-day `backfill` against it, print the stories."""
+    if not keep and data_dir.exists():
+        shutil.rmtree(data_dir)
+    with user_errors():
+        _run_demo(data_dir, stories, seed)
+
+
+def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
+    from flows.ingest import backfill, ingest
+    from replica.testing import running_replica
+
+    started = time.monotonic()
+    with running_replica(seed=seed, generated=stories) as server:
+        origin = server.base_url
+        now = server.site.clock.now().astimezone(ZoneInfo("Europe/Kyiv"))
+        console.print(f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)")
+        console.print("[bold]1.[/bold] ingest: feeds and first listing pages of uk, en, ru …")
+        first = ingest(None, origin, None, str(data_dir))
+        console.print(_line(first))
+        day_to = now.date()
+        day_from = day_to - timedelta(days=2)
+        console.print(f"[bold]2.[/bold] backfill {day_from} .. {day_to} …")
+        second = backfill(day_from, day_to, None, origin, None, str(data_dir))
+        console.print(_line(second))
+    _print_stored(data_dir)
+    console.print(f"done in {time.monotonic() - started:.0f} s; data in {data_dir}/")
+
+
+def _line(summary: dict[str, Any]) -> str:
+    total = summary["editions"]["total"]
+    failures = len(summary.get("failures", []))
+    return (
+        f"   discovered {total['discovered']}, fetched {total['fetched']}, new {total['new']}, "
+        f"updated {total['updated']}, linked {total['linked']}, failed {failures}"
+    )
+
+
+def _print_stored(data_dir: Path) -> None:
+    from flows.runtime import resolve_settings
+    from flows.views import stories_table
+    from storage import Store
+
+    url = resolve_settings(data_dir=data_dir).database_url()
+    with Store.open(url) as store:
+        counts = store.counts()
+        recent = store.stories(limit=8)
+        methods = store.link_method_counts() if hasattr(store, "link_method_counts") else {}
+    console.print(_counts_table(counts, methods))
+    console.print(stories_table(recent, title="latest stories"))
+
+
+def _counts_table(counts: dict[str, Any], methods: dict[str, int]) -> Table:
+    table = Table(title="stored", title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("stories", str(counts.get("stories", 0)))
+    for edition, n in sorted(counts.get("articles", {}).items()):
+        table.add_row(f"articles ({edition})", str(n))
+    for method, n in sorted(methods.items()):
+        table.add_row(f"editions linked by {method}", str(n))
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demo command to the CLI."""
+    app.command()(demo)

@@ -1,0 +1,1 @@
+"""Quality measurement against ground truth: extraction, language tagging, linking."""

@@ -1,0 +1,124 @@
+"""The Prefect flows: `ingest` (latest from feeds and listings) and `backfill` (a date range).
+
+A flow body reads like the pipeline diagram; every step is a task wrapping a plain function.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.utilities.annotations import quote
+
+from extractors.records import DiscoveredItem
+from flows import tasks
+from flows.context import RunContext
+from flows.http import FetchRequest
+from flows.pipeline import chunked
+from flows.report import RunReport
+from flows.runtime import open_run, resolve_settings
+
+MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(
+    editions: list[str] | None = None,
+    origin: str | None = None,
+    db_url: str | None = None,
+    data_dir: str | None = None,
+) -> dict[str, object]:
+    """Fetch what is new or changed in each edition's feed and first listing page, and store it."""
+    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
+    with open_run(settings) as ctx:
+        chosen = editions or list(ctx.profile.edition_codes)
+        items = [item for ed in chosen for item in tasks.discover_latest(quote(ctx), ed)]
+        requests = tasks.select_requests(quote(ctx), quote(items), True)
+        stored = fetch_and_store(ctx, requests)
+        tasks.link_by_content(quote(ctx), stored)
+        return publish(ctx.report, "ingest")
+
+
+@flow(name="backfill", log_prints=False)
+def backfill(
+    date_from: date,
+    date_to: date,
+    editions: list[str] | None = None,
+    origin: str | None = None,
+    db_url: str | None = None,
+    data_dir: str | None = None,
+    refetch: bool = False,
+) -> dict[str, object]:
+    """Store every article of the site's local dates date_from..date_to (inclusive)."""
+    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
+    with open_run(settings) as ctx:
+        chosen = editions or list(ctx.profile.edition_codes)
+        items = [
+            item
+            for ed in chosen
+            for item in tasks.discover_range(quote(ctx), ed, date_from, date_to)
+        ]
+        requests = tasks.select_requests(quote(ctx), quote(items), refetch)
+        stored: list[int] = []
+        for day_requests in split_by_day(ctx, items, requests).values():
+            stored += fetch_and_store(ctx, day_requests)
+        tasks.link_by_content(quote(ctx), stored)
+        return publish(ctx.report, "backfill")
+
+
+def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:
+    """Process requests in batches, then follow explicit links to editions not yet stored."""
+    stored: list[int] = []
+    seen = {r.url for r in requests}
+    pending = list(requests)
+    for _ in range(MAX_FOLLOW_ROUNDS + 1):
+        follow: list[FetchRequest] = []
+        for batch in chunked(pending, ctx.batch_size):
+            result = tasks.process_batch(quote(ctx), batch)
+            stored += result.article_ids
+            follow += [r for r in result.follow_up if r.url not in seen]
+            seen.update(r.url for r in result.follow_up)
+        if not follow:
+            break
+        pending = follow
+    return stored
+
+
+def split_by_day(
+    ctx: RunContext, items: Sequence[DiscoveredItem], requests: Sequence[FetchRequest]
+) -> dict[date, list[FetchRequest]]:
+    """Group requests by the site-local publish date of their item (newest day first)."""
+    zone = ctx.zone()
+    day_of = {i.url: i.published_at.astimezone(zone).date() for i in items if i.published_at}
+    days: dict[date, list[FetchRequest]] = defaultdict(list)
+    for request in requests:
+        days[day_of.get(request.url, date.min)].append(request)
+    return dict(sorted(days.items(), reverse=True))
+
+
+def publish(report: RunReport, flow_name: str) -> dict[str, object]:
+    """Publish the run's table and failure artifacts and log a summary; return the summary."""
+    logger = get_run_logger()
+    create_table_artifact(
+        key=f"{flow_name}-summary",
+        table=report.table(),
+        description=f"{flow_name}: per edition, what this run discovered, fetched and stored",
+    )
+    create_markdown_artifact(
+        key=f"{flow_name}-failures",
+        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}",
+        description=f"{flow_name}: what failed, with the reason",
+    )
+    logger.info(
+        "%s: %d new, %d updated, %d unchanged, %d linked, %d failed",
+        flow_name,
+        report.total("new"),
+        report.total("updated"),
+        report.total("unchanged"),
+        report.total("linked"),
+        len(report.failures),
+    )
+    return report.summary()

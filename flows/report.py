@@ -1,0 +1,112 @@
+"""What a flow run did, per edition, and what failed: the source of its UI artifacts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
+
+
+@dataclass
+class EditionStats:
+    """Counters for one edition in one run."""
+
+    discovered: int = 0
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One thing that went wrong, with its reason; the run went on."""
+
+    url: str
+    stage: str  # "feed", "listing", "fetch", "extract", "store"
+    reason: str
+    edition: str | None = None
+
+
+@dataclass
+class RunReport:
+    """Counters and failures of one flow run; safe to update from several threads."""
+
+    editions: dict[str, EditionStats] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, edition: str, counter: str, amount: int = 1) -> None:
+        """Add to one edition's counter."""
+        with self._lock:
+            stats = self.editions.setdefault(edition, EditionStats())
+            setattr(stats, counter, getattr(stats, counter) + amount)
+
+    def fail(self, failure: Failure) -> None:
+        """Record a failure (and count it against its edition)."""
+        with self._lock:
+            self.failures.append(failure)
+        if failure.edition:
+            self.add(failure.edition, "failed")
+
+    def table(self) -> list[dict[str, object]]:
+        """Return one row per edition plus a total row."""
+        rows: list[dict[str, object]] = []
+        totals = dict.fromkeys(COUNTERS, 0)
+        for edition in sorted(self.editions):
+            stats = self.editions[edition]
+            row: dict[str, object] = {"edition": edition}
+            for name in COUNTERS:
+                row[name] = getattr(stats, name)
+                totals[name] += getattr(stats, name)
+            rows.append(row)
+        rows.append({"edition": "total", **totals})
+        return rows
+
+    def total(self, counter: str) -> int:
+        """Return a counter summed over editions."""
+        return sum(getattr(s, counter) for s in self.editions.values())
+
+    def failures_markdown(self, limit: int = 200) -> str:
+        """Return the failures as a markdown table (or a line saying there were none)."""
+        if not self.failures:
+            return "No failures."
+        lines = ["| stage | edition | URL | reason |", "|---|---|---|---|"]
+        for f in self.failures[:limit]:
+            reason = f.reason.replace("|", "\\|")
+            lines.append(f"| {f.stage} | {f.edition or ''} | {f.url} | {reason} |")
+        if len(self.failures) > limit:
+            lines.append(f"\n… and {len(self.failures) - limit} more.")
+        return "\n".join(lines)
+
+    def summary(self) -> dict[str, object]:
+        """Return a JSON-ready summary."""
+        return {
+            "editions": {r["edition"]: {k: r[k] for k in COUNTERS} for r in self.table()},
+            "failures": [_failure_dict(f) for f in self.failures],
+        }
+
+
+def _failure_dict(f: Failure) -> dict[str, object]:
+    return {"url": f.url, "stage": f.stage, "reason": f.reason, "edition": f.edition}
+
+
+ProgressHook = Callable[[str, int, int | None], None]  # (what, advance, new total or None)
+_progress: list[ProgressHook] = []
+
+
+def set_progress_hook(hook: ProgressHook | None) -> None:
+    """Install (or remove) the hook that long runs report progress to (the CLI's bar)."""
+    _progress.clear()
+    if hook is not None:
+        _progress.append(hook)
+
+
+def progress(what: str, advance: int = 0, total: int | None = None) -> None:
+    """Report progress to the installed hook, if any."""
+    for hook in _progress:
+        hook(what, advance, total)

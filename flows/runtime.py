@@ -1,0 +1,75 @@
+"""Build what a flow run needs (profile, store, fetcher, worker pool) from settings."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from config import ProfileError, Settings, load_profile
+from flows.errors import ConfigError
+from flows.http import Fetcher, FetchPolicy
+from flows.context import RunContext
+from storage import Store
+
+T = TypeVar("T")
+
+
+class LazyProcessPool(Executor):
+    """A process pool started on first use, so small runs never pay its start-up."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Submit work, starting the pool (spawned, not forked: Prefect runs threads) if needed."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the workers, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            self._pool = None
+
+
+def resolve_settings(**overrides: Any) -> Settings:
+    """Return settings from the environment with non-None overrides applied."""
+    base = Settings()
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return base.model_copy(update=values) if values else base
+
+
+@contextmanager
+def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
+    """Yield a run context for these settings, closing the store and pool afterwards."""
+    try:
+        profile = load_profile(settings.profile, origin=settings.origin)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from exc
+    policy = FetchPolicy.for_profile(
+        profile, rps=settings.requests_per_second, concurrency=settings.max_concurrency
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.database_url())
+    pool = LazyProcessPool(workers) if workers > 1 else None
+    try:
+        yield RunContext(
+            profile=profile,
+            store=store,
+            fetcher=Fetcher(policy),
+            executor=pool,
+            batch_size=settings.batch_size,
+            revisit_min=timedelta(minutes=settings.revisit_min_minutes),
+            revisit_age_factor=settings.revisit_age_factor,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        store.close()

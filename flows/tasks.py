@@ -1,0 +1,52 @@
+"""Prefect tasks: each a line calling a plain step of flows/pipeline.py or flows/linker.py.
+
+Tasks work on batches (an edition's feed, a listing walk, ~80 URLs), never one article, and
+take no cache: their inputs are live objects (store, fetcher) and their effects are upserts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.records import DiscoveredItem
+from flows import linker, pipeline
+from flows.http import FetchRequest
+from flows.context import RunContext
+from flows.pipeline import BatchResult
+
+
+@task(name="discover-latest", cache_policy=NO_CACHE)
+def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
+    """Read one edition's feed and first listing page."""
+    return pipeline.discover_latest(ctx, edition)
+
+
+@task(name="discover-range", cache_policy=NO_CACHE)
+def discover_range(
+    ctx: RunContext, edition: str, date_from: date, date_to: date
+) -> list[DiscoveredItem]:
+    """Walk one edition's listing pages over a date range."""
+    return pipeline.discover_range(ctx, edition, date_from, date_to)
+
+
+@task(name="select-work", cache_policy=NO_CACHE)
+def select_requests(
+    ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool
+) -> list[FetchRequest]:
+    """Decide from the database what is new or due for a re-check."""
+    return pipeline.select_requests(ctx, items, refetch_known)
+
+
+@task(name="process-batch", cache_policy=NO_CACHE)
+def process_batch(ctx: RunContext, requests: list[FetchRequest]) -> BatchResult:
+    """Fetch, extract, tag, store and explicitly link one batch of articles."""
+    return pipeline.process_batch(ctx, requests)
+
+
+@task(name="link-by-content", cache_policy=NO_CACHE)
+def link_by_content(ctx: RunContext, article_ids: list[int]) -> int:
+    """Join editions without explicit links by their content; mark near-duplicates."""
+    return linker.link_by_content(ctx, article_ids)

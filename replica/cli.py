@@ -1,0 +1,82 @@
+"""The `replica` command group: `unn-ingest replica serve` (also `python -m replica serve`)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from replica.clock import ClockError, format_instant, parse_instant
+from replica.faults import FaultError, FaultPlan
+from replica.server import ReplicaServer
+from replica.site import CatalogueLike, ReplicaSite
+
+replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
+
+
+@replica_app.callback()
+def _group() -> None:
+    """Run the local replica of unn.ua (loopback HTTP server with ground truth and faults)."""
+
+
+@replica_app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8765,
+    host: Annotated[str, typer.Option(help="Interface to bind (keep it loopback).")] = "127.0.0.1",
+    seed: Annotated[int, typer.Option(help="Catalogue and markup seed.")] = 1,
+    stories: Annotated[int, typer.Option(help="Generated stories besides the hand-written.")] = 300,
+    faults: Annotated[
+        str, typer.Option(help="none, flaky, hostile, NAME or NAME:RATE[,NAME:RATE].")
+    ] = "none",
+    start: Annotated[str | None, typer.Option(help="Initial clock, ISO 8601 (UTC).")] = None,
+    latency_ms: Annotated[float, typer.Option(help="Delay of the latency fault.")] = 300.0,
+) -> None:
+    """Serve the replica until Ctrl-C."""
+    try:
+        plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
+        initial = parse_instant(start) if start else None
+    except (FaultError, ClockError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    site = ReplicaSite(_catalogue(seed, stories, initial), plan)
+    server = ReplicaServer(site, host=host, port=port)
+    try:
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        typer.echo(f"error: cannot serve on {host}:{port}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(server.base_url)
+    typer.echo(summary(site))
+    _wait_for_interrupt(server)
+
+
+def _catalogue(seed: int, generated: int, start: datetime | None) -> CatalogueLike:
+    """Build the catalogue (imported late: the CLI's help must not pay for it)."""
+    from replica.catalogue import build_catalogue
+
+    return build_catalogue(seed=seed, generated=generated, start=start)
+
+
+def summary(site: ReplicaSite) -> str:
+    """Return the one-line summary printed at start-up."""
+    articles = sum(len(entries) for entries in site.index.by_edition.values())
+    visible = sum(len(v) for v in site.context().snapshot.visible.values())
+    return (
+        f"seed {site.seed}: {len(site.index.stories)} stories, {articles} articles "
+        f"({visible} visible at {format_instant(site.now())}); "
+        f"faults: {site.faults.plan.name}; Ctrl-C to stop"
+    )
+
+
+def _wait_for_interrupt(server: ReplicaServer) -> None:
+    """Block until Ctrl-C, then stop the server without a traceback."""
+    stop = threading.Event()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    finally:
+        server.stop()

@@ -1,0 +1,122 @@
+"""Story types for the generator and the rendering of one planned story into three languages.
+
+A `StoryType` is a bank of parallel templates (uk, en, ru) plus a function that draws the facts;
+a `Plan` fixes which templates a story uses and its facts, so every edition is a translation of
+the same text. `render_edition` turns a plan into one edition's title, lead and body blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from random import Random
+
+from replica.generator_lang import LANGS, Slot, bind
+from replica.generator_world import World
+from replica.model import Block
+
+Tri = tuple[str, str, str]  # one template per language: uk, en, ru
+Para = tuple[str, Tri, str]  # (block kind "p" or "quote", templates, fact it needs or "")
+Facts = dict[str, Slot]
+FactMaker = Callable[[Random, World, datetime], Facts]
+
+DETAILS: tuple[Tri, ...] = (("Деталі", "Details", "Детали"), ("Деталі", "Details", "Подробности"))
+RECALL: Tri = ("Нагадаємо", "Recall", "Напомним")
+ATTRIBUTIONS: tuple[Tri, ...] = (
+    (", передає УНН.", ", UNN reports.", ", передает УНН."),
+    (", передає УНН.", ", UNN reports.", ", передает УНН."),
+    (", пише УНН.", ", writes UNN.", ", пишет УНН."),
+    (", повідомляє УНН.", ", UNN reports.", ", сообщает УНН."),
+)
+CITING: Tri = (
+    ", передає УНН з посиланням на {}.",
+    ", UNN reports citing {}.",
+    ", передает УНН со ссылкой на {}.",
+)
+
+
+def p(uk: str, en: str, ru: str, needs: str = "") -> Para:
+    """Make a plain body paragraph template (used only when fact `needs` is present)."""
+    return ("p", (uk, en, ru), needs)
+
+
+def q(uk: str, en: str, ru: str, needs: str = "") -> Para:
+    """Make a quoted paragraph template (rendered as a blockquote)."""
+    return ("quote", (uk, en, ru), needs)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryType:
+    """A kind of news item: its rubric, templates and how its facts are drawn."""
+
+    key: str  # "shelling", "nbu_rate", ...
+    rubric_key: str
+    make_facts: FactMaker
+    titles: tuple[Tri, ...]
+    leads: tuple[Tri, ...]
+    firsts: tuple[Tri, ...]  # first paragraph without the final attribution
+    details: tuple[Para, ...]
+    recalls: tuple[Tri, ...]
+    sources: tuple[Tri, ...]  # what "citing ..." names, in the accusative
+    tags: tuple[Tri, ...]
+    correctable: tuple[str, ...]  # Num facts a later correction may change
+    sibling_keys: tuple[str, ...] = ()  # facts a same-day story of this type may share
+    daily: bool = False  # at most one such story a day (e.g. the NBU rate)
+    weight: float = 1.0  # relative frequency
+    derive: Callable[[Facts], Facts] | None = None  # adds facts computed from others
+
+    def complete(self, facts: Facts) -> Facts:
+        """Return the facts with the derived ones (re)computed."""
+        return facts | self.derive(facts) if self.derive else facts
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One story's template choices and facts; rendering it gives every edition."""
+
+    kind: StoryType
+    facts: Facts
+    title: int
+    lead: int
+    first: int
+    details: tuple[int, ...]
+    recalls: tuple[int, ...]
+    attribution: int  # index into ATTRIBUTIONS, or -1 - source index for "citing"
+    details_head: int  # index into DETAILS; -1 for no subhead
+
+
+def render_edition(plan: Plan, lang: str) -> tuple[str, str, tuple[Block, ...]]:
+    """Render a plan's title, lead and body blocks in `lang`."""
+    i = LANGS.index(lang)
+    kind, facts = plan.kind, bind(plan.facts, lang)
+    title = _cap(kind.titles[plan.title][i].format_map(facts))
+    lead = _cap(kind.leads[plan.lead][i].format_map(facts))
+    blocks = [Block("p", _cap(kind.firsts[plan.first][i].format_map(facts)) + _attribution(plan, i))]
+    if plan.details_head >= 0:
+        blocks.append(Block("h2", DETAILS[plan.details_head][i]))
+    for index in plan.details:
+        block_kind, tri, _ = kind.details[index]
+        blocks.append(Block("quote" if block_kind == "quote" else "p", _cap(tri[i].format_map(facts))))
+    if plan.recalls:
+        blocks.append(Block("h2", RECALL[i]))
+        blocks.extend(Block("p", _cap(kind.recalls[r][i].format_map(facts))) for r in plan.recalls)
+    return title, lead, tuple(blocks)
+
+
+def render_tags(plan: Plan, lang: str) -> tuple[str, ...]:
+    """Render the story's tags in `lang`."""
+    i, facts = LANGS.index(lang), bind(plan.facts, lang)
+    return tuple(tag[i].format_map(facts) for tag in plan.kind.tags)
+
+
+def _attribution(plan: Plan, i: int) -> str:
+    if plan.attribution >= 0:
+        return ATTRIBUTIONS[plan.attribution][i]
+    source = plan.kind.sources[-1 - plan.attribution][i]
+    return CITING[i].format(source.format_map(bind(plan.facts, LANGS[i])))
+
+
+def _cap(text: str) -> str:
+    """Capitalise the first letter (a slot such as a Latin name may start the sentence)."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text

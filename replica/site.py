@@ -1,0 +1,278 @@
+"""The replica site: routes a path to a rendered response at the replica clock's "now".
+
+`ReplicaSite.render` is pure in-process rendering (no faults) for evaluation code and fast
+tests; `ReplicaSite.asgi_app` wraps it for a real socket, with faults and statistics.
+Conditional GET is decided here so both paths agree: ETag (weak for article pages, whose view
+counts change with the clock; strong elsewhere) and Last-Modified (when the text last changed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote
+
+from replica.clock import Clock, format_instant
+from replica.faults import FaultBoard, FaultPlan
+from replica.feeds import FEED_PATHS, render_feed
+from replica.model import Story
+from replica.render_article import amp_page, article_page
+from replica.render_index import CatalogueIndex, Snapshot
+from replica.render_listing import listing_page
+from replica.render_page import PageContext, Rendered, not_found_page
+from replica.render_text import Classes
+from replica.render_truth import truth_document
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+DEFAULT_ORIGIN = "http://127.0.0.1:8765"
+IMAGE_BYTES = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+_HOMES = {"/": "uk", "/en": "en", "/ru": "ru"}
+_LISTINGS = {"/news": "uk", "/en/news": "en", "/ru/news": "ru"}
+_CACHE_SIZE = 512
+
+
+class CatalogueLike(Protocol):
+    """What the site needs of a catalogue (replica.catalogue.Catalogue satisfies it)."""
+
+    @property
+    def seed(self) -> int: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def stories(self) -> tuple[Story, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaResponse:
+    """A response as the site would send it (before faults)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    kind: str = "other"  # article, amp, feed, listing, home, robots, image, truth, ...
+
+    def text(self) -> str:
+        """Return the body decoded as UTF-8."""
+        return self.body.decode("utf-8")
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counters for `GET /__stats__`: requests by kind, faults by name, 304s."""
+
+    requests: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, kind: str, fault: str | None = None, not_modified: bool = False) -> None:
+        """Count one served request."""
+        with self.lock:
+            self.requests[kind] = self.requests.get(kind, 0) + 1
+            if fault is not None:
+                self.faults[fault] = self.faults.get(fault, 0) + 1
+            self.not_modified += int(not_modified)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counters as JSON-ready data."""
+        with self.lock:
+            return {
+                "total": sum(self.requests.values()),
+                "requests": dict(sorted(self.requests.items())),
+                "faults": dict(sorted(self.faults.items())),
+                "not_modified": self.not_modified,
+            }
+
+
+class ReplicaSite:
+    """The replica of unn.ua over one catalogue: clock, rendering, truth, faults, stats."""
+
+    def __init__(self, catalogue: CatalogueLike, faults: FaultPlan | None = None) -> None:
+        self.catalogue = catalogue
+        self.seed = catalogue.seed
+        self.clock = Clock(catalogue.start)
+        self.index = CatalogueIndex(catalogue.stories, self.seed)
+        self.css = Classes(self.seed)
+        self.faults = FaultBoard(faults or FaultPlan(), self.seed)
+        self.stats = Stats()
+        self.origin = DEFAULT_ORIGIN
+        self._lock = threading.Lock()
+        self._context: PageContext | None = None
+        self._pages: OrderedDict[tuple[str, str, datetime, str], ReplicaResponse] = OrderedDict()
+
+    def set_origin(self, origin: str) -> None:
+        """Use `origin` (scheme://host:port) in absolute URLs from now on."""
+        with self._lock:
+            self.origin = origin.rstrip("/")
+            self._context = None
+            self._pages.clear()
+
+    def now(self) -> datetime:
+        """Return the replica clock's current time."""
+        return self.clock.now()
+
+    def force_fault(self, path: str, name: str | None, times: int | None = None) -> None:
+        """Serve fault `name` on `path` for the next `times` requests (None: until cleared)."""
+        self.faults.force(path, name, times)
+
+    def context(self) -> PageContext:
+        """Return the rendering context at the current clock value (shared while it holds)."""
+        now = self.clock.now()
+        with self._lock:
+            ctx = self._context
+            if ctx is None or ctx.now != now:
+                snapshot = Snapshot(self.index, now)
+                ctx = PageContext(self.seed, self.css, self.origin, self.index, snapshot)
+                self._context = ctx
+            return ctx
+
+    def truth(self) -> dict[str, Any]:
+        """Return the ground truth: every article visible now, with its true text."""
+        return truth_document(self.context(), self.index)
+
+    def render(
+        self, path: str, query: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> ReplicaResponse:
+        """Render `path` at the clock's now, honouring If-None-Match / If-Modified-Since."""
+        response = self._cached(_normalise(path), query or {})
+        return _conditional(response, headers or {})
+
+    def _cached(self, path: str, query: dict[str, str]) -> ReplicaResponse:
+        ctx = self.context()
+        key = (path, query.get("page", ""), ctx.now, ctx.origin)
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                return found
+        response = self._route(ctx, path, query)
+        if response.kind in _CACHED_KINDS:
+            with self._lock:
+                self._pages[key] = response
+                while len(self._pages) > _CACHE_SIZE:
+                    self._pages.popitem(last=False)
+        return response
+
+    def _route(self, ctx: PageContext, path: str, query: dict[str, str]) -> ReplicaResponse:
+        if (entry := self.index.by_path.get(path)) and entry.visible_from <= ctx.now:
+            return _page(article_page(ctx, entry), "article")
+        if (entry := self.index.by_amp_path.get(path)) and entry.visible_from <= ctx.now:
+            return _page(amp_page(ctx, entry), "amp")
+        if path in FEED_PATHS:
+            return _page(render_feed(ctx, FEED_PATHS[path]), "feed")
+        if path in _LISTINGS:
+            page = _page_number(query)
+            if page is None:
+                return _not_found(path)
+            return _page(listing_page(ctx, _LISTINGS[path], page), "listing")
+        if path in _HOMES:
+            return _page(listing_page(ctx, _HOMES[path], 1, home=True), "home")
+        return self._route_other(ctx, path)
+
+    def _route_other(self, ctx: PageContext, path: str) -> ReplicaResponse:
+        if path == "/robots.txt":
+            return ReplicaResponse(
+                200, {"content-type": "text/plain; charset=utf-8"}, ROBOTS, "robots"
+            )
+        if path in self.index.image_paths:
+            return ReplicaResponse(200, {"content-type": "image/webp"}, IMAGE_BYTES, "image")
+        if path == "/__truth__":
+            return _json(self.truth(), "truth")
+        if path == "/__stats__":
+            return _json(self.stats.as_dict(), "stats")
+        if path == "/__clock__":
+            return _json({"now": format_instant(ctx.now)}, "clock")
+        return _not_found(path)
+
+    def asgi_app(self) -> Starlette:
+        """Return the Starlette app that serves this site with faults, 304s and stats."""
+        from replica.server import build_app
+
+        return build_app(self)
+
+
+_CACHED_KINDS = frozenset({"article", "amp", "feed", "listing", "home"})
+
+ROBOTS = (
+    b"# UNN replica: crawling is allowed. Feeds:\n"
+    b"# /rss/news_uk.xml\n# /rss/news_en.xml\n# /rss/news_ru.xml\n"
+    b"User-agent: *\nAllow: /\n"
+)
+
+
+def _normalise(path: str) -> str:
+    """Decode percent-escapes and drop a trailing slash (except on the root)."""
+    path = unquote(path.split("?", 1)[0]) or "/"
+    return path.rstrip("/") or "/"
+
+
+def _page_number(query: dict[str, str]) -> int | None:
+    """Return the ?page=N value (default 1), or None when it is not a positive integer."""
+    raw = query.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        return None
+    return int(raw)
+
+
+def _page(rendered: Rendered, kind: str) -> ReplicaResponse:
+    """Turn a rendered page into a 200 response with ETag and Last-Modified."""
+    body = rendered.body.encode("utf-8")
+    if rendered.version_key is not None:
+        digest = hashlib.blake2b(rendered.version_key.encode("utf-8"), digest_size=10)
+        etag = f'W/"{digest.hexdigest()}"'
+    else:
+        etag = f'"{hashlib.blake2b(body, digest_size=10).hexdigest()}"'
+    headers = {
+        "content-type": rendered.content_type,
+        "etag": etag,
+        "last-modified": format_datetime(rendered.last_modified, usegmt=True),
+    }
+    return ReplicaResponse(200, headers, body, kind)
+
+
+def _json(data: dict[str, Any], kind: str) -> ReplicaResponse:
+    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    return ReplicaResponse(200, {"content-type": "application/json"}, body, kind)
+
+
+def _not_found(path: str) -> ReplicaResponse:
+    edition = path.split("/")[1] if path.split("/")[1:2] in (["en"], ["ru"]) else "uk"
+    body = not_found_page(edition).encode("utf-8")
+    return ReplicaResponse(404, {"content-type": "text/html; charset=utf-8"}, body, "not_found")
+
+
+def _conditional(response: ReplicaResponse, headers: dict[str, str]) -> ReplicaResponse:
+    """Return a 304 when the request's validators match the response, else the response."""
+    if response.status != 200 or "etag" not in response.headers:
+        return response
+    wanted = {k.lower(): v for k, v in headers.items()}
+    validators = {k: response.headers[k] for k in ("etag", "last-modified")}
+    if "if-none-match" in wanted:
+        tags = {t.strip().removeprefix("W/") for t in wanted["if-none-match"].split(",")}
+        if "*" in tags or response.headers["etag"].removeprefix("W/") in tags:
+            return ReplicaResponse(304, validators, b"", response.kind)
+        return response
+    since = _http_date(wanted.get("if-modified-since"))
+    modified = _http_date(response.headers["last-modified"])
+    if since is not None and modified is not None and modified <= since:
+        return ReplicaResponse(304, validators, b"", response.kind)
+    return response
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP-date, or return None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else None

@@ -1,0 +1,157 @@
+"""Opening a database: URL checks, engine setup per dialect, migrations, error translation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from storage.errors import (
+    StorageConfigError,
+    StorageError,
+    StorageMigrationError,
+    StorageUnavailableError,
+    one_line,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+# Any constant works; it only has to be the same in every process migrating this database.
+MIGRATION_LOCK_KEY = 0x756E6E_1
+WRITE_OPTION = "unn_write"
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL, defaulting PostgreSQL to the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageConfigError(f"invalid database URL {_redact(url)!r}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StorageConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def describe(url: URL) -> str:
+    """Name the database for messages: SQLite path or PostgreSQL host:port/database."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite database {url.database or ':memory:'}"
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def create(url: URL) -> Engine:
+    """Create an engine set up for its dialect (SQLite: folder, WAL, busy timeout)."""
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url)
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as error:
+        raise StorageConfigError(f"cannot use {url.drivername!r}: {one_line(error)}") from None
+
+
+def migrate(engine: Engine, url: URL) -> None:
+    """Bring the schema to the package's head revision, one process at a time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.connect() as conn, _quiet_alembic():
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY}
+                    )
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+    except DBAPIError as error:
+        if error.connection_invalidated or _is_connect_error(error):
+            raise StorageUnavailableError(
+                f"cannot connect to {describe(url)}: {one_line(error)}"
+            ) from None
+        raise StorageMigrationError(f"cannot migrate {describe(url)}: {one_line(error)}") from None
+    except SQLAlchemyError as error:
+        raise StorageMigrationError(f"cannot migrate {describe(url)}: {one_line(error)}") from None
+
+
+@contextmanager
+def translated(action: str) -> Iterator[None]:
+    """Turn SQLAlchemy and driver errors raised inside into one-line StorageErrors."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except DBAPIError as error:
+        if error.connection_invalidated or _is_connect_error(error):
+            raise StorageUnavailableError(
+                f"{action}: database unreachable: {one_line(error)}"
+            ) from error
+        raise StorageError(f"{action}: {one_line(error)}") from error
+    except SQLAlchemyError as error:
+        raise StorageError(f"{action}: {one_line(error)}") from error
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
+    if memory:
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        if not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control from the sqlite3 module so DDL is transactional and writers
+    # can ask for the write lock up front (BEGIN IMMEDIATE) instead of failing on upgrade.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_connect_error(error: DBAPIError) -> bool:
+    message = str(error.orig).lower()
+    return any(
+        marker in message
+        for marker in ("connection", "could not connect", "unable to open", "server closed")
+    )
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    # Alembic logs "Context impl ..." at INFO on every open; keep run output clean.
+    logger = logging.getLogger("alembic")
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"//[^@/]*@", "//***@", url)

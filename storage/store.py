@@ -1,0 +1,161 @@
+"""The `Store`: the pipeline's one handle on the record database (SQLite or PostgreSQL).
+
+Each method runs in its own transaction; writes take the write lock up front on SQLite
+(BEGIN IMMEDIATE) and lock rows in key order on PostgreSQL, so concurrent writers serialise
+instead of failing or deadlocking. Every SQLAlchemy or driver error leaves as a StorageError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import URL, Connection, Engine
+
+from extractors.records import EditionLink
+from storage import export, reads, stories, writes
+from storage.engine import WRITE_OPTION, create, describe, migrate, parse_url, translated
+from storage.records import ArticleInput, FetchRecord, StoryGroup
+from storage.rows import (
+    ArticleRow,
+    ArticleView,
+    FetchState,
+    LinkGraph,
+    StorySummary,
+    UpsertOutcome,
+)
+
+
+class Store:
+    """Read and write the normalised records; open with `Store.open(url)`."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self._engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open (creating and migrating as needed) the database at a SQLAlchemy URL."""
+        parsed = parse_url(url)
+        engine = create(parsed)
+        try:
+            migrate(engine, parsed)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({describe(self.url)})"
+
+    # Writes
+
+    def upsert_articles(self, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
+        """Store pages (and the explicit links they carry); return what happened to each."""
+        with self._write("cannot store articles") as conn:
+            return writes.upsert_articles(conn, inputs)
+
+    def add_edition_links(self, article_id: int, links: Sequence[EditionLink]) -> None:
+        """Store explicit links seen on an article's page (upsert_articles already does)."""
+        with self._write("cannot store edition links") as conn:
+            writes.add_edition_links(conn, article_id, links)
+
+    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
+        """Upsert fetch outcomes into the fetch log."""
+        with self._write("cannot record fetches") as conn:
+            writes.record_fetches(conn, records)
+
+    def apply_story_groups(self, groups: Sequence[StoryGroup]) -> dict[int, int]:
+        """Make each group one story; return article id -> story id."""
+        with self._write("cannot apply story groups") as conn:
+            return stories.apply_story_groups(conn, groups)
+
+    def mark_duplicate(self, article_id: int, duplicate_of_id: int, score: float) -> None:
+        """Record that an article is a near-duplicate of an earlier one."""
+        with self._write("cannot mark duplicate") as conn:
+            writes.mark_duplicate(conn, article_id, duplicate_of_id, score)
+
+    # Reads
+
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        """Return the fetch log's state for each known URL among these."""
+        with self._read("cannot read fetch states") as conn:
+            return reads.fetch_states(conn, urls)
+
+    def known_article_urls(self, urls: Iterable[str]) -> set[str]:
+        """Return the URLs among these that are stored as articles."""
+        with self._read("cannot read article URLs") as conn:
+            return reads.known_article_urls(conn, urls)
+
+    def link_component(self, article_ids: Iterable[int]) -> LinkGraph:
+        """Return the articles connected to these by explicit links or shared stories."""
+        with self._read("cannot read link graph") as conn:
+            return stories.link_component(conn, article_ids)
+
+    def unlinked_urls(self, article_ids: Iterable[int]) -> list[tuple[str, str]]:
+        """Return (edition, url) explicit link targets of these articles not stored yet."""
+        with self._read("cannot read link targets") as conn:
+            return stories.unlinked_urls(conn, article_ids)
+
+    def articles_in_window(
+        self, start: datetime, end: datetime, editions: Sequence[str] | None = None
+    ) -> list[ArticleRow]:
+        """Return articles published in [start, end] (both inclusive), oldest first."""
+        with self._read("cannot read articles") as conn:
+            return reads.articles_in_window(conn, start, end, editions)
+
+    def stories(
+        self, limit: int = 20, offset: int = 0, edition: str | None = None
+    ) -> list[StorySummary]:
+        """Return recent stories with their editions, newest first."""
+        with self._read("cannot read stories") as conn:
+            return reads.stories(conn, limit, offset, edition)
+
+    def article(self, url_or_id: str | int) -> ArticleView | None:
+        """Return one article with revisions and story siblings, or None."""
+        with self._read("cannot read article") as conn:
+            return reads.article(conn, url_or_id)
+
+    def counts(self) -> dict[str, Any]:
+        """Return totals: stories, articles per edition, revisions, duplicates, fetch errors."""
+        with self._read("cannot count records") as conn:
+            return reads.counts(conn)
+
+    def iter_export(
+        self, date_from: date | None = None, date_to: date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stream export records for Kyiv dates [date_from, date_to] (None: unbounded)."""
+        with self._read("cannot export") as conn:
+            yield from export.iter_export(conn, date_from, date_to)
+
+    # Transactions
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Connection]:
+        with translated(action), self._engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Connection]:
+        with translated(action), self._engine.connect() as conn, conn.begin():
+            yield conn

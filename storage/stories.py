@@ -1,0 +1,155 @@
+"""Story membership: the explicit-link graph around articles and applying the linker's groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, exists, select, update
+from sqlalchemy.orm import aliased
+
+from storage.errors import StorageError
+from storage.models import Article, EditionLinkEntry, Story
+from storage.records import StoryGroup
+from storage.rows import LinkEdge, LinkGraph, LinkNodeRow
+from storage.sql import chunked, insert, lock_rows, sorted_ids
+
+
+def link_component(conn: Connection, article_ids: Iterable[int]) -> LinkGraph:
+    """Return every article reachable through explicit links (either way) or a shared story."""
+    seen: set[int] = set()
+    frontier = set(article_ids)
+    while frontier:
+        seen |= frontier
+        frontier = _neighbours(conn, frontier) - seen
+    nodes = _nodes(conn, seen)
+    return LinkGraph(nodes=nodes, edges=_edges(conn, seen))
+
+
+def unlinked_urls(conn: Connection, article_ids: Iterable[int]) -> list[tuple[str, str]]:
+    """Return the (edition, url) explicit link targets of these articles that are not stored."""
+    targets: set[tuple[str, str]] = set()
+    for chunk in chunked(sorted_ids(article_ids)):
+        query = (
+            select(EditionLinkEntry.edition, EditionLinkEntry.to_url)
+            .where(EditionLinkEntry.from_article_id.in_(chunk))
+            .where(~exists().where(Article.url == EditionLinkEntry.to_url))
+        )
+        targets.update((row.edition, row.to_url) for row in conn.execute(query))
+    return sorted(targets)
+
+
+def apply_story_groups(conn: Connection, groups: Sequence[StoryGroup]) -> dict[int, int]:
+    """Make each group one story, reusing the smallest unclaimed story id of its members."""
+    now = datetime.now(UTC)
+    listed = [m.article_id for g in groups for m in g.members]
+    if len(listed) != len(set(listed)):
+        raise StorageError("cannot group articles: an article is listed in more than one group")
+    member_ids = sorted_ids(listed)
+    current = _current_stories(conn, member_ids)
+    missing = set(member_ids) - current.keys()
+    if missing:
+        raise StorageError(f"cannot group unknown articles: {sorted(missing)[:10]}")
+    claimed: set[int] = set()
+    assigned: dict[int, int] = {}
+    for group in groups:
+        story_id = _claim(conn, group, current, claimed, now)
+        for member in group.members:
+            assigned[member.article_id] = story_id
+            conn.execute(
+                update(Article)
+                .where(Article.id == member.article_id)
+                .values(story_id=story_id, link_method=member.method, link_score=member.score)
+            )
+    _delete_empty(conn, {s for s in current.values() if s is not None} - claimed)
+    return assigned
+
+
+def _claim(
+    conn: Connection,
+    group: StoryGroup,
+    current: dict[int, int | None],
+    claimed: set[int],
+    now: datetime,
+) -> int:
+    candidates = {current[m.article_id] for m in group.members} - claimed - {None}
+    if candidates:
+        story_id = min(s for s in candidates if s is not None)
+        conn.execute(update(Story).where(Story.id == story_id).values(updated_at=now))
+    else:
+        stmt = insert(conn, Story).values(created_at=now, updated_at=now).returning(Story.id)
+        story_id = int(conn.execute(stmt).scalar_one())
+    claimed.add(story_id)
+    return story_id
+
+
+def _current_stories(conn: Connection, ids: Sequence[int]) -> dict[int, int | None]:
+    current: dict[int, int | None] = {}
+    for chunk in chunked(ids):
+        query = select(Article.id, Article.story_id).where(Article.id.in_(chunk))
+        if lock_rows(conn):
+            query = query.order_by(Article.id).with_for_update()
+        current.update((row.id, row.story_id) for row in conn.execute(query))
+    return current
+
+
+def _delete_empty(conn: Connection, story_ids: set[int]) -> None:
+    for chunk in chunked(sorted(story_ids)):
+        conn.execute(
+            delete(Story)
+            .where(Story.id.in_(chunk))
+            .where(~exists().where(Article.story_id == Story.id))
+        )
+
+
+def _neighbours(conn: Connection, ids: set[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunked(sorted(ids)):
+        outgoing = (
+            select(Article.id)
+            .join(EditionLinkEntry, EditionLinkEntry.to_url == Article.url)
+            .where(EditionLinkEntry.from_article_id.in_(chunk))
+        )
+        source = aliased(Article)
+        incoming = (
+            select(EditionLinkEntry.from_article_id)
+            .join(source, source.url == EditionLinkEntry.to_url)
+            .where(source.id.in_(chunk))
+        )
+        stories = select(Article.story_id).where(
+            Article.id.in_(chunk), Article.story_id.is_not(None)
+        )
+        same_story = select(Article.id).where(Article.story_id.in_(stories.scalar_subquery()))
+        for query in (outgoing, incoming, same_story):
+            found.update(conn.execute(query).scalars())
+    return found
+
+
+def _nodes(conn: Connection, ids: set[int]) -> tuple[LinkNodeRow, ...]:
+    nodes: list[LinkNodeRow] = []
+    columns = (
+        Article.id,
+        Article.edition,
+        Article.url,
+        Article.published_at,
+        Article.story_id,
+        Article.link_method,
+        Article.link_score,
+    )
+    for chunk in chunked(sorted(ids)):
+        nodes.extend(
+            LinkNodeRow(*row) for row in conn.execute(select(*columns).where(Article.id.in_(chunk)))
+        )
+    return tuple(sorted(nodes, key=lambda n: n.article_id))
+
+
+def _edges(conn: Connection, ids: set[int]) -> tuple[LinkEdge, ...]:
+    edges: set[LinkEdge] = set()
+    for chunk in chunked(sorted(ids)):
+        query = (
+            select(EditionLinkEntry.from_article_id, Article.id, EditionLinkEntry.method)
+            .join(Article, Article.url == EditionLinkEntry.to_url)
+            .where(EditionLinkEntry.from_article_id.in_(chunk))
+        )
+        edges.update(LinkEdge(*row) for row in conn.execute(query) if row[1] in ids)
+    return tuple(sorted(edges, key=lambda e: (e.from_article_id, e.to_article_id, e.method)))
