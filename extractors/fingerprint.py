@@ -24,8 +24,8 @@ from datasketch import MinHash, MinHashLSH
 
 __all__ = [
     "DUPLICATE_THRESHOLD",
-    "Fingerprint",
     "NUM_PERM",
+    "Fingerprint",
     "NearDuplicateIndex",
     "article_text",
     "content_hash",

@@ -85,9 +85,13 @@ def pair_logit(a: ArticleFeatures, b: ArticleFeatures) -> float:
     return z
 
 
+def _probability(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
 def pair_score(a: ArticleFeatures, b: ArticleFeatures) -> float:
     """Return the probability-like score (0..1) that two articles are editions of one story."""
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, pair_logit(a, b)))))
+    return _probability(pair_logit(a, b))
 
 
 def _keys(item: ArticleFeatures) -> list[str]:
@@ -161,6 +165,21 @@ class _Window:
         return m
 
 
+def _mutual_edge(
+    window: _Window, n: int, edition: str, taken: Mapping[int, Collection[str]]
+) -> LinkEdge | None:
+    """Return the content edge from item `n` to its mutual clear winner in `edition`, if any."""
+    m = window.clear_winner(n, edition)
+    item = window.items[n]
+    if m is None or window.clear_winner(m, item.edition) != n:
+        return None
+    other = window.items[m].article_id
+    if item.edition in taken.get(other, ()):
+        return None
+    a, b = sorted((item.article_id, other))
+    return LinkEdge(a, b, "content", round(_probability(window.logit(n, m)), 6))
+
+
 def match_editions(
     new: Sequence[ArticleFeatures],
     pool: Sequence[ArticleFeatures],
@@ -180,16 +199,12 @@ def match_editions(
     edges: dict[tuple[int, int], LinkEdge] = {}
     for item in new:
         n = window.position.get(item.article_id)
-        for edition in editions if n is not None else ():
+        if n is None:
+            continue  # no publish time: nothing to block on
+        for edition in editions:
             if edition == item.edition or edition in taken.get(item.article_id, ()):
                 continue
-            m = window.clear_winner(n, edition)
-            if m is None or window.clear_winner(m, item.edition) != n:
-                continue
-            other = window.items[m].article_id
-            if item.edition in taken.get(other, ()):
-                continue
-            a, b = sorted((item.article_id, other))
-            score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, window.logit(n, m)))))
-            edges[(a, b)] = LinkEdge(a, b, "content", round(score, 6))
+            edge = _mutual_edge(window, n, edition, taken)
+            if edge is not None:
+                edges[(edge.a, edge.b)] = edge
     return [edges[key] for key in sorted(edges)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from datetime import timedelta
@@ -35,9 +36,12 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
     from replica.testing import running_replica
 
     started = time.monotonic()
+    # The replica is ours and on loopback: no politeness pacing needed.
+    os.environ.setdefault("UNN_INGEST_REQUESTS_PER_SECOND", "0")
+    os.environ.setdefault("UNN_INGEST_MAX_CONCURRENCY", "8")
     with running_replica(seed=seed, generated=stories) as server:
         origin = server.base_url
-        now = server.site.clock.now().astimezone(ZoneInfo("Europe/Kyiv"))
+        now = server.site.now().astimezone(ZoneInfo("Europe/Kyiv"))
         console.print(f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)")
         console.print("[bold]1.[/bold] ingest: feeds and first listing pages of uk, en, ru …")
         first = ingest(None, origin, None, str(data_dir))

@@ -56,7 +56,8 @@ def _catalogue(seed: int, generated: int, start: datetime | None) -> CatalogueLi
     """Build the catalogue (imported late: the CLI's help must not pay for it)."""
     from replica.catalogue import build_catalogue
 
-    return build_catalogue(seed=seed, generated=generated, start=start)
+    catalogue: CatalogueLike = build_catalogue(seed=seed, generated=generated, start=start)
+    return catalogue
 
 
 def summary(site: ReplicaSite) -> str:

@@ -6,10 +6,11 @@ pubDate with the Kyiv offset, as public readers of unn.ua recorded them.
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from replica.render_index import shown_text
 from replica.render_page import PageContext, Rendered
 from replica.render_text import PREFIX, WORDS, rfc822_kyiv
-from xml.sax.saxutils import escape
 
 FEED_SIZE = 100
 FEED_TYPE = "application/rss+xml; charset=utf-8"

@@ -92,12 +92,16 @@ def render_edition(plan: Plan, lang: str) -> tuple[str, str, tuple[Block, ...]]:
     kind, facts = plan.kind, bind(plan.facts, lang)
     title = _cap(kind.titles[plan.title][i].format_map(facts))
     lead = _cap(kind.leads[plan.lead][i].format_map(facts))
-    blocks = [Block("p", _cap(kind.firsts[plan.first][i].format_map(facts)) + _attribution(plan, i))]
+    blocks = [
+        Block("p", _cap(kind.firsts[plan.first][i].format_map(facts)) + _attribution(plan, i))
+    ]
     if plan.details_head >= 0:
         blocks.append(Block("h2", DETAILS[plan.details_head][i]))
     for index in plan.details:
         block_kind, tri, _ = kind.details[index]
-        blocks.append(Block("quote" if block_kind == "quote" else "p", _cap(tri[i].format_map(facts))))
+        blocks.append(
+            Block("quote" if block_kind == "quote" else "p", _cap(tri[i].format_map(facts)))
+        )
     if plan.recalls:
         blocks.append(Block("h2", RECALL[i]))
         blocks.extend(Block("p", _cap(kind.recalls[r][i].format_map(facts))) for r in plan.recalls)

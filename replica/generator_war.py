@@ -70,13 +70,19 @@ class Toll:
             if spec == "title":
                 return f"{k} killed, {n} injured" if k else f"{hurt} injured"
             if k:
-                return f"{k} {('person', 'people')[ki]} {('was', 'were')[ki]} killed and {n} injured"
+                return (
+                    f"{k} {('person', 'people')[ki]} {('was', 'were')[ki]} killed and {n} injured"
+                )
             return f"{hurt} {('was', 'were')[ni]} injured"
         if lang == "uk":
             if spec == "title":
                 wounded = f"{n} {('поранений', 'поранених', 'поранених')[ni]}"
                 dead = f"{('загинула', 'загинули', 'загинули')[ki]} {k} {('людина', 'людини', 'людей')[ki]}"
-                return f"{dead}, {wounded}" if k else f"поранено {n} {('людину', 'людини', 'людей')[ni]}"
+                return (
+                    f"{dead}, {wounded}"
+                    if k
+                    else f"поранено {n} {('людину', 'людини', 'людей')[ni]}"
+                )
             hurt = f"{n} {('людина', 'людини', 'людей')[ni]}"
             if k:
                 dead = f"{('загинула', 'загинули', 'загинули')[ki]} {k} {('людина', 'людини', 'людей')[ki]}"

@@ -17,9 +17,20 @@ KYIV = ZoneInfo("Europe/Kyiv")
 EDITIONS = ("uk", "en", "ru")
 PREFIX = {"uk": "", "en": "/en", "ru": "/ru"}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS_EN = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MONTHS_RFC = [m[:3] for m in _MONTHS_EN]
 _MONTHS_GEN = {
     "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
@@ -44,7 +55,23 @@ class Words:
     rubrics: tuple[tuple[str, str], ...]  # (key, name) in menu order
 
 
-_RUBRIC_KEYS = ("politics", "economics", "world", "society", "war", "health", "tech", "criminal")
+# The rubric menu: key (URL segment) -> names in uk, en, ru.
+_RUBRICS = {
+    "politics": ("Політика", "Politics", "Политика"),
+    "economics": ("Економіка", "Economics", "Экономика"),
+    "world": ("Світ", "World", "Мир"),
+    "society": ("Суспільство", "Society", "Общество"),
+    "war": ("Війна", "War", "Война"),
+    "health": ("Здоров'я", "Health", "Здоровье"),
+    "tech": ("Технології", "Technologies", "Технологии"),
+    "criminal": ("Кримінал", "Criminal", "Криминал"),
+}
+
+
+def _rubrics(column: int) -> tuple[tuple[str, str], ...]:
+    """Return the menu's (key, name) pairs in one edition's language."""
+    return tuple((key, names[column]) for key, names in _RUBRICS.items())
+
 
 WORDS = {
     "uk": Words(
@@ -63,13 +90,7 @@ WORDS = {
             "Сайт призначений для осіб, які досягли 21 року",
             "Всі права захищені. © 2007 — {year}",
         ),
-        rubrics=tuple(
-            zip(
-                _RUBRIC_KEYS,
-                "Політика Економіка Світ Суспільство Війна Здоров'я Технології Кримінал".split(),
-                strict=True,
-            )
-        ),
+        rubrics=_rubrics(0),
     ),
     "en": Words(
         site_name="UNN",
@@ -87,13 +108,7 @@ WORDS = {
             "The site is intended for persons who have reached the age of 21",
             "All rights reserved. © 2007 — {year}",
         ),
-        rubrics=tuple(
-            zip(
-                _RUBRIC_KEYS,
-                "Politics Economics World Society War Health Technologies Criminal".split(),
-                strict=True,
-            )
-        ),
+        rubrics=_rubrics(1),
     ),
     "ru": Words(
         site_name="УНН",
@@ -111,13 +126,7 @@ WORDS = {
             "Сайт предназначен для лиц, достигших 21 года",
             "Все права защищены. © 2007 — {year}",
         ),
-        rubrics=tuple(
-            zip(
-                _RUBRIC_KEYS,
-                "Политика Экономика Мир Общество Война Здоровье Технологии Криминал".split(),
-                strict=True,
-            )
-        ),
+        rubrics=_rubrics(2),
     ),
 }
 

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8765"
-IMAGE_BYTES = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+# A 1x1 lossless WebP: every known image path serves these bytes.
+IMAGE_BYTES = (
+    b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00"
+    b"/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+)
 _HOMES = {"/": "uk", "/en": "en", "/ru": "ru"}
 _LISTINGS = {"/news": "uk", "/en/news": "en", "/ru/news": "ru"}
 _CACHE_SIZE = 512

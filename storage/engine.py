@@ -130,7 +130,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _on_sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.exec_driver_sql("BEGIN" if immediate else "BEGIN")
 
 
 def _is_connect_error(error: DBAPIError) -> bool:

@@ -62,7 +62,7 @@ def make_story(key: str, minutes: int, editions: dict[str, EditionText], **extra
         "story_id": key,
         "published_at": when,
         "rubric_key": "politics",
-        "image_path": f"/img/{when:%Y/%m/%d}/{int(when.timestamp())}-{minutes % 10000:04d}-large.webp",
+        "image_path": f"/img/{when:%Y/%m/%d}/{int(when.timestamp())}-{abs(minutes):04d}-large.webp",
         "editions": editions,
     }
     fields.update(extra)

@@ -1,0 +1,103 @@
+"""Overlapping writers: threads and processes upserting the same batch end with one row each."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from extractors.records import EditionLink, ExtractedArticle, LanguageTag
+from storage import ArticleInput, FetchRecord, Store
+
+MakeInput = Callable[..., ArticleInput]
+FETCHED = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)
+WRITERS = 3
+
+
+def _batch(size: int = 40) -> list[ArticleInput]:
+    """Build a batch in plain code so forked children rebuild it identically."""
+    items = []
+    for n in range(size):
+        edition = ("uk", "en", "ru")[n % 3]
+        url = f"http://127.0.0.1:8765/{edition}/news/story-{n}"
+        links = (EditionLink("uk", f"http://127.0.0.1:8765/uk/news/story-{n + 1}", "hreflang"),)
+        page = ExtractedArticle(
+            url=url,
+            edition=edition,
+            slug=f"story-{n}",
+            title=f"T{n}",
+            lead="L",
+            paragraphs=(f"Body {n}.",),
+            links=links,
+        )
+        lang = LanguageTag(edition, 0.9, "langdetect")
+        items.append(ArticleInput(page, lang, False, f"hash-{n}", None, 2, FETCHED))
+    # Each writer sees the batch in another order: lock ordering must not depend on it.
+    return items
+
+
+def _write(url: str, barrier: Any, order: int, errors: Any) -> None:
+    try:
+        batch = _batch()
+        batch = batch[order:] + batch[:order]
+        with Store.open(url) as store:
+            barrier.wait(timeout=60)
+            store.upsert_articles(batch)
+            store.record_fetches(
+                [
+                    FetchRecord(
+                        i.article.url, "article", 200, None, None, i.content_hash, None, FETCHED
+                    )
+                    for i in batch
+                ]
+            )
+    except BaseException as error:  # reported to the parent, which asserts on it
+        errors.put(f"{type(error).__name__}: {error}")
+
+
+def _assert_one_row_each(url: str) -> None:
+    with Store.open(url) as store:
+        counts = store.counts()
+        assert sum(counts["articles"].values()) == 40
+        assert counts["revisions"] == 0
+        urls = [i.article.url for i in _batch()]
+        assert store.known_article_urls(urls) == set(urls)
+        states = store.fetch_states(urls)
+        assert {s.attempts for s in states.values()} == {0}
+
+
+def test_threads_upserting_one_batch(db_url: str) -> None:
+    Store.open(db_url).close()
+    barrier = threading.Barrier(WRITERS)
+    errors: queue.Queue[str] = queue.Queue()
+    threads = [
+        threading.Thread(target=_write, args=(db_url, barrier, n * 7, errors))
+        for n in range(WRITERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors.empty(), errors.get()
+    _assert_one_row_each(db_url)
+
+
+def test_processes_opening_and_upserting_a_new_database(db_url: str) -> None:
+    # Fork: children rebuild everything from the URL and leave through os._exit.
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(WRITERS)
+    errors = context.Queue()
+    workers = [
+        context.Process(target=_write, args=(db_url, barrier, n * 5, errors))
+        for n in range(WRITERS)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * WRITERS
+    assert errors.empty(), errors.get()
+    _assert_one_row_each(db_url)
