@@ -70,7 +70,7 @@ def _extract_profiled(
     meta = read_metadata(tree, url, tz, profile.css)
     content, warnings = _content(tree, url, profile, meta)
     title = content.title or meta.title or ""
-    if not content.paragraphs and not content.lead:
+    if not content.paragraphs:
         log.info("no article text in %s", url)
         return None
     return ExtractedArticle(

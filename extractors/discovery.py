@@ -36,11 +36,11 @@ def parse_feed(page: FetchedPage, profile: SiteProfile) -> Discovery:
         item = _feed_item(entry, profile, page.final_url)
         if item is not None:
             items.append(item)
-    if parsed.bozo and not items:
+    if not items and parsed.bozo:
         reason = str(parsed.get("bozo_exception", "unparseable feed")).splitlines()[0][:200]
         return Discovery(items=(), error=f"malformed feed: {reason}")
-    if not items and not parsed.entries and not parsed.feed:
-        return Discovery(items=(), error="not a feed (no channel, no items)")
+    if not items and not parsed.get("version"):
+        return Discovery(items=(), error="not an RSS or Atom feed")
     return Discovery(items=tuple(items))
 
 

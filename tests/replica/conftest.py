@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -84,6 +84,7 @@ def small_stories() -> tuple[Story, ...]:
             ),
         ),
     )
+    short = (Block("p", "Коротка новина, передає УНН."), Block("p", "Друге речення."))
     stories = [
         make_story(
             "hre",
@@ -102,6 +103,7 @@ def small_stories() -> tuple[Story, ...]:
         make_story("rev", -120, {"uk": make_text("uk", "rev"), "en": revised}),
         make_story("fut", 120, {e: make_text(e, "fut") for e in all3}),
         make_story("rep", -10, {e: make_text(e, "rep") for e in all3}, republication_of="hre"),
+        make_story("sho", -70, {"uk": replace(make_text("uk", "sho"), blocks=short)}),
         make_story(
             "mis", -30, {"en": make_text("en", "mis", language="uk", photo_credit="Jane Doe")}
         ),

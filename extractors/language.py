@@ -1,0 +1,159 @@
+"""Tag a text's language (uk, ru, en, or something else), deterministically.
+
+Cheap certain evidence comes first: letters only Ukrainian has (і ї є ґ), letters only Russian
+has (ы э ё), Latin script with English function words. Only when that is silent does
+langdetect decide, restricted to the uk and ru profiles and seeded, so the same text gets the
+same answer in every process. Full profiles are loaded only for text that is clearly neither
+(other scripts, Serbian or Macedonian letters, Latin text that is not English). The URL's
+edition is a tie-breaker for ambiguous statistics, never the answer by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from extractors.records import ExtractedArticle, LanguageTag
+
+SEED = 0
+TARGETS = ("uk", "ru", "en")
+SHORT_BODY_LETTERS = 200  # below this the title and lead join the body for tagging
+_TIE_MARGIN = 0.2  # langdetect margins below this are ties the edition may break
+_MAX_TEXT = 100_000
+
+_UK_ONLY = frozenset("іїєґ")
+_RU_ONLY = frozenset("ыэё")
+_OTHER_CYRILLIC = frozenset("јљњћђџѓќѕўѐѝ")  # Serbian, Macedonian, Belarusian letters
+_EN_WORDS = frozenset(
+    "the of and to in is a for that on with was by as at from it be are this has have".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Letters:
+    cyrillic: int = 0
+    latin: int = 0
+    other: int = 0
+    uk_only: int = 0
+    ru_only: int = 0
+    hard_sign: int = 0
+    other_cyrillic: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.cyrillic + self.latin + self.other
+
+
+def detect_language(text: str, prior: str | None = None) -> LanguageTag:
+    """Return the language of the whole text; `prior` only breaks statistical ties."""
+    letters = _count_letters(text)
+    if letters.total == 0:
+        return LanguageTag("unknown", 0.0, "too-short")
+    if letters.other > letters.cyrillic + letters.latin:
+        return _full_profiles(text)
+    if letters.latin > letters.cyrillic:
+        return _latin(text)
+    return _cyrillic(text, letters, prior)
+
+
+def tag_article(article: ExtractedArticle) -> tuple[LanguageTag, bool]:
+    """Tag an article's language from its body (title and lead too when short); flag mismatch."""
+    text = article.body
+    if sum(ch.isalpha() for ch in text) < SHORT_BODY_LETTERS:
+        text = "\n\n".join(part for part in (article.title, article.lead, text) if part)
+    tag = detect_language(text, prior=article.edition or None)
+    mismatch = bool(article.edition) and tag.language not in ("unknown", article.edition)
+    return tag, mismatch
+
+
+def _count_letters(text: str) -> _Letters:
+    cyr = lat = other = uk = ru = hard = oth_cyr = 0
+    for ch in text.lower():
+        if not ch.isalpha():
+            continue
+        if "\u0400" <= ch <= "\u04ff":
+            cyr += 1
+            uk += ch in _UK_ONLY
+            ru += ch in _RU_ONLY
+            hard += ch == "ъ"
+            oth_cyr += ch in _OTHER_CYRILLIC
+        elif ch.isascii() or "\u00c0" <= ch <= "\u024f":
+            lat += 1
+        else:
+            other += 1
+    return _Letters(cyr, lat, other, uk, ru, hard, oth_cyr)
+
+
+def _latin(text: str) -> LanguageTag:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 20:
+        return LanguageTag("en", 0.9, "letters")  # among uk, ru and en only English is Latin
+    share = sum(w in _EN_WORDS for w in words) / len(words)
+    if share >= 0.05:
+        return LanguageTag("en", min(0.99, 0.8 + share), "letters")
+    return _full_profiles(text)
+
+
+def _cyrillic(text: str, letters: _Letters, prior: str | None) -> LanguageTag:
+    uk, ru = letters.uk_only, letters.ru_only
+    if letters.other_cyrillic >= 2 and letters.other_cyrillic * 100 >= letters.cyrillic:
+        return _full_profiles(text)
+    if uk and not ru:
+        return LanguageTag("uk", 0.99 if uk >= 3 else 0.9, "letters")
+    if ru and not uk:
+        return LanguageTag("ru", 0.99 if ru >= 3 else 0.9, "letters")
+    if uk >= 3 * ru > 0 or ru >= 3 * uk > 0:
+        # A quote from the other language: the dominant letters still decide.
+        return LanguageTag("uk" if uk > ru else "ru", 0.8, "letters")
+    if letters.hard_sign and letters.cyrillic >= 40 and not uk and not ru:
+        return _full_profiles(text)  # ъ without ы is Bulgarian's signature, not Russian's
+    return _restricted(text, prior)
+
+
+def _restricted(text: str, prior: str | None) -> LanguageTag:
+    ranked = _probabilities(_factory(("ru", "uk")), text)
+    if not ranked:
+        return LanguageTag("unknown", 0.0, "too-short")
+    (best, p_best), (_, p_next) = ranked[0], (ranked[1] if len(ranked) > 1 else ("", 0.0))
+    if prior in ("uk", "ru") and prior != best and p_best - p_next < _TIE_MARGIN:
+        return LanguageTag(prior, round(1.0 - p_best, 4), "langdetect+prior")
+    return LanguageTag(best, round(p_best, 4), "langdetect")
+
+
+def _full_profiles(text: str) -> LanguageTag:
+    ranked = _probabilities(_factory(None), text)
+    if not ranked:
+        return LanguageTag("unknown", 0.0, "too-short")
+    best, prob = ranked[0]
+    return LanguageTag(best.split("-")[0], round(prob, 4), "langdetect-full")
+
+
+def _probabilities(factory: DetectorFactory, text: str) -> list[tuple[str, float]]:
+    detector = factory.create()
+    detector.set_max_text_length(_MAX_TEXT)
+    detector.append(text)
+    try:
+        return [(lang.lang, float(lang.prob)) for lang in detector.get_probabilities()]
+    except LangDetectException:
+        return []
+
+
+@lru_cache(maxsize=2)
+def _factory(languages: tuple[str, ...] | None) -> DetectorFactory:
+    """Build a seeded detector factory over these profiles (all, sorted, when None)."""
+    directory = Path(PROFILES_DIRECTORY)
+    names = (
+        languages if languages is not None else tuple(sorted(p.name for p in directory.iterdir()))
+    )
+    factory = DetectorFactory()
+    # Loading in a fixed order keeps profile indices, and so tie order, equal in every process.
+    factory.load_json_profile([(directory / name).read_text(encoding="utf-8") for name in names])
+    factory.set_seed(SEED)
+    return factory

@@ -1,0 +1,5 @@
+"""`python -m flows` runs the command line (the same as `unn-ingest`)."""
+
+from flows.cli import main
+
+main()

@@ -1,0 +1,8 @@
+"""The story types the generator draws from, gathered from the per-rubric template modules."""
+
+from __future__ import annotations
+
+from replica.generator_types import StoryType
+from replica.generator_war import STORY_TYPES as WAR
+
+ALL_TYPES: tuple[StoryType, ...] = (*WAR,)

@@ -1,0 +1,161 @@
+"""Content hash and MinHash near-duplicates: republications found, corrections and others not."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import unicodedata
+from collections import defaultdict
+from datetime import UTC, datetime
+from itertools import combinations
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import trafilatura
+
+from extractors.fingerprint import (
+    DUPLICATE_THRESHOLD,
+    Fingerprint,
+    NearDuplicateIndex,
+    content_hash,
+    estimate_jaccard,
+    find_duplicates,
+    minhash_signature,
+    signature_text,
+)
+from replica.model import EditionText, Story
+from replica.stories.loader import load_handwritten
+
+BENCHMARK = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "article-extraction-benchmark"
+)
+START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def stories() -> dict[str, Story]:
+    return {story.story_id: story for story in load_handwritten(START)}
+
+
+def _signature(edition: EditionText) -> bytes:
+    return minhash_signature(
+        signature_text(edition.title, edition.lead, [b.text for b in edition.blocks])
+    )
+
+
+def test_content_hash_is_sha256_of_nfc_text() -> None:
+    decomposed = unicodedata.normalize("NFD", "Київ")
+    expected = hashlib.sha256("Київ\nлід\nабзац  один".replace("  ", " ").encode()).hexdigest()
+    assert content_hash(decomposed, " лід ", ["абзац \n один", ""]) == expected
+
+
+def test_content_hash_changes_with_the_text() -> None:
+    assert content_hash("a", "b", ["c"]) != content_hash("a", "b", ["c."])
+
+
+def test_signature_is_stable_bytes_that_round_trip() -> None:
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    signature = minhash_signature(text)
+    assert isinstance(signature, bytes) and len(signature) == 512
+    assert minhash_signature(text) == signature
+    # Pinned: a change of seed, permutations or shingling would orphan every stored signature.
+    assert hashlib.sha256(signature).hexdigest()[:16] == PINNED_SIGNATURE_PREFIX
+    assert estimate_jaccard(signature, bytes(signature)) == 1.0
+
+
+def test_empty_text_is_nobodys_duplicate() -> None:
+    index = NearDuplicateIndex()
+    index.add(1, minhash_signature(""))
+    assert index.query(minhash_signature("")) == []
+
+
+def test_republication_under_a_new_slug_is_a_duplicate_of_the_original(
+    stories: dict[str, Story],
+) -> None:
+    republished = [s for s in stories.values() if s.republication_of]
+    assert republished, "the replica's hand-written stories include a republication"
+    for story in republished:
+        original = stories[str(story.republication_of)]
+        for edition, text in story.editions.items():
+            assert (
+                estimate_jaccard(_signature(text), _signature(original.editions[edition]))
+                >= DUPLICATE_THRESHOLD
+            )
+
+
+def test_find_duplicates_points_copies_at_the_earliest_original() -> None:
+    text = " ".join(f"word{i}" for i in range(60))
+    sig = minhash_signature(text)
+    other = minhash_signature(" ".join(f"other{i}" for i in range(60)))
+    day = datetime(2025, 11, 1, tzinfo=UTC)
+    pool = [Fingerprint(1, "uk", day, sig), Fingerprint(2, "en", day, sig)]
+    new = [
+        Fingerprint(3, "uk", day.replace(day=2), sig),
+        Fingerprint(4, "uk", day.replace(day=3), sig),
+        Fingerprint(5, "uk", day.replace(day=3), other),
+    ]
+    assert find_duplicates(new, pool) == {3: (1, 1.0), 4: (1, 1.0)}
+
+
+def test_correction_of_the_same_article_is_not_a_duplicate(stories: dict[str, Story]) -> None:
+    corrected = [(s, e) for s in stories.values() for e in s.editions.values() if e.revisions]
+    assert corrected, "the replica's hand-written stories include a corrected article"
+    pool = []
+    for n, (story, edition) in enumerate(corrected):
+        revision = edition.revisions[0]
+        old = minhash_signature(
+            signature_text(revision.title, revision.lead, [b.text for b in revision.blocks])
+        )
+        pool.append(Fingerprint(n, edition.edition, story.published_at, old))
+    # The refetch keeps the article id: the new text replaces the old under the same id.
+    new = [
+        Fingerprint(n, e.edition, s.published_at, _signature(e))
+        for n, (s, e) in enumerate(corrected)
+    ]
+    assert find_duplicates(new, pool) == {}
+
+
+def test_stories_of_the_replica_are_not_duplicates_of_each_other(stories: dict[str, Story]) -> None:
+    prints = [
+        Fingerprint(n, edition, story.published_at, _signature(text))
+        for n, (story, edition, text) in enumerate(
+            (s, ed, t)
+            for s in stories.values()
+            if not s.republication_of
+            for ed, t in s.editions.items()
+        )
+    ]
+    assert find_duplicates(prints) == {}
+
+
+def _same_site_pairs() -> list[tuple[str, str, str]]:
+    truth_file = BENCHMARK / "ground-truth.json"
+    assert truth_file.exists(), f"real data missing: {BENCHMARK} (../shared/data of the repo)"
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    by_host: dict[str, list[str]] = defaultdict(list)
+    for page_id, item in sorted(truth.items()):
+        by_host[urlparse(item["url"]).netloc].append(page_id)
+    return [(host, a, b) for host, ids in by_host.items() for a, b in combinations(ids, 2)]
+
+
+def _page_text(page_id: str) -> str:
+    html = gzip.decompress((BENCHMARK / "html" / f"{page_id}.html.gz").read_bytes())
+    return str(trafilatura.html2txt(html.decode("utf-8", "replace")) or "")
+
+
+def test_different_articles_of_one_real_site_stay_below_the_threshold() -> None:
+    pairs = _same_site_pairs()
+    assert len(pairs) >= 50
+    texts: dict[str, str] = {}
+    worst = 0.0
+    for _, a, b in pairs:
+        # Whole-page text, boilerplate and all: the worst case an extractor could leave.
+        sig_a = minhash_signature(texts.setdefault(a, _page_text(a)))
+        sig_b = minhash_signature(texts.setdefault(b, _page_text(b)))
+        worst = max(worst, estimate_jaccard(sig_a, sig_b))
+    assert worst < DUPLICATE_THRESHOLD
+
+
+PINNED_SIGNATURE_PREFIX = "834ee4c70379fddb"

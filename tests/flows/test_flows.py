@@ -1,0 +1,143 @@
+"""The real Prefect flows against the replica, scored against its ground truth."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from extractors.scoring import score_pages
+from flows.ingest import backfill, ingest
+from replica.server import ReplicaServer
+from replica.testing import running_replica
+from storage import Store
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+KYIV = ZoneInfo("Europe/Kyiv")
+GENERATED = 40  # stories besides the hand-written ones: enough for every case, quick to run
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    with running_replica(seed=3, generated=GENERATED) as server:
+        yield server
+
+
+def truth(server: ReplicaServer) -> list[dict[str, Any]]:
+    articles: list[dict[str, Any]] = httpx.get(server.base_url + "/__truth__").json()["articles"]
+    return articles
+
+
+def stored_rows(data_dir: Path) -> list[dict[str, Any]]:
+    with Store.open(f"sqlite:///{data_dir / 'unn-ingest.sqlite3'}") as store:
+        return list(store.iter_export(None, None))
+
+
+def full_window(server: ReplicaServer, articles: list[dict[str, Any]]) -> tuple[Any, Any]:
+    first = min(datetime.fromisoformat(a["published_at"]) for a in articles)
+    return first.astimezone(KYIV).date(), server.site.now().astimezone(KYIV).date()
+
+
+def run_everything(server: ReplicaServer, data_dir: Path) -> list[dict[str, Any]]:
+    articles = truth(server)
+    start, end = full_window(server, articles)
+    ingest(None, server.base_url, None, str(data_dir))
+    backfill(start, end, None, server.base_url, None, str(data_dir))
+    return articles
+
+
+def test_every_truth_article_is_stored_once_and_right(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    articles = run_everything(replica, fast_site_settings)
+    rows = stored_rows(fast_site_settings)
+    by_url = defaultdict(list)
+    for row in rows:
+        by_url[row["url"]].append(row)
+    missing = [a["url"] for a in articles if a["url"] not in by_url]
+    assert not missing, f"{len(missing)} truth articles not stored, e.g. {missing[:3]}"
+    assert all(len(v) == 1 for v in by_url.values())
+    assert len(rows) == len(articles)
+    wrong_title = wrong_time = wrong_edition = 0
+    for article in articles:
+        row = by_url[article["url"]][0]
+        wrong_edition += row["edition"] != article["edition"]
+        wrong_title += row["title"] != article["title"]
+        published = datetime.fromisoformat(row["published_at"])
+        wrong_time += published != datetime.fromisoformat(article["published_at"])
+    assert (wrong_edition, wrong_title, wrong_time) == (0, 0, 0)
+    truths = ["\n\n".join(a["body"]) for a in articles]
+    predictions = [by_url[a["url"]][0]["body"] for a in articles]
+    score = score_pages(truths, predictions)
+    assert score.f1 >= 0.99, score
+
+
+def test_explicit_links_join_every_edition_of_a_story(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    articles = run_everything(replica, fast_site_settings)
+    story_of = {r["url"]: r["story_id"] for r in stored_rows(fast_site_settings)}
+    true_groups: dict[str, set[str]] = defaultdict(set)
+    for a in articles:
+        if a["link_variant"] in ("hreflang", "switcher") and not a["republication_of"]:
+            true_groups[a["story_id"]].add(a["url"])
+    assert true_groups
+    for story_id, urls in true_groups.items():
+        assert len({story_of[u] for u in urls}) == 1, f"story {story_id} split: {urls}"
+    stored_groups: dict[int, set[str]] = defaultdict(set)
+    for url, sid in story_of.items():
+        stored_groups[sid].add(url)
+    truth_story = {a["url"]: a["story_id"] for a in articles}
+    for urls in stored_groups.values():
+        assert len({truth_story[u] for u in urls}) == 1, f"wrong merge: {urls}"
+
+
+def test_second_identical_run_changes_nothing(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    run_everything(replica, fast_site_settings)
+    before = stored_rows(fast_site_settings)
+    articles = truth(replica)
+    start, end = full_window(replica, articles)
+    summary = backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
+    totals = summary["editions"]["total"]
+    assert (totals["new"], totals["updated"], totals["fetched"]) == (0, 0, 0)
+    assert stored_rows(fast_site_settings) == before
+
+
+def test_a_failing_feed_is_reported_and_the_rest_is_stored(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    replica.site.force_fault("/rss/news_en.xml", "malformed-feed")
+    replica.site.force_fault("/en/news", "503")
+    summary = ingest(None, replica.base_url, None, str(fast_site_settings))
+    failures = summary["failures"]
+    assert any(f["url"].endswith("/rss/news_en.xml") and f["stage"] == "feed" for f in failures)
+    editions = {r["edition"] for r in stored_rows(fast_site_settings)}
+    assert {"uk", "ru"} <= editions
+    assert summary["editions"]["uk"]["new"] > 0
+
+
+def test_a_correction_becomes_a_revision_and_keeps_its_story(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    ingest(None, replica.base_url, None, str(fast_site_settings))
+    before = {r["url"]: r for r in stored_rows(fast_site_settings)}
+    replica.site.clock.advance(int(timedelta(hours=12).total_seconds()))
+    corrected = [a for a in truth(replica) if a["revisions"] and a["url"] in before]
+    assert corrected, "the replica should correct a stored article within 12 hours"
+    summary = ingest(None, replica.base_url, None, str(fast_site_settings))
+    assert summary["editions"]["total"]["updated"] >= 1
+    after = {r["url"]: r for r in stored_rows(fast_site_settings)}
+    for article in corrected:
+        row = after[article["url"]]
+        assert row["title"] == article["title"]
+        assert row["revisions"] >= 1
+        assert row["story_id"] == before[article["url"]]["story_id"]
