@@ -34,6 +34,26 @@ _EN_WORDS = frozenset(
     "the of and to in is a for that on with was by as at from it be are this has have".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# Latin "i" typed inside a Cyrillic word stands for Ukrainian "і" (common in older texts).
+_LATIN_I = re.compile(r"(?<=[а-яіїєґ])i|i(?=[а-яіїєґ])", re.IGNORECASE)
+# Spellings and endings of one language only: uk doubled consonant + я (знання, життя),
+# ьо, -тися, -ою; ru ь + vowel (статья), -ие/-ия, -тся without ь, adjective endings
+# -ая/-ое/-ее/-ой/-ии/-ию, -ешь.
+_UK_FORMS = re.compile(r"(?:нн|тт|лл|дд|зз|сс|чч|шш|жж|цц)я|ьо|тися\b|ою\b")
+_RU_FORMS = re.compile(
+    r"ь[еиюя]|ъ|(?:ие|ия|ая|ое|ее|ой|ии|ию|ешь)\b|(?<!ь)тся\b"
+)
+# Frequent words that exist in only one of the two languages.
+_UK_WORDS = frozenset(
+    "це що але ми вони вона воно або як де ось щоб треба дуже буде цей ця мене ще вже коли "
+    "нема немає його йому було були був бути можна хто хоч хоча щось тобто отже проте ти з й "
+    "чи цього якщо поки тепер".split()
+)
+_RU_WORDS = frozenset(
+    "это что как но он она оно они мне меня тебя себя его ему надо уже был была было были или "
+    "если когда только еще ещё нет вот где чтобы очень будет здесь сейчас потом и с к бы ни "
+    "который которые можно нужно также тоже ты этот эта кто".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +125,7 @@ def _cyrillic(text: str, letters: _Letters, prior: str | None) -> LanguageTag:
     uk, ru = letters.uk_only, letters.ru_only
     if letters.other_cyrillic >= 2 and letters.other_cyrillic * 100 >= letters.cyrillic:
         return _full_profiles(text)
+    uk += len(_LATIN_I.findall(text))
     if uk and not ru:
         return LanguageTag("uk", 0.99 if uk >= 3 else 0.9, "letters")
     if ru and not uk:
@@ -114,7 +135,19 @@ def _cyrillic(text: str, letters: _Letters, prior: str | None) -> LanguageTag:
         return LanguageTag("uk" if uk > ru else "ru", 0.8, "letters")
     if letters.hard_sign and letters.cyrillic >= 40 and not uk and not ru:
         return _full_profiles(text)  # ъ without ы is Bulgarian's signature, not Russian's
-    return _restricted(text, prior)
+    return _by_words(text) or _restricted(text, prior)
+
+
+def _by_words(text: str) -> LanguageTag | None:
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
+    uk = sum(w in _UK_WORDS for w in words) + len(_UK_FORMS.findall(lowered))
+    ru = sum(w in _RU_WORDS for w in words) + len(_RU_FORMS.findall(lowered))
+    if uk > 2 * ru:
+        return LanguageTag("uk", 0.9 if ru == 0 else 0.75, "words")
+    if ru > 2 * uk:
+        return LanguageTag("ru", 0.9 if uk == 0 else 0.75, "words")
+    return None
 
 
 def _restricted(text: str, prior: str | None) -> LanguageTag:

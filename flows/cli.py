@@ -30,11 +30,15 @@ err = Console(stderr=True)
 
 Origin = Annotated[
     str | None,
-    typer.Option("--origin", envvar="UNN_INGEST_ORIGIN", help="Site origin (default https://unn.ua)."),
+    typer.Option(
+        "--origin", envvar="UNN_INGEST_ORIGIN", help="Site origin (default https://unn.ua)."
+    ),
 ]
 Db = Annotated[
     str | None,
-    typer.Option("--db", envvar="UNN_INGEST_DB_URL", help="Database URL (default SQLite in data dir)."),
+    typer.Option(
+        "--db", envvar="UNN_INGEST_DB_URL", help="Database URL (default SQLite in data dir)."
+    ),
 ]
 DataDir = Annotated[
     Path | None,
@@ -126,7 +130,9 @@ def backfill(
 
 @app.command()
 def serve(
-    cron: Annotated[str | None, typer.Option(help="Cron for ingest runs (default */10 * * * *).")] = None,
+    cron: Annotated[
+        str | None, typer.Option(help="Cron for ingest runs (default */10 * * * *).")
+    ] = None,
     edition: Editions = "uk,en,ru",
     origin: Origin = None,
     db: Db = None,
@@ -165,7 +171,9 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def hook(what: str, advance: int, total: int | None) -> None:

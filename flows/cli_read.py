@@ -14,12 +14,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from flows.cli import DataDir, Db, JsonOut, console, print_json, user_errors
-
-EXPORT_FIELDS = (
-    "story_id edition url slug title lead body authors rubric tags image_url published_at "
-    "lang_detected lang_confidence lang_mismatch link_method link_score content_hash revisions "
-    "duplicate_of fetched_at"
-).split()
+from storage.export import EXPORT_FIELDS
 
 
 @contextmanager
@@ -73,7 +68,9 @@ def show(
 
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or parquet.")] = "jsonl",
-    out: Annotated[Path | None, typer.Option("--out", help="Output file (jsonl: default stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (jsonl: default stdout).")
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="First local date.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last local date.")] = None,
     db: Db = None,
@@ -130,7 +127,12 @@ def _write_parquet(records: Iterable[dict[str, Any]], out: Path, chunk: int = 20
 
 def _parquet_schema(pa: Any) -> Any:
     text, strings = pa.string(), pa.list_(pa.string())
-    types = {"story_id": pa.int64(), "authors": strings, "tags": strings, "lang_confidence": pa.float64()}
+    types = {
+        "story_id": pa.int64(),
+        "authors": strings,
+        "tags": strings,
+        "lang_confidence": pa.float64(),
+    }
     types |= {"lang_mismatch": pa.bool_(), "link_score": pa.float64(), "revisions": pa.int64()}
     return pa.schema([(name, types.get(name, text)) for name in EXPORT_FIELDS])
 

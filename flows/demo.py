@@ -17,9 +17,9 @@ from flows.cli import console, user_errors
 
 
 def demo(
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo keeps its data.")] = Path(
-        "data/demo"
-    ),
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="Where the demo keeps its data.")
+    ] = Path("data/demo"),
     stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 300,
     seed: Annotated[int, typer.Option(help="The replica's seed.")] = 1,
     keep: Annotated[bool, typer.Option(help="Keep the previous demo database.")] = False,
@@ -42,7 +42,9 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
     with running_replica(seed=seed, generated=stories) as server:
         origin = server.base_url
         now = server.site.now().astimezone(ZoneInfo("Europe/Kyiv"))
-        console.print(f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)")
+        console.print(
+            f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)"
+        )
         console.print("[bold]1.[/bold] ingest: feeds and first listing pages of uk, en, ru …")
         first = ingest(None, origin, None, str(data_dir))
         console.print(_line(first))

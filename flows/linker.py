@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
+from extractors.fingerprint import Fingerprint, find_duplicates
 from extractors.linking import LinkEdge, LinkNode, form_stories
+from extractors.matching import ArticleFeatures, article_features, match_editions
 from flows.context import RunContext
-from storage import StoryGroup, StoryMember
+from storage import ArticleRow, StoryGroup, StoryMember
 from storage.rows import LinkGraph
+
+CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish time
 
 
 def link_explicit(ctx: RunContext, article_ids: Sequence[int]) -> int:
@@ -36,7 +41,11 @@ def graph_edges(graph: LinkGraph) -> list[LinkEdge]:
             method, score = methods[member]
             if method != "content":
                 continue
-            edges += [LinkEdge(member, other, "content", score or 0.0) for other in members if other != member]
+            edges += [
+                LinkEdge(member, other, "content", score or 0.0)
+                for other in members
+                if other != member
+            ]
     return edges
 
 
@@ -60,4 +69,55 @@ def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge], counted
 
 def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     """Join stored editions that carry no usable link by their content; mark near-duplicates."""
-    return 0
+    if not article_ids:
+        return 0
+    ids = set(article_ids)
+    rows = _window_rows(ctx, ids)
+    duplicates = _mark_duplicates(ctx, rows, ids)
+    candidates = [r for r in rows if r.id not in duplicates and r.duplicate_of_id is None]
+    features = {r.id: _features(r) for r in candidates}
+    new = [
+        features[r.id] for r in candidates if r.id in ids and r.link_method in ("none", "content")
+    ]
+    edges = match_editions(new, list(features.values()), _taken(candidates))
+    if not edges:
+        return 0
+    graph = ctx.store.link_component({e.a for e in edges} | {e.b for e in edges})
+    return _apply(ctx, graph, edges, ids)
+
+
+def _window_rows(ctx: RunContext, ids: set[int]) -> list[ArticleRow]:
+    """Return the stored articles published within a day of the given ones."""
+    times = [n.published_at for n in ctx.store.link_component(ids).nodes if n.published_at]
+    if not times:
+        return []
+    return ctx.store.articles_in_window(min(times) - CONTENT_WINDOW, max(times) + CONTENT_WINDOW)
+
+
+def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int]) -> set[int]:
+    """Record articles that nearly duplicate an earlier one under another URL."""
+    prints = [Fingerprint(r.id, r.edition, r.published_at, r.minhash) for r in rows if r.minhash]
+    found = find_duplicates([p for p in prints if p.article_id in ids], prints)
+    for article_id, (original, score) in found.items():
+        ctx.store.mark_duplicate(article_id, original, score)
+    return set(found)
+
+
+def _features(row: ArticleRow) -> ArticleFeatures:
+    paragraphs = row.body.split("\n\n")
+    return article_features(
+        row.id, row.edition, row.published_at, row.title, row.lead, paragraphs, row.image_url
+    )
+
+
+def _taken(rows: Sequence[ArticleRow]) -> dict[int, set[str]]:
+    """Map each article to the editions its story already holds besides itself."""
+    by_story: dict[int, list[ArticleRow]] = defaultdict(list)
+    for row in rows:
+        if row.story_id is not None:
+            by_story[row.story_id].append(row)
+    return {
+        row.id: {o.edition for o in by_story[row.story_id] if o.id != row.id}
+        for row in rows
+        if row.story_id is not None
+    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
@@ -68,12 +68,16 @@ def discover_range(
     return found
 
 
-def _read_source(ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser) -> list[DiscoveredItem]:  # type: ignore[no-untyped-def]
+def _read_source(
+    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser
+) -> list[DiscoveredItem]:  # type: ignore[no-untyped-def]
     discovery = _discover(ctx, edition, outcome, kind, parser)
     return list(discovery.items) if discovery else []
 
 
-def _discover(ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser) -> Discovery | None:  # type: ignore[no-untyped-def]
+def _discover(
+    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser
+) -> Discovery | None:  # type: ignore[no-untyped-def]
     _log_fetches(ctx, [outcome], kind)
     if outcome.page is None:
         reason = outcome.error or f"HTTP {outcome.status}"
@@ -160,7 +164,9 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
     inputs = []
     for page, result in zip(pages, analysed, strict=True):
         if isinstance(result, AnalysisFailure):
-            ctx.report.fail(Failure(result.url, "extract", result.reason, _edition_of(ctx, page.url)))
+            ctx.report.fail(
+                Failure(result.url, "extract", result.reason, _edition_of(ctx, page.url))
+            )
             continue
         inputs.append(_article_input(result, page))
     outcomes_stored = ctx.store.upsert_articles(inputs) if inputs else []

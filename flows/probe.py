@@ -16,7 +16,9 @@ from flows.cli import Origin, console, user_errors
 
 
 def probe(
-    url: Annotated[str, typer.Argument(help="An article URL of the site, e.g. https://unn.ua/en/news/...")],
+    url: Annotated[
+        str, typer.Argument(help="An article URL of the site, e.g. https://unn.ua/en/news/...")
+    ],
     origin: Origin = None,
 ) -> None:
     """Fetch one page (plus robots.txt and the feeds) and report what the profile finds."""
@@ -35,7 +37,9 @@ def _probe(url: str, origin: str | None) -> Table:
     base = origin or f"{parts.scheme}://{parts.netloc}"
     profile = load_profile(origin=base)
     fetcher = Fetcher(FetchPolicy.for_profile(profile, rps=2.0))
-    extra = [profile.origin + "/robots.txt"] + [profile.origin + e.feed_path for e in profile.editions]
+    extra = [profile.origin + "/robots.txt"] + [
+        profile.origin + e.feed_path for e in profile.editions
+    ]
     outcomes = fetcher.fetch_all([FetchRequest(u) for u in [url, *extra]])
     if all(o.status is None for o in outcomes):
         raise OfflineError(f"cannot reach {profile.origin}: {outcomes[0].error} (offline?)")
@@ -61,7 +65,9 @@ def _probe(url: str, origin: str | None) -> Table:
         table.add_row("title", a.title)
         table.add_row("published (UTC)", str(a.published_at))
         table.add_row("authors / rubric", f"{', '.join(a.authors)} / {a.rubric}")
-        table.add_row("edition links", ", ".join(f"{link.edition}:{link.method}" for link in a.links))
+        table.add_row(
+            "edition links", ", ".join(f"{link.edition}:{link.method}" for link in a.links)
+        )
         table.add_row("language", f"{result.lang.language} {result.lang.confidence:.2f}")
         table.add_row("body preview", a.body[:400])
     else:

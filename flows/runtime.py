@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from config import ProfileError, Settings, load_profile
+from flows.context import RunContext
 from flows.errors import ConfigError
 from flows.http import Fetcher, FetchPolicy
-from flows.context import RunContext
 from storage import Store
 
 T = TypeVar("T")
@@ -41,9 +41,8 @@ class LazyProcessPool(Executor):
 
 def resolve_settings(**overrides: Any) -> Settings:
     """Return settings from the environment with non-None overrides applied."""
-    base = Settings()
     values = {k: v for k, v in overrides.items() if v is not None}
-    return base.model_copy(update=values) if values else base
+    return Settings(**values)
 
 
 @contextmanager

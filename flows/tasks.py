@@ -13,8 +13,8 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredItem
 from flows import linker, pipeline
-from flows.http import FetchRequest
 from flows.context import RunContext
+from flows.http import FetchRequest
 from flows.pipeline import BatchResult
 
 

@@ -20,7 +20,9 @@ def summary_table(summary: dict[str, Any]) -> Table:
         table.add_row(edition, *(str(counts[c]) for c in COUNTERS), style=style)
     failures = summary.get("failures", [])
     if failures:
-        table.caption = f"{len(failures)} failure(s); first: {failures[0]['url']}: {failures[0]['reason']}"
+        table.caption = (
+            f"{len(failures)} failure(s); first: {failures[0]['url']}: {failures[0]['reason']}"
+        )
     return table
 
 
@@ -32,7 +34,11 @@ def stories_table(stories: list[Any], title: str = "stories") -> Table:
     for story in stories:
         when = story.published_at.strftime("%Y-%m-%d %H:%M") if story.published_at else ""
         for i, ed in enumerate(story.editions):
-            score = f" {ed.link_score:.2f}" if ed.link_score is not None and ed.link_method == "content" else ""
+            score = (
+                f" {ed.link_score:.2f}"
+                if ed.link_score is not None and ed.link_method == "content"
+                else ""
+            )
             table.add_row(
                 str(story.id) if i == 0 else "",
                 when if i == 0 else "",
@@ -49,9 +55,10 @@ def article_table(view: Any) -> Table:
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     fields = (
-        "id story_id edition url published_at authors rubric tags image_url lang_detected "
-        "lang_confidence lang_mismatch link_method link_score content_hash duplicate_of"
-    ).split()
+        *("id", "story_id", "edition", "url", "published_at", "authors", "rubric", "tags"),
+        *("image_url", "lang_detected", "lang_confidence", "lang_mismatch", "link_method"),
+        *("link_score", "content_hash", "duplicate_of"),
+    )
     for name in fields:
         table.add_row(name, _text(getattr(view, name, None)))
     table.add_row("lead", view.lead)

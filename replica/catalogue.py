@@ -9,7 +9,7 @@ replica's clock reveals new stories.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -82,7 +82,8 @@ def build_catalogue(
 
 def link_variant(seed: int, story_id: str) -> LinkVariant:
     """Return the seed's link variant for a story: ~40% hreflang, 30% switcher, 30% home."""
-    fraction = zlib.crc32(f"{seed}:{story_id}".encode()) / 2**32
+    digest = hashlib.blake2b(f"{seed}:{story_id}".encode(), digest_size=8).digest()
+    fraction = int.from_bytes(digest, "big") / 2**64
     for variant, share in VARIANT_SHARES:
         if fraction < share:
             return variant

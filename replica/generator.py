@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_registry import ALL_TYPES
 from replica.generator_plan import KYIV, Planner, Window, corrected, publish_times
+from replica.generator_registry import ALL_TYPES
 from replica.generator_types import Plan, render_edition, render_tags
 from replica.generator_world import World, build_world
 from replica.model import EditionText, Revision, Story
@@ -45,13 +45,15 @@ def stories_for_articles(n_articles: int) -> int:
 
 def generate_stories(seed: int, count: int, start: datetime, days: float) -> list[Story]:
     """Generate `count` stories published over [start, start + days), deterministic per seed."""
-    return list(iter_stories(seed, count, [(start, start + timedelta(days=days), 1.0)]))
+    stories = list(iter_stories(seed, count, [(start, start + timedelta(days=days), 1.0)]))
+    stories.sort(key=lambda story: (story.published_at, story.story_id))
+    return stories
 
 
 def iter_stories(
     seed: int, count: int, windows: Sequence[Window], taken: set[tuple[str, str]] | None = None
 ) -> Iterator[Story]:
-    """Yield `count` stories over the windows in publish order; `taken` holds used slugs."""
+    """Yield `count` stories over the windows, nearly in publish order; `taken`: used slugs."""
     state = _State(Random(seed), build_world(seed), set() if taken is None else taken)
     planner = Planner(state.rng, state.world, ALL_TYPES)
     times = publish_times(state.rng, count, windows)

@@ -98,7 +98,9 @@ class Planner:
     def choose_templates(self, kind: StoryType, facts: Facts) -> Plan:
         """Pick the title, lead, paragraphs, recall and attribution templates of a story."""
         rng = self.rng
-        eligible = [i for i, (_, _, needs) in enumerate(kind.details) if not needs or needs in facts]
+        eligible = [
+            i for i, (_, _, needs) in enumerate(kind.details) if not needs or needs in facts
+        ]
         wanted = rng.choice(_PARAGRAPH_COUNTS)
         recalls: tuple[int, ...] = ()
         if kind.recalls and rng.random() < 0.5:

@@ -1,18 +1,23 @@
 """Story types for the generator and the rendering of one planned story into three languages.
 
-A `StoryType` is a bank of parallel templates (uk, en, ru) plus a function that draws the facts;
-a `Plan` fixes which templates a story uses and its facts, so every edition is a translation of
-the same text. `render_edition` turns a plan into one edition's title, lead and body blocks.
+A `StoryType` is a bank of parallel templates (uk, en, ru; read from `templates/<key>.toml`)
+plus a function that draws the facts; a `Plan` fixes which templates a story uses and its
+facts, so every edition is a translation of the same text. `render_edition` turns a plan into
+one edition's title, lead and body blocks.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from random import Random
+from typing import Any
 
-from replica.generator_lang import LANGS, Slot, bind
+from replica.generator_lang import LANGS, Slot, Term, bind, term
 from replica.generator_world import World
 from replica.model import Block
 
@@ -36,14 +41,12 @@ CITING: Tri = (
 )
 
 
-def p(uk: str, en: str, ru: str, needs: str = "") -> Para:
-    """Make a plain body paragraph template (used only when fact `needs` is present)."""
-    return ("p", (uk, en, ru), needs)
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+_SECTIONS = ("titles", "leads", "firsts", "recalls", "sources", "tags")
 
 
-def q(uk: str, en: str, ru: str, needs: str = "") -> Para:
-    """Make a quoted paragraph template (rendered as a blockquote)."""
-    return ("quote", (uk, en, ru), needs)
+class TemplateError(ValueError):
+    """A template file is malformed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,36 @@ class Plan:
     recalls: tuple[int, ...]
     attribution: int  # index into ATTRIBUTIONS, or -1 - source index for "citing"
     details_head: int  # index into DETAILS; -1 for no subhead
+
+
+def story_type(key: str, rubric_key: str, make_facts: FactMaker, **options: Any) -> StoryType:
+    """Make a story type from `templates/<key>.toml` and the given facts and options."""
+    with (TEMPLATE_DIR / f"{key}.toml").open("rb") as handle:
+        raw = tomllib.load(handle)
+    try:
+        s = {name: tuple(_tri(item) for item in raw.get(name, ())) for name in _SECTIONS}
+        details = tuple(
+            (item.get("kind", "p"), _tri(item), item.get("needs", "")) for item in raw["details"]
+        )
+    except KeyError as missing:
+        raise TemplateError(f"{key}.toml: missing {missing}") from None
+    texts = (s["titles"], s["leads"], s["firsts"], details, s["recalls"], s["sources"], s["tags"])
+    return StoryType(key, rubric_key, make_facts, *texts, **options)
+
+
+def load_terms(name: str) -> tuple[Term, ...]:
+    """Load a list of terms (`[[<name>]]` tables with specs, uk, en, ru) from lexicon.toml."""
+    return tuple(term(item.get("specs", ""), *_tri(item)) for item in _lexicon()[name])
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    with (TEMPLATE_DIR / "lexicon.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _tri(item: dict[str, str]) -> Tri:
+    return (item["uk"], item["en"], item["ru"])
 
 
 def render_edition(plan: Plan, lang: str) -> tuple[str, str, tuple[Block, ...]]:

@@ -145,7 +145,9 @@ def stable_hash(*parts: object) -> int:
 def class_hash(seed: int, name: str) -> str:
     """Return the five-character CSS-module hash of a class name in the seed's "build"."""
     digest = hashlib.blake2b(f"{seed}:{name}".encode(), digest_size=6).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:5]
+    text = base64.urlsafe_b64encode(digest).decode("ascii")[:5]
+    # A leading "_" or "-" would blur the "__" separator; start with a letter instead.
+    return text if text[0].isalnum() else "abcdefghij"[digest[5] % 10] + text[1:]
 
 
 class Classes:

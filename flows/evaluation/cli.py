@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
-from flows.evaluation import extraction, language, linking
-
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False)
-eval_app.command("extraction", help="Body extraction F1 on real pages and the replica.")(
-    extraction.command
-)
-eval_app.command("language", help="Language tagging accuracy on lingua test data and the replica.")(
-    language.command
-)
-eval_app.command("linking", help="Story linking precision and recall against the replica.")(
-    linking.command
-)
+
+COMMANDS = {
+    "extraction": "Body extraction F1 on real pages and the replica, against bare trafilatura.",
+    "language": "Language tagging accuracy on lingua test data and the replica.",
+    "linking": "Story linking precision and recall against the replica's ground truth.",
+}
+
+for _name, _help in COMMANDS.items():
+    _module = importlib.import_module(f"flows.evaluation.{_name}")
+    eval_app.command(_name, help=_help)(_module.command)

@@ -65,13 +65,17 @@ def test_listing_pages_walk_back_through_every_article(site: ReplicaSite, editio
 
 def test_broken_feed_gives_a_reason_not_items() -> None:
     profile = load_profile(origin="http://unn.test")
-    found = parse_feed(page("http://unn.test/rss", (FIXTURES / "broken_feed.xml").read_bytes()), profile)
+    found = parse_feed(
+        page("http://unn.test/rss", (FIXTURES / "broken_feed.xml").read_bytes()), profile
+    )
     assert found.items == () and found.error and "malformed feed" in found.error
 
 
 def test_html_instead_of_a_feed_is_an_error() -> None:
     profile = load_profile()
-    found = parse_feed(page("https://unn.ua/rss/news_uk.xml", b"<html><body>hi</body></html>"), profile)
+    found = parse_feed(
+        page("https://unn.ua/rss/news_uk.xml", b"<html><body>hi</body></html>"), profile
+    )
     assert found.items == () and found.error
 
 

@@ -20,7 +20,9 @@ POLICY = FetchPolicy(
 )
 
 
-def fetch(handler: Callable[[httpx.Request], httpx.Response], *urls: str, policy: FetchPolicy = POLICY):
+def fetch(
+    handler: Callable[[httpx.Request], httpx.Response], *urls: str, policy: FetchPolicy = POLICY
+):
     fetcher = Fetcher(policy, transport=httpx.MockTransport(handler))
     return fetcher.fetch_all([FetchRequest(u) for u in urls])
 
@@ -128,7 +130,13 @@ def test_outcomes_keep_request_order() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", 3.0), ("1000", 60.0), (None, None), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+    [
+        ("3", 3.0),
+        ("1000", 60.0),
+        (None, None),
+        ("soon", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
     ids=["seconds", "capped", "absent", "garbage", "past-date"],
 )
 def test_retry_after_parsing(value: str | None, expected: float | None) -> None:

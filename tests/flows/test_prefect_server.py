@@ -33,7 +33,17 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -58,7 +68,9 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def test_ingest_through_a_prefect_server_is_visible_in_its_api(prefect_api: str, tmp_path: Path) -> None:
+def test_ingest_through_a_prefect_server_is_visible_in_its_api(
+    prefect_api: str, tmp_path: Path
+) -> None:
     env = {
         **os.environ,
         "PREFECT_API_URL": prefect_api,
