@@ -8,6 +8,8 @@ signatures of ONE edition and answers "which earlier article is this nearly iden
 The threshold (`DUPLICATE_THRESHOLD`) was calibrated on the replica (republications vs
 corrections vs same-topic stories) and on real pages of the Zyte benchmark, where different
 articles of one site reached an estimated Jaccard of 0.58 through leftover boilerplate.
+A near-duplicate also needs a second signal (real-data.md: never cluster on text similarity
+alone): its number keys must agree with the original's (`NUMBERS_AGREEMENT`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+from extractors.matching_numbers import number_keys
 
 __all__ = [
     "DUPLICATE_THRESHOLD",
@@ -31,6 +36,7 @@ __all__ = [
     "content_hash",
     "estimate_jaccard",
     "find_duplicates",
+    "fingerprint",
     "minhash_signature",
     "shingles",
     "signature_text",
@@ -39,6 +45,9 @@ __all__ = [
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 DUPLICATE_THRESHOLD = 0.75
+# Text alone is not enough: the replica (like a wire desk) reuses templates, and two aid
+# packages of one donor differ only in their figures. A republication keeps all of them.
+NUMBERS_AGREEMENT = 0.9
 _SEED = 20251120  # fixed forever: stored signatures must stay comparable across releases
 _SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
@@ -116,13 +125,20 @@ def estimate_jaccard(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(va == vb)) / NUM_PERM
 
 
+@lru_cache(maxsize=16)
+def _lsh_params(threshold: float) -> tuple[int, int]:
+    """Return the (bands, rows) datasketch picks for a threshold; slow, so computed once."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return int(lsh.b), int(lsh.r)
+
+
 class NearDuplicateIndex:
     """MinHash LSH over the signatures of ONE edition: find near-duplicates of a text."""
 
     def __init__(self, threshold: float = DUPLICATE_THRESHOLD) -> None:
         self.threshold = threshold
         # LSH recall is tuned a little below the threshold; the exact estimate filters after.
-        self._lsh = MinHashLSH(threshold=max(0.05, threshold - 0.1), num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_params(max(0.05, threshold - 0.1)))
         self._signatures: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -163,11 +179,34 @@ class Fingerprint:
     edition: str
     published_at: datetime | None
     signature: bytes
+    numbers: frozenset[str] = frozenset()  # the facts a republication keeps unchanged
 
     def order(self) -> tuple[float, int]:
         """Return the sort key that puts the original before its copies."""
         when = self.published_at.timestamp() if self.published_at else float("inf")
         return (when, self.article_id)
+
+
+def fingerprint(
+    article_id: int,
+    edition: str,
+    published_at: datetime | None,
+    title: str,
+    lead: str,
+    paragraphs: Sequence[str],
+) -> Fingerprint:
+    """Return an article's near-duplicate fingerprint: signature and number keys of its text."""
+    text = signature_text(title, lead, paragraphs)
+    return Fingerprint(
+        article_id, edition, published_at, minhash_signature(text), number_keys(text)
+    )
+
+
+def _same_facts(a: Fingerprint, b: Fingerprint) -> bool:
+    """Tell a republication (every number kept) from a templated story with other figures."""
+    if not a.numbers and not b.numbers:
+        return True
+    return len(a.numbers & b.numbers) / len(a.numbers | b.numbers) >= NUMBERS_AGREEMENT
 
 
 def find_duplicates(
@@ -185,15 +224,15 @@ def find_duplicates(
     everyone = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
     indexes: dict[str, NearDuplicateIndex] = {}
     for item in everyone.values():
-        indexes.setdefault(item.edition, NearDuplicateIndex(threshold)).add(
-            item.article_id, item.signature
-        )
+        if item.edition not in indexes:
+            indexes[item.edition] = NearDuplicateIndex(threshold)
+        indexes[item.edition].add(item.article_id, item.signature)
     found: dict[int, tuple[int, float]] = {}
     for item in new:
         earlier = [
             (everyone[key].order(), key, score)
             for key, score in indexes[item.edition].query(item.signature)
-            if everyone[key].order() < item.order()
+            if everyone[key].order() < item.order() and _same_facts(item, everyone[key])
         ]
         if earlier:
             _, original, score = min(earlier)

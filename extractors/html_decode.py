@@ -11,7 +11,8 @@ import codecs
 import logging
 import re
 
-from lxml import etree, html
+from lxml import html
+from trafilatura.utils import load_html
 
 from extractors.page import FetchedPage
 
@@ -19,7 +20,6 @@ log = logging.getLogger(__name__)
 
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
 _HIGH = re.compile(rb"[\x80-\xff]")
 
@@ -73,13 +73,12 @@ def _looks_cyrillic(data: bytes) -> bool:
 
 
 def parse_html(text: str) -> html.HtmlElement | None:
-    """Parse HTML text into a tree; return None when nothing parseable is there."""
-    text = _XML_DECLARATION.sub("", text, count=1)
+    """Parse HTML text into a tree as trafilatura would; None when nothing parseable is there."""
     if not text.strip():
         return None
-    try:
-        tree = html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        log.info("unparseable HTML: %s", exc)
-        return None
+    # trafilatura's own loader (comments and processing instructions removed, faulty markup
+    # repaired): the generic path then sees exactly the tree bare trafilatura would build.
+    tree = load_html(text)
+    if tree is None:
+        log.info("unparseable HTML")
     return tree

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -11,32 +11,59 @@ import trafilatura
 from lxml import html
 
 from extractors.alternates import EDITION_CODES, generic_edition_links
-from extractors.metadata import parse_datetime, read_metadata
+from extractors.metadata import read_metadata
 from extractors.normalize import normalize_text, split_lines
 from extractors.records import ExtractedArticle
 
 log = logging.getLogger(__name__)
 
+# A dropped line at least this long that ends like a sentence is article text, not furniture.
+PROSE_LINE = 80
+_SENTENCE_END = re.compile(r"[.!?…\"”’»)]\s*$")
+
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def trafilatura_document(tree: html.HtmlElement, url: str, metadata: bool = False) -> Any:
-    """Run trafilatura's extraction on a parsed tree (it copies it); None when nothing found."""
-    return trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=metadata
+def trafilatura_text(tree: html.HtmlElement, url: str) -> str:
+    """Return trafilatura's body text, choosing its precision mode when that drops no prose."""
+    base = _extract(tree, url, fast=True)
+    strict = _extract(tree, url, favor_precision=True)
+    if not base:
+        return strict or _extract(tree, url)
+    if strict and not _drops_prose(base, strict):
+        return strict
+    return base
+
+
+def _extract(
+    tree: html.HtmlElement, url: str, fast: bool = False, favor_precision: bool = False
+) -> str:
+    # trafilatura copies a tree it is given, so one parse serves every mode.
+    text = trafilatura.extract(
+        tree, url=url, include_comments=False, fast=fast, favor_precision=favor_precision
+    )
+    return text or ""
+
+
+def _drops_prose(base: str, strict: str) -> bool:
+    """Tell whether the stricter text lost a line that reads like article prose."""
+    kept = set(strict.splitlines())
+    return any(
+        len(line) >= PROSE_LINE and not line.startswith("- ") and _SENTENCE_END.search(line)
+        for line in base.splitlines()
+        if line not in kept
     )
 
 
 def trafilatura_paragraphs(tree: html.HtmlElement, url: str) -> tuple[str, ...]:
-    """Return trafilatura's body paragraphs for the page, normalised; () when none."""
-    document = trafilatura_document(tree, url)
-    return split_lines(document.text) if document is not None else ()
+    """Return the generic body paragraphs for the page, normalised; () when none."""
+    return split_lines(trafilatura_text(tree, url))
 
 
 def extract_generic(tree: html.HtmlElement, url: str, version: str) -> ExtractedArticle | None:
     """Extract an article of any site: trafilatura body, page and trafilatura metadata."""
-    document = trafilatura_document(tree, url, metadata=True)
-    paragraphs = split_lines(document.text) if document is not None else ()
+    # trafilatura's own metadata (htmldate) would double the cost; the page's tags suffice.
+    paragraphs = trafilatura_paragraphs(tree, url)
     if not paragraphs:
         log.info("trafilatura found no article text in %s", url)
         return None
@@ -47,14 +74,14 @@ def extract_generic(tree: html.HtmlElement, url: str, version: str) -> Extracted
         url=canonical,
         edition=edition or "",
         slug=_last_segment(canonical),
-        title=meta.title or _text(document.title),
+        title=meta.title or "",
         lead="",
         paragraphs=paragraphs,
-        authors=meta.authors or _split_authors(document.author),
-        rubric=meta.rubric or _first(document.categories),
-        tags=meta.tags or tuple(document.tags or ()),
-        image_url=meta.image_url or document.image,
-        published_at=meta.published_at or parse_datetime(document.date, UTC_ZONE),
+        authors=meta.authors,
+        rubric=meta.rubric,
+        tags=meta.tags,
+        image_url=meta.image_url,
+        published_at=meta.published_at,
         modified_at=meta.modified_at,
         links=generic_edition_links(tree, url, edition or ""),
         extractor_version=version,

@@ -10,7 +10,6 @@ edition is a tie-breaker for ambiguous statistics, never the answer by itself.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,8 +29,14 @@ _MAX_TEXT = 100_000
 _UK_ONLY = frozenset("іїєґ")
 _RU_ONLY = frozenset("ыэё")
 _OTHER_CYRILLIC = frozenset("јљњћђџѓќѕўѐѝ")  # Serbian, Macedonian, Belarusian letters
-_EN_WORDS = frozenset(
-    "the of and to in is a for that on with was by as at from it be are this has have".split()
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_EN_WORDS = _wordset(
+    "the of and to is for that with was by from it are this has have which were said will"
 )
 _WORD = re.compile(r"[^\W\d_]+")
 # Latin "i" typed inside a Cyrillic word stands for Ukrainian "і" (common in older texts).
@@ -40,19 +45,17 @@ _LATIN_I = re.compile(r"(?<=[а-яіїєґ])i|i(?=[а-яіїєґ])", re.IGNORECA
 # ьо, -тися, -ою; ru ь + vowel (статья), -ие/-ия, -тся without ь, adjective endings
 # -ая/-ое/-ее/-ой/-ии/-ию, -ешь.
 _UK_FORMS = re.compile(r"(?:нн|тт|лл|дд|зз|сс|чч|шш|жж|цц)я|ьо|тися\b|ою\b")
-_RU_FORMS = re.compile(
-    r"ь[еиюя]|ъ|(?:ие|ия|ая|ое|ее|ой|ии|ию|ешь)\b|(?<!ь)тся\b"
-)
+_RU_FORMS = re.compile(r"ь[еиюя]|ъ|(?:ие|ия|ая|ое|ее|ой|ии|ию|ешь)\b|(?<!ь)тся\b")
 # Frequent words that exist in only one of the two languages.
-_UK_WORDS = frozenset(
+_UK_WORDS = _wordset(
     "це що але ми вони вона воно або як де ось щоб треба дуже буде цей ця мене ще вже коли "
     "нема немає його йому було були був бути можна хто хоч хоча щось тобто отже проте ти з й "
-    "чи цього якщо поки тепер".split()
+    "чи цього якщо поки тепер"
 )
-_RU_WORDS = frozenset(
+_RU_WORDS = _wordset(
     "это что как но он она оно они мне меня тебя себя его ему надо уже был была было были или "
     "если когда только еще ещё нет вот где чтобы очень будет здесь сейчас потом и с к бы ни "
-    "который которые можно нужно также тоже ты этот эта кто".split()
+    "который которые можно нужно также тоже ты этот эта кто"
 )
 
 
@@ -116,7 +119,7 @@ def _latin(text: str) -> LanguageTag:
     if len(words) < 20:
         return LanguageTag("en", 0.9, "letters")  # among uk, ru and en only English is Latin
     share = sum(w in _EN_WORDS for w in words) / len(words)
-    if share >= 0.05:
+    if share >= 0.08:
         return LanguageTag("en", min(0.99, 0.8 + share), "letters")
     return _full_profiles(text)
 

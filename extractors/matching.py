@@ -41,8 +41,8 @@ class MatchOptions:
     """The knobs of content matching, calibrated on the replica (see bench/ and eval)."""
 
     window: timedelta = timedelta(hours=6)
-    threshold: float = 0.8  # probability a pair must reach
-    margin: float = 1.5  # log-odds the best candidate must lead the runner-up by
+    threshold: float = 0.5  # probability a pair must reach
+    margin: float = 2.0  # log-odds the best candidate must lead the runner-up by
     max_postings: int = 64  # a key shared by more articles in the window is too common to block on
     max_candidates: int = 16  # per article and edition, by shared keys, before full scoring
 
@@ -59,11 +59,20 @@ def _time_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
 
 def _set_evidence(a: frozenset[str], b: frozenset[str], gain: float, offset: float) -> float:
-    union = len(a | b)
     if not a or not b:
         return 0.0
+    union = len(a | b)
     jaccard = len(a & b) / union
     return (gain * jaccard - offset) * min(1.0, union / 4)  # few items say little
+
+
+def _name_evidence(a: frozenset[str], b: frozenset[str]) -> float:
+    # English capitalises more than names ("Armed Forces"), so compare with the smaller set.
+    if not a or not b:
+        return 0.0
+    smaller = min(len(a), len(b))
+    overlap = len(a & b) / smaller
+    return (4.0 * overlap - 1.5) * min(1.0, smaller / 3)
 
 
 def _text_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -75,11 +84,11 @@ def _text_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
 def pair_logit(a: ArticleFeatures, b: ArticleFeatures) -> float:
     """Return the log-odds that two articles of different editions are one story."""
-    z = -4.0 + _time_evidence(a, b) + _text_evidence(a, b)
+    z = -1.5 + _time_evidence(a, b) + _text_evidence(a, b)
     if a.image and b.image:
         z += 4.0 if a.image == b.image else -3.0
     z += _set_evidence(a.numbers, b.numbers, gain=8.0, offset=2.5)
-    z += _set_evidence(a.names, b.names, gain=4.0, offset=1.0)
+    z += _name_evidence(a.names, b.names)
     if a.length and b.length and min(a.length, b.length) / max(a.length, b.length) < 0.5:
         z -= 1.5
     return z

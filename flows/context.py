@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +23,8 @@ class RunContext:
     fetcher: Fetcher
     report: RunReport = field(default_factory=RunReport)
     executor: Executor | None = None  # a process pool for extraction, or None (in-process)
+    use_executor: bool = False  # large runs only: a pool costs seconds to start
+    db_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
     batch_size: int = 80
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,32 +113,74 @@ class _Pacer:
 
 
 class Fetcher:
-    """Fetch many URLs concurrently within one site's politeness policy."""
+    """Fetch many URLs concurrently within one site's politeness policy.
+
+    One event loop in a background thread owns the HTTP client, the pacer and the concurrency
+    gate, so batches fetched from several threads share connections and politeness.
+    """
 
     def __init__(self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None):
         self.policy = policy
         self._transport = transport
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._pacer: _Pacer | None = None
+        self._gate: asyncio.Semaphore | None = None
 
     def fetch_all(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
         """Fetch every request (blocking); outcomes come back in request order."""
-        return asyncio.run(self.fetch_all_async(requests))
+        future = asyncio.run_coroutine_threadsafe(self._fetch_all(requests), self._running_loop())
+        return future.result()
 
-    async def fetch_all_async(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
-        """Fetch every request concurrently; outcomes come back in request order."""
-        limits = httpx.Limits(max_connections=self.policy.max_concurrency)
-        timeout = httpx.Timeout(self.policy.timeout_seconds)
-        headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip"}
-        pacer = _Pacer(self.policy.requests_per_second)
-        gate = asyncio.Semaphore(self.policy.max_concurrency)
-        async with httpx.AsyncClient(
-            transport=self._transport, limits=limits, timeout=timeout, headers=headers
-        ) as client:
+    def close(self) -> None:
+        """Close the client and stop the loop (the fetcher can be used again afterwards)."""
+        with self._lock:
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        if loop is None or thread is None:
+            return
+        if self._client is not None:
+            asyncio.run_coroutine_threadsafe(self._client.aclose(), loop).result()
+        self._client = self._pacer = self._gate = None
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
 
-            async def one(request: FetchRequest) -> FetchOutcome:
-                async with gate:
-                    return await self._fetch_with_retries(client, pacer, request)
+    def __enter__(self) -> Fetcher:
+        return self
 
-            return list(await asyncio.gather(*(one(r) for r in requests)))
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(
+                    target=self._loop.run_forever, name="unn-fetcher", daemon=True
+                )
+                self._thread.start()
+            return self._loop
+
+    async def _fetch_all(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                limits=httpx.Limits(max_connections=self.policy.max_concurrency),
+                timeout=httpx.Timeout(self.policy.timeout_seconds),
+                headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip"},
+            )
+            self._pacer = _Pacer(self.policy.requests_per_second)
+            self._gate = asyncio.Semaphore(self.policy.max_concurrency)
+        client, pacer, gate = self._client, self._pacer, self._gate
+        assert pacer is not None and gate is not None
+
+        async def one(request: FetchRequest) -> FetchOutcome:
+            async with gate:
+                return await self._fetch_with_retries(client, pacer, request)
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
 
     async def _fetch_with_retries(
         self, client: httpx.AsyncClient, pacer: _Pacer, request: FetchRequest

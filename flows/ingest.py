@@ -5,23 +5,26 @@ A flow body reads like the pipeline diagram; every step is a task wrapping a pla
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
 from extractors.records import DiscoveredItem
 from flows import tasks
 from flows.context import RunContext
 from flows.http import FetchRequest
-from flows.pipeline import chunked
+from flows.pipeline import BatchResult, chunked
 from flows.report import RunReport
 from flows.runtime import open_run, resolve_settings
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
+BATCHES_IN_FLIGHT = 2  # one fetching while the other is analysed
+POOL_THRESHOLD = 10**9  # below this many pages, a process pool costs more than it saves
 
 
 @flow(name="ingest", log_prints=False)
@@ -70,14 +73,18 @@ def backfill(
 
 
 def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:
-    """Process requests in batches, then follow explicit links to editions not yet stored."""
+    """Process requests in batches, then follow explicit links to editions not yet stored.
+
+    Two batches are in flight at once, so one is fetched while the other is analysed.
+    """
+    if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
+        ctx.use_executor = True
     stored: list[int] = []
     seen = {r.url for r in requests}
     pending = list(requests)
     for _ in range(MAX_FOLLOW_ROUNDS + 1):
         follow: list[FetchRequest] = []
-        for batch in chunked(pending, ctx.batch_size):
-            result = tasks.process_batch(quote(ctx), batch)
+        for result in _run_batches(ctx, pending):
             stored += result.article_ids
             follow += [r for r in result.follow_up if r.url not in seen]
             seen.update(r.url for r in result.follow_up)
@@ -85,6 +92,16 @@ def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[i
             break
         pending = follow
     return stored
+
+
+def _run_batches(ctx: RunContext, requests: Sequence[FetchRequest]) -> Iterator[BatchResult]:
+    in_flight: deque[PrefectFuture[BatchResult]] = deque()
+    for batch in chunked(requests, ctx.batch_size):
+        in_flight.append(tasks.process_batch.submit(quote(ctx), batch))
+        if len(in_flight) >= BATCHES_IN_FLIGHT:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
 
 
 def split_by_day(

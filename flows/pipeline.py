@@ -154,34 +154,37 @@ class BatchResult:
 
 
 def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchResult:
-    """Fetch, analyse, store and explicitly link one batch of article URLs."""
+    """Fetch, analyse, store and explicitly link one batch of article URLs.
+
+    Fetching and analysis may overlap with another batch; the database part holds the lock.
+    """
     outcomes = ctx.fetcher.fetch_all(requests)
     pages = [o.page for o in outcomes if o.page is not None]
-    _log_fetches(ctx, outcomes, "article")
-    for outcome in outcomes:
-        _count_fetch(ctx, outcome)
     analysed = _analyse(ctx, pages)
-    inputs = []
-    for page, result in zip(pages, analysed, strict=True):
-        if isinstance(result, AnalysisFailure):
-            ctx.report.fail(
-                Failure(result.url, "extract", result.reason, _edition_of(ctx, page.url))
-            )
-            continue
-        inputs.append(_article_input(result, page))
-    outcomes_stored = ctx.store.upsert_articles(inputs) if inputs else []
-    for stored in outcomes_stored:
-        ctx.report.add(stored.edition, stored.status)
-    ids = tuple(s.article_id for s in outcomes_stored)
-    linked = link_explicit(ctx, ids)
-    follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
+    with ctx.db_lock:
+        _log_fetches(ctx, outcomes, "article")
+        for outcome in outcomes:
+            _count_fetch(ctx, outcome)
+        inputs = []
+        for page, result in zip(pages, analysed, strict=True):
+            if isinstance(result, AnalysisFailure):
+                edition = _edition_of(ctx, page.url)
+                ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
+                continue
+            inputs.append(_article_input(result, page))
+        stored = ctx.store.upsert_articles(inputs) if inputs else []
+        for outcome in stored:
+            ctx.report.add(outcome.edition, outcome.status)
+        ids = tuple(s.article_id for s in stored)
+        linked = link_explicit(ctx, ids)
+        follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
     progress("articles", len(requests))
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(article_ids=ids, follow_up=follow)
 
 
 def _analyse(ctx: RunContext, pages: list[FetchedPage]) -> list[AnalysedArticle | AnalysisFailure]:
-    if ctx.executor is None or len(pages) < 4:
+    if ctx.executor is None or not ctx.use_executor or len(pages) < 4:
         return analyse_pages(pages, ctx.profile)
     workers = 2
     size = (len(pages) + workers - 1) // workers

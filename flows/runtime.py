@@ -58,17 +58,19 @@ def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
     pool = LazyProcessPool(workers) if workers > 1 else None
+    fetcher = Fetcher(policy)
     try:
         yield RunContext(
             profile=profile,
             store=store,
-            fetcher=Fetcher(policy),
+            fetcher=fetcher,
             executor=pool,
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,
         )
     finally:
+        fetcher.close()
         if pool is not None:
             pool.shutdown()
         store.close()

@@ -5,7 +5,8 @@ renders itself from the format spec, so one set of facts fills the uk, en and ru
 correctly inflected words. Specs understood:
 
 - `Num`: `{n}` the number; `{n:людина|людини|людей}` number plus the plural noun (uk/ru take
-  one|few|many, en one|many); `{n:~загинула|загинули|загинули}` the word alone, agreeing.
+  one|few|many, en one|many); `{n:~загинула|загинули|загинули}` the word alone, agreeing;
+  `{n:ord}` "24-й" / "24th".
 - `Money`: `{m}` amount with its unit in the language's usual order.
 - `Day`: `{d}` "15 листопада" / "November 15" / "15 ноября".
 - `Term`: `{t}` or `{t:<case>}` one of the forms the term was given.
@@ -85,11 +86,21 @@ class Num:
         number = format_number(self.value, lang, self.decimals)
         if not spec:
             return number
+        if spec == "ord":
+            return _ordinal(int(self.value), lang)
         word_only = spec.startswith("~")
         forms = spec.lstrip("~").split("|")
         index = plural_index(int(self.value), lang) if self.decimals == 0 else len(forms) - 1
         word = forms[min(index, len(forms) - 1)]
         return word if word_only else f"{number} {word}"
+
+
+def _ordinal(n: int, lang: str) -> str:
+    """Return "24th" in en and "24-й" in uk and ru (the masculine form news headlines use)."""
+    if lang != "en":
+        return f"{n}-й"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 _MONEY = {
@@ -101,6 +112,7 @@ _MONEY = {
     "usd_mln": ("{} млн доларів", "${} million", "{} млн долларов"),
     "usd_bn": ("{} млрд доларів", "${} billion", "{} млрд долларов"),
     "eur_mln": ("{} млн євро", "EUR {} million", "{} млн евро"),
+    "eur_bn": ("{} млрд євро", "EUR {} billion", "{} млрд евро"),
 }
 
 

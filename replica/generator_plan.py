@@ -104,8 +104,8 @@ class Planner:
         wanted = rng.choice(_PARAGRAPH_COUNTS)
         recalls: tuple[int, ...] = ()
         if kind.recalls and rng.random() < 0.5:
-            recalls = tuple(sorted(rng.sample(range(len(kind.recalls)), 1 + (rng.random() < 0.2))))
-            recalls = recalls[: len(kind.recalls)]
+            wanted_recalls = min(len(kind.recalls), 1 + (rng.random() < 0.2))
+            recalls = tuple(sorted(rng.sample(range(len(kind.recalls)), wanted_recalls)))
         details = tuple(sorted(rng.sample(eligible, max(1, min(wanted, len(eligible))))))
         use_source = kind.sources and rng.random() < 0.25
         return Plan(
@@ -139,6 +139,16 @@ def _same_templates(plan: Plan, original: Plan) -> Plan:
     )
 
 
+def _wrong(value: Num, rng: Random) -> float:
+    """Return a plausible mistyped or outdated value: near the right one, never equal to it."""
+    if value.decimals or value.value < 20:
+        step = 10**-value.decimals
+        return max(step, value.value + rng.choice((-3, -2, -1, 1, 2, 3, 5)) * step)
+    digits = len(str(int(value.value)))
+    wrong = round(value.value * rng.choice((0.7, 0.8, 0.9, 1.2, 1.3)), 2 - digits)
+    return wrong if wrong != value.value else value.value + 10 ** (digits - 2)
+
+
 def corrected(plan: Plan, rng: Random) -> Plan | None:
     """Return the plan as first published, with one correctable number wrong (None if none)."""
     keys = [key for key in plan.kind.correctable if isinstance(plan.facts.get(key), Num)]
@@ -147,10 +157,7 @@ def corrected(plan: Plan, rng: Random) -> Plan | None:
     key = rng.choice(keys)
     value = plan.facts[key]
     assert isinstance(value, Num)
-    wrong = value.value + rng.choice((-3, -2, -1, 1, 2, 3, 5)) * (10**-value.decimals)
-    if wrong <= 0:
-        wrong = value.value + 1
-    facts = plan.kind.complete(plan.facts | {key: Num(wrong, value.decimals)})
+    facts = plan.kind.complete(plan.facts | {key: Num(_wrong(value, rng), value.decimals)})
     return Plan(
         plan.kind,
         facts,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from replica.generator_types import StoryType
+from replica.generator_economy import STORY_TYPES as ECONOMY
+from replica.generator_politics import STORY_TYPES as POLITICS
 from replica.generator_war import STORY_TYPES as WAR
 
-ALL_TYPES: tuple[StoryType, ...] = (*WAR,)
+ALL_TYPES: tuple[StoryType, ...] = (*WAR, *ECONOMY, *POLITICS)

@@ -28,6 +28,16 @@ POPULAR_SIZE = 5
 _POPULAR_POOL = 40
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A rendered page before HTTP concerns: text, type and validators' inputs."""
+
+    body: str
+    content_type: str
+    last_modified: datetime
+    version_key: str | None = None  # set: a weak ETag from this; None: a strong one from body
+
+
 @dataclass(slots=True)
 class PageContext:
     """What rendering needs besides the page's own subject: seed, names, origin, clock."""
@@ -162,13 +172,3 @@ def not_found_page(edition: str) -> str:
         f'<!DOCTYPE html><html lang="{edition}"><head><meta charset="utf-8">'
         "<title>404</title></head><body><h1>404</h1><p>Page not found</p></body></html>"
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """A rendered page before HTTP concerns: text, type and validators' inputs."""
-
-    body: str
-    content_type: str
-    last_modified: datetime
-    version_key: str | None = None  # set: a weak ETag from this; None: a strong one from body

@@ -124,7 +124,8 @@ def _force(site: ReplicaSite, data: Any) -> None:
         site.faults.clear()
         return
     times = data.get("times")
-    site.force_fault(str(data["path"]), data.get("fault"), None if times is None else int(times))
+    fault = data.get("fault")
+    site.force_fault(str(data["path"]), fault, None if times is None else int(times))
 
 
 def _plain(response: ReplicaResponse) -> Response:

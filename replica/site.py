@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.clock import Clock, format_instant
 from replica.faults import FaultBoard, FaultPlan
@@ -125,7 +125,8 @@ class ReplicaSite:
 
     def force_fault(self, path: str, name: str | None, times: int | None = None) -> None:
         """Serve fault `name` on `path` for the next `times` requests (None: until cleared)."""
-        self.faults.force(path, name, times)
+        # Faults are keyed by path alone: "/news?page=2" forces the fault on every "/news" page.
+        self.faults.force(path.split("?", 1)[0], name, times)
 
     def context(self) -> PageContext:
         """Return the rendering context at the current clock value (shared while it holds)."""
@@ -145,8 +146,16 @@ class ReplicaSite:
     def render(
         self, path: str, query: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> ReplicaResponse:
-        """Render `path` at the clock's now, honouring If-None-Match / If-Modified-Since."""
-        response = self._cached(_normalise(path), query or {})
+        """Render `path` at the clock's now, honouring If-None-Match / If-Modified-Since.
+
+        `path` may also be an absolute URL or carry its own "?page=N" (used when `query` is None).
+        """
+        if path.startswith(("http://", "https://")):
+            path = urlsplit(path)._replace(scheme="", netloc="").geturl()
+        path, _, query_text = path.partition("?")
+        if query is None:
+            query = dict(parse_qsl(query_text))
+        response = self._cached(_normalise(path), query)
         return _conditional(response, headers or {})
 
     def _cached(self, path: str, query: dict[str, str]) -> ReplicaResponse:
@@ -214,7 +223,7 @@ ROBOTS = (
 
 def _normalise(path: str) -> str:
     """Decode percent-escapes and drop a trailing slash (except on the root)."""
-    path = unquote(path.split("?", 1)[0]) or "/"
+    path = unquote(path) or "/"
     return path.rstrip("/") or "/"
 
 

@@ -6,7 +6,7 @@ The lead registers the fixture in tests/conftest.py, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -55,7 +55,7 @@ def running_replica(
         yield server
 
 
-def replica_server_fixture() -> Iterator[ReplicaServer]:
+def replica_server_fixture() -> Generator[ReplicaServer, None, None]:
     """Yield a running replica (seed 1, default size, no faults): a pytest fixture body."""
     with running_replica() as server:
         yield server

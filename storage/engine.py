@@ -11,6 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError as AlembicError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -28,6 +29,7 @@ BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same in every process migrating this database.
 MIGRATION_LOCK_KEY = 0x756E6E_1
 WRITE_OPTION = "unn_write"
+RETRYABLE_SQLSTATES = ("40P01", "40001")  # PostgreSQL: deadlock_detected, serialization_failure
 
 
 def parse_url(url: str) -> URL:
@@ -66,7 +68,13 @@ def migrate(engine: Engine, url: URL) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.connect() as conn, _quiet_alembic():
+        conn = engine.connect()
+    except DBAPIError as error:
+        raise StorageUnavailableError(
+            f"cannot connect to {describe(url)}: {one_line(error)}"
+        ) from None
+    try:
+        with conn, _quiet_alembic():
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -75,13 +83,7 @@ def migrate(engine: Engine, url: URL) -> None:
                     )
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
-    except DBAPIError as error:
-        if error.connection_invalidated or _is_connect_error(error):
-            raise StorageUnavailableError(
-                f"cannot connect to {describe(url)}: {one_line(error)}"
-            ) from None
-        raise StorageMigrationError(f"cannot migrate {describe(url)}: {one_line(error)}") from None
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, AlembicError) as error:
         raise StorageMigrationError(f"cannot migrate {describe(url)}: {one_line(error)}") from None
 
 
@@ -102,6 +104,13 @@ def translated(action: str) -> Iterator[None]:
         raise StorageError(f"{action}: {one_line(error)}") from error
 
 
+def is_retryable(error: BaseException | None) -> bool:
+    """Say whether a failed transaction may succeed when simply run again."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
@@ -109,11 +118,19 @@ def _sqlite_engine(url: URL) -> Engine:
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         if not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(database).expanduser().parent)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise StorageUnavailableError(f"cannot create folder {folder}: {reason}") from None
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -130,14 +147,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _on_sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN" if immediate else "BEGIN")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _is_connect_error(error: DBAPIError) -> bool:
     message = str(error.orig).lower()
     return any(
         marker in message
-        for marker in ("connection", "could not connect", "unable to open", "server closed")
+        for marker in ("connection", "connect", "resolve host", "unable to open", "server closed")
     )
 
 

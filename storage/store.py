@@ -7,17 +7,26 @@ instead of failing or deadlocking. Every SQLAlchemy or driver error leaves as a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from sqlalchemy import URL, Connection, Engine
 
 from extractors.records import EditionLink
 from storage import export, reads, stories, writes
-from storage.engine import WRITE_OPTION, create, describe, migrate, parse_url, translated
+from storage.engine import (
+    WRITE_OPTION,
+    create,
+    describe,
+    is_retryable,
+    migrate,
+    parse_url,
+    translated,
+)
+from storage.errors import StorageError
 from storage.records import ArticleInput, FetchRecord, StoryGroup
 from storage.rows import (
     ArticleRow,
@@ -27,6 +36,11 @@ from storage.rows import (
     StorySummary,
     UpsertOutcome,
 )
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# Deadlocks and serialisation failures are resolved by running the transaction again.
+WRITE_ATTEMPTS = 3
 
 
 class Store:
@@ -70,28 +84,25 @@ class Store:
 
     def upsert_articles(self, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
         """Store pages (and the explicit links they carry); return what happened to each."""
-        with self._write("cannot store articles") as conn:
-            return writes.upsert_articles(conn, inputs)
+        return self._transact("cannot store articles", writes.upsert_articles, inputs)
 
     def add_edition_links(self, article_id: int, links: Sequence[EditionLink]) -> None:
         """Store explicit links seen on an article's page (upsert_articles already does)."""
-        with self._write("cannot store edition links") as conn:
-            writes.add_edition_links(conn, article_id, links)
+        self._transact("cannot store edition links", writes.add_edition_links, article_id, links)
 
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
         """Upsert fetch outcomes into the fetch log."""
-        with self._write("cannot record fetches") as conn:
-            writes.record_fetches(conn, records)
+        self._transact("cannot record fetches", writes.record_fetches, records)
 
     def apply_story_groups(self, groups: Sequence[StoryGroup]) -> dict[int, int]:
         """Make each group one story; return article id -> story id."""
-        with self._write("cannot apply story groups") as conn:
-            return stories.apply_story_groups(conn, groups)
+        return self._transact("cannot apply story groups", stories.apply_story_groups, groups)
 
     def mark_duplicate(self, article_id: int, duplicate_of_id: int, score: float) -> None:
         """Record that an article is a near-duplicate of an earlier one."""
-        with self._write("cannot mark duplicate") as conn:
-            writes.mark_duplicate(conn, article_id, duplicate_of_id, score)
+        self._transact(
+            "cannot mark duplicate", writes.mark_duplicate, article_id, duplicate_of_id, score
+        )
 
     # Reads
 
@@ -141,19 +152,27 @@ class Store:
 
     def iter_export(
         self, date_from: date | None = None, date_to: date | None = None
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, None]:
         """Stream export records for Kyiv dates [date_from, date_to] (None: unbounded)."""
         with self._read("cannot export") as conn:
             yield from export.iter_export(conn, date_from, date_to)
 
     # Transactions
 
-    @contextmanager
-    def _write(self, action: str) -> Iterator[Connection]:
-        with translated(action), self._engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                yield conn
+    def _transact(
+        self, action: str, work: Callable[Concatenate[Connection, P], T], *args: P.args
+    ) -> T:
+        """Run `work` in one write transaction, retrying when the database asks to."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with translated(action), self._engine.connect() as conn:
+                    conn.execution_options(**{WRITE_OPTION: True})
+                    with conn.begin():
+                        return work(conn, *args)
+            except StorageError as error:
+                if attempt == WRITE_ATTEMPTS or not is_retryable(error.__cause__):
+                    raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def _read(self, action: str) -> Iterator[Connection]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, exists, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
 from storage.errors import StorageError
@@ -13,6 +13,9 @@ from storage.models import Article, EditionLinkEntry, Story
 from storage.records import StoryGroup
 from storage.rows import LinkEdge, LinkGraph, LinkNodeRow
 from storage.sql import chunked, insert, lock_rows, sorted_ids
+
+# An article's story, link method and link score.
+Membership = tuple[int | None, str, float | None]
 
 
 def link_component(conn: Connection, article_ids: Iterable[int]) -> LinkGraph:
@@ -42,40 +45,60 @@ def unlinked_urls(conn: Connection, article_ids: Iterable[int]) -> list[tuple[st
 def apply_story_groups(conn: Connection, groups: Sequence[StoryGroup]) -> dict[int, int]:
     """Make each group one story, reusing the smallest unclaimed story id of its members."""
     now = datetime.now(UTC)
-    listed = [m.article_id for g in groups for m in g.members]
-    if len(listed) != len(set(listed)):
-        raise StorageError("cannot group articles: an article is listed in more than one group")
-    member_ids = sorted_ids(listed)
-    current = _current_stories(conn, member_ids)
-    missing = set(member_ids) - current.keys()
-    if missing:
-        raise StorageError(f"cannot group unknown articles: {sorted(missing)[:10]}")
+    current = _current_memberships(conn, groups)
     claimed: set[int] = set()
     assigned: dict[int, int] = {}
+    changes: list[dict[str, object]] = []
+    touched: set[int] = set()
     for group in groups:
         story_id = _claim(conn, group, current, claimed, now)
         for member in group.members:
             assigned[member.article_id] = story_id
-            conn.execute(
-                update(Article)
-                .where(Article.id == member.article_id)
-                .values(story_id=story_id, link_method=member.method, link_score=member.score)
-            )
-    _delete_empty(conn, {s for s in current.values() if s is not None} - claimed)
+            before = current[member.article_id]
+            if before != (story_id, member.method, member.score):
+                changes.append(
+                    {
+                        "aid": member.article_id,
+                        "sid": story_id,
+                        "m": member.method,
+                        "s": member.score,
+                    }
+                )
+                touched.update(s for s in (before[0], story_id) if s is not None)
+    _move(conn, changes)
+    _delete_empty(conn, {s for s, _, _ in current.values() if s is not None} - claimed)
+    _touch(conn, touched, now)  # ids deleted above are simply not found
     return assigned
+
+
+def _current_memberships(conn: Connection, groups: Sequence[StoryGroup]) -> dict[int, Membership]:
+    listed = [m.article_id for g in groups for m in g.members]
+    if len(listed) != len(set(listed)):
+        raise StorageError("cannot group articles: an article is listed in more than one group")
+    current: dict[int, Membership] = {}
+    for chunk in chunked(sorted_ids(listed)):
+        query = select(Article.id, Article.story_id, Article.link_method, Article.link_score)
+        query = query.where(Article.id.in_(chunk))
+        if lock_rows(conn):
+            query = query.order_by(Article.id).with_for_update()
+        current.update((row[0], (row[1], row[2], row[3])) for row in conn.execute(query))
+    missing = set(listed) - current.keys()
+    if missing:
+        raise StorageError(f"cannot group unknown articles: {sorted(missing)[:10]}")
+    return current
 
 
 def _claim(
     conn: Connection,
     group: StoryGroup,
-    current: dict[int, int | None],
+    current: dict[int, Membership],
     claimed: set[int],
     now: datetime,
 ) -> int:
-    candidates = {current[m.article_id] for m in group.members} - claimed - {None}
-    if candidates:
-        story_id = min(s for s in candidates if s is not None)
-        conn.execute(update(Story).where(Story.id == story_id).values(updated_at=now))
+    candidates = {current[m.article_id][0] for m in group.members} - claimed
+    existing = [s for s in candidates if s is not None]
+    if existing:
+        story_id = min(existing)
     else:
         stmt = insert(conn, Story).values(created_at=now, updated_at=now).returning(Story.id)
         story_id = int(conn.execute(stmt).scalar_one())
@@ -83,14 +106,20 @@ def _claim(
     return story_id
 
 
-def _current_stories(conn: Connection, ids: Sequence[int]) -> dict[int, int | None]:
-    current: dict[int, int | None] = {}
-    for chunk in chunked(ids):
-        query = select(Article.id, Article.story_id).where(Article.id.in_(chunk))
-        if lock_rows(conn):
-            query = query.order_by(Article.id).with_for_update()
-        current.update((row.id, row.story_id) for row in conn.execute(query))
-    return current
+def _move(conn: Connection, changes: list[dict[str, object]]) -> None:
+    if not changes:
+        return
+    statement = (
+        update(Article)
+        .where(Article.id == bindparam("aid"))
+        .values(story_id=bindparam("sid"), link_method=bindparam("m"), link_score=bindparam("s"))
+    )
+    conn.execute(statement, changes)
+
+
+def _touch(conn: Connection, story_ids: set[int], now: datetime) -> None:
+    for chunk in chunked(sorted(story_ids)):
+        conn.execute(update(Story).where(Story.id.in_(chunk)).values(updated_at=now))
 
 
 def _delete_empty(conn: Connection, story_ids: set[int]) -> None:

@@ -8,7 +8,7 @@ so that concurrent PostgreSQL transactions never deadlock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
@@ -18,7 +18,7 @@ from storage.errors import StorageError
 from storage.models import Article, ArticleRevision, EditionLinkEntry, FetchLogEntry
 from storage.records import ArticleInput, FetchRecord
 from storage.rows import UpsertOutcome
-from storage.sql import insert, lock_rows
+from storage.sql import chunked, insert, lock_rows
 
 RETRY_BASE = timedelta(minutes=5)
 RETRY_CAP = timedelta(days=1)
@@ -50,15 +50,13 @@ def add_edition_links(conn: Connection, article_id: int, links: Sequence[Edition
 
 def record_fetches(conn: Connection, records: Sequence[FetchRecord]) -> None:
     """Upsert the fetch log: an error counts an attempt and schedules a retry; success resets."""
-    for record in sorted(records, key=lambda r: r.url):
-        attempts = _upsert_fetch(conn, record)
-        if record.error is not None and attempts > 1:
-            retry_at = record.fetched_at + _backoff(attempts)
-            conn.execute(
-                update(FetchLogEntry)
-                .where(FetchLogEntry.url == record.url)
-                .values(next_attempt_at=retry_at)
-            )
+    ordered = sorted(records, key=lambda r: r.url)
+    for success in (True, False):
+        rows = [_fetch_row(r) for r in ordered if (r.error is None) is success]
+        if rows:
+            conn.execute(_fetch_upsert(conn, failed=not success), rows)
+    failed = {r.url: r.fetched_at for r in ordered if r.error is not None}
+    _schedule_retries(conn, failed)
 
 
 def mark_duplicate(conn: Connection, article_id: int, duplicate_of_id: int, score: float) -> None:
@@ -160,22 +158,27 @@ def _content(item: ArticleInput) -> dict[str, Any]:
     }
 
 
-def _upsert_fetch(conn: Connection, record: FetchRecord) -> int:
+def _fetch_row(record: FetchRecord) -> dict[str, Any]:
     failed = record.error is not None
-    stmt = insert(conn, FetchLogEntry).values(
-        url=record.url,
-        kind=record.kind,
-        status=record.status,
-        etag=record.etag,
-        last_modified=record.last_modified,
-        content_hash=record.content_hash,
-        attempts=1 if failed else 0,
-        last_error=record.error,
-        next_attempt_at=record.fetched_at + _backoff(1) if failed else None,
-        last_fetched_at=record.fetched_at,
-        archive_ref=record.archive_ref,
-    )
+    return {
+        "url": record.url,
+        "kind": record.kind,
+        "status": record.status,
+        "etag": record.etag,
+        "last_modified": record.last_modified,
+        "content_hash": record.content_hash,
+        "attempts": 1 if failed else 0,
+        "last_error": record.error,
+        "next_attempt_at": record.fetched_at + _backoff(1) if failed else None,
+        "last_fetched_at": record.fetched_at,
+        "archive_ref": record.archive_ref,
+    }
+
+
+def _fetch_upsert(conn: Connection, failed: bool) -> Any:
+    stmt = insert(conn, FetchLogEntry)
     new = stmt.excluded
+    # A failed or 304 response carries no validators: keep the last good ones.
     keep = {
         name: func.coalesce(getattr(new, name), getattr(FetchLogEntry, name))
         for name in ("etag", "last_modified", "content_hash", "archive_ref")
@@ -189,8 +192,21 @@ def _upsert_fetch(conn: Connection, record: FetchRecord) -> int:
         "next_attempt_at": new.next_attempt_at,
         "last_fetched_at": new.last_fetched_at,
     }
-    upsert = stmt.on_conflict_do_update(index_elements=["url"], set_=changes)
-    return int(conn.execute(upsert.returning(FetchLogEntry.attempts)).scalar_one())
+    return stmt.on_conflict_do_update(index_elements=["url"], set_=changes)
+
+
+def _schedule_retries(conn: Connection, failed: dict[str, datetime]) -> None:
+    """Push the next attempt of repeatedly failing URLs back exponentially."""
+    for chunk in chunked(list(failed)):
+        query = select(FetchLogEntry.url, FetchLogEntry.attempts).where(
+            FetchLogEntry.url.in_(chunk), FetchLogEntry.attempts > 1
+        )
+        for url, attempts in conn.execute(query).all():
+            conn.execute(
+                update(FetchLogEntry)
+                .where(FetchLogEntry.url == url)
+                .values(next_attempt_at=failed[url] + _backoff(attempts))
+            )
 
 
 def _backoff(attempts: int) -> timedelta:

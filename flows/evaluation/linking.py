@@ -30,8 +30,7 @@ from extractors.fingerprint import (
     Fingerprint,
     content_hash,
     find_duplicates,
-    minhash_signature,
-    signature_text,
+    fingerprint,
 )
 from extractors.linking import LinkEdge, LinkNode, form_stories
 from extractors.matching import ArticleFeatures, MatchOptions, article_features, match_editions
@@ -69,7 +68,7 @@ def _paragraphs(text: EditionText) -> list[str]:
 
 def load_articles(stories: Iterable[Story], with_images: bool = True) -> list[EvalArticle]:
     """Turn catalogue stories into articles with content features, ids in publish order."""
-    articles = []
+    articles: list[EvalArticle] = []
     for story in stories:
         for text in story.editions.values():
             article_id = len(articles) + 1
@@ -150,21 +149,9 @@ def pairwise(predicted: dict[int, int], truth: dict[int, str], subset: set[int])
     }
 
 
-def _signature(title: str, lead: str, blocks: Sequence[str]) -> bytes:
-    return minhash_signature(signature_text(title, lead, blocks))
-
-
 def duplicates_report(articles: Sequence[EvalArticle]) -> dict[str, Any]:
     """Measure republication detection and false duplicates over the articles."""
-    prints = [
-        Fingerprint(
-            a.article_id,
-            a.text.edition,
-            a.story.published_at,
-            _signature(a.text.title, a.text.lead, _paragraphs(a.text)),
-        )
-        for a in articles
-    ]
+    prints = [_fingerprint(a) for a in articles]
     found = find_duplicates(prints, prints)
     key = {(a.truth, a.text.edition): a.article_id for a in articles}
     expected = {
@@ -194,20 +181,8 @@ def corrections_report(articles: Sequence[EvalArticle]) -> dict[str, Any]:
         if content_hash(*old) != content_hash(*new):
             updates += 1
     # The refetch keeps the URL and so the article id: it can only be a duplicate of another.
-    when = {a.article_id: a.story.published_at for a in articles}
-    stored = [
-        Fingerprint(a.article_id, a.text.edition, when[a.article_id], _old_signature(a))
-        for a in articles
-    ]
-    refetched = [
-        Fingerprint(
-            a.article_id,
-            a.text.edition,
-            when[a.article_id],
-            _signature(a.text.title, a.text.lead, _paragraphs(a.text)),
-        )
-        for a in corrected
-    ]
+    stored = [_fingerprint(a, first_text=True) for a in articles]
+    refetched = [_fingerprint(a) for a in corrected]
     flagged = set(find_duplicates(refetched, stored)) - {
         a.article_id for a in corrected if a.story.republication_of
     }
@@ -219,13 +194,16 @@ def corrections_report(articles: Sequence[EvalArticle]) -> dict[str, Any]:
     }
 
 
-def _old_signature(article: EvalArticle) -> bytes:
-    """Return the signature of the text first stored for an article (its oldest revision)."""
+def _fingerprint(article: EvalArticle, first_text: bool = False) -> Fingerprint:
+    """Return an article's fingerprint, of its first published text if `first_text`."""
     text = article.text
-    if text.revisions:
+    title, lead, paragraphs = text.title, text.lead, _paragraphs(text)
+    if first_text and text.revisions:
         first = text.revisions[0]
-        return _signature(first.title, first.lead, [b.text for b in first.blocks])
-    return _signature(text.title, text.lead, _paragraphs(text))
+        title, lead, paragraphs = first.title, first.lead, [b.text for b in first.blocks]
+    return fingerprint(
+        article.article_id, text.edition, article.story.published_at, title, lead, paragraphs
+    )
 
 
 def evaluate_set(stories: Sequence[Story], with_images: bool = True) -> dict[str, Any]:

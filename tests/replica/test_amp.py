@@ -38,3 +38,16 @@ def test_ru_amp_page_uses_the_ukrainian_views_word(site: ReplicaSite) -> None:
 
 def test_unknown_amp_slug_is_404(site: ReplicaSite) -> None:
     assert site.render("/en/amp/no-such-slug").status == 404
+
+
+def test_some_en_amp_pages_show_a_related_title_in_ukrainian(site: ReplicaSite) -> None:
+    related = '//p[starts-with(@class, "related-news_root__")]/a/text()'
+    visible = site.context().snapshot.visible["en"]
+    amp_foreign = [
+        any(t.endswith("(uk)") for t in page(site, e.amp_path).xpath(related)) for e in visible
+    ]
+    full_foreign = [
+        any(t.endswith("(uk)") for t in page(site, e.path).xpath(related)) for e in visible
+    ]
+    assert 0 < sum(amp_foreign) < len(visible) / 2
+    assert not any(full_foreign)

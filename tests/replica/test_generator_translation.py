@@ -30,7 +30,7 @@ def full_text(text: EditionText) -> str:
 
 
 def numbers(text: str, lang: str) -> list[str]:
-    """Return the numbers of a text, sorted, with thousands separators and decimal commas unified."""
+    """Return a text's numbers, sorted, with thousands separators and decimal marks unified."""
     if lang == "en":
         text = _EN_THOUSANDS.sub("", text)
     else:

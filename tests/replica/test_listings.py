@@ -87,3 +87,12 @@ def test_known_images_are_served_and_others_are_404(site: ReplicaSite) -> None:
 )
 def test_unknown_paths_are_404(site: ReplicaSite, path: str) -> None:
     assert site.render(path).status == 404
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/en/news?page=2", "http://127.0.0.1:8765/en/news?page=2"],
+    ids=["path-with-query", "absolute-url"],
+)
+def test_render_accepts_a_query_in_the_path_or_a_full_url(site: ReplicaSite, target: str) -> None:
+    assert site.render(target).body == site.render("/en/news", {"page": "2"}).body

@@ -19,10 +19,11 @@ BY_ID = {story.story_id: story for story in STORIES}
 EDITIONS = [(s, e) for s in STORIES for e in s.editions.values()]
 EDITION_IDS = [f"{s.story_id}-{e.edition}" for s, e in EDITIONS]
 
+# The first body paragraph ends with the attribution, optionally followed by its source.
 ATTRIBUTIONS = {
-    "uk": (", передає УНН.", ", пише УНН."),
-    "en": (", UNN reports.", ", writes UNN."),
-    "ru": (", передает УНН.", ", сообщает УНН."),
+    "uk": re.compile(r", (передає|пише) УНН( з посиланням на [^.]+)?\.$"),
+    "en": re.compile(r", (UNN reports|writes UNN)(, citing [^.]+)?\.$"),
+    "ru": re.compile(r", (передает|сообщает) УНН( со ссылкой на [^.]+)?\.$"),
 }
 SUBHEADS = {
     "uk": {"Деталі", "Нагадаємо", "Доповнення"},
@@ -30,7 +31,10 @@ SUBHEADS = {
     "ru": {"Детали", "Подробности", "Напомним", "Дополнение"},
 }
 # Different stories on the same topic, same day and rubric, that a careless matcher would merge.
-CONFUSABLE_PAIRS = [("h003", "h004"), ("h006", "h007")]
+CONFUSABLE_PAIRS = [("h003", "h004"), ("h006", "h007"), ("h016", "h017")]
+# Digits that may legitimately differ between editions of a story, by story id. Numbers written
+# as words ("семеро", "seven") are not digits and so never compared; none is needed so far.
+NUMBER_EXCEPTIONS: dict[str, set[str]] = {}
 
 
 def _paragraphs(edition: EditionText) -> int:
@@ -89,8 +93,9 @@ def test_link_variant_defaults_to_switcher_and_explicit_ones_are_reported() -> N
 def test_edition_has_unn_form(story: Story, edition: EditionText) -> None:
     lang = edition.true_language
     first = next(b for b in edition.blocks if b.kind == "p")
-    assert first.text.endswith(ATTRIBUTIONS[lang])
-    assert {b.text for b in edition.blocks if b.kind == "h2"} <= SUBHEADS[lang]
+    assert ATTRIBUTIONS[lang].search(first.text)
+    foreign = set().union(*(heads for other, heads in SUBHEADS.items() if other != lang))
+    assert not {b.text for b in edition.blocks if b.kind == "h2"} & (foreign - SUBHEADS[lang])
     assert 1 <= len(edition.tags) <= 3
     assert edition.author.isascii() == (edition.edition == "en")
 
@@ -99,7 +104,8 @@ def test_edition_has_unn_form(story: Story, edition: EditionText) -> None:
 def test_translations_share_structure_and_numbers(story: Story) -> None:
     shapes = {tuple(b.kind for b in e.blocks) for e in story.editions.values()}
     assert len(shapes) == 1
-    numbers = [_numbers(e) for e in story.editions.values()]
+    allowed = NUMBER_EXCEPTIONS.get(story.story_id, set())
+    numbers = [_numbers(e) - allowed for e in story.editions.values()]
     assert all(n == numbers[0] for n in numbers), numbers
 
 

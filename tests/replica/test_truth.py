@@ -17,7 +17,7 @@ KEYS = {
 
 def article(site: ReplicaSite, story_id: str, edition: str) -> dict[str, object]:
     """Return one truth record."""
-    found = [
+    found: list[dict[str, object]] = [
         a for a in site.truth()["articles"] if a["story_id"] == story_id and a["edition"] == edition
     ]
     assert len(found) == 1

@@ -44,7 +44,7 @@ def _write(url: str, barrier: Any, order: int, errors: Any) -> None:
         batch = _batch()
         batch = batch[order:] + batch[:order]
         with Store.open(url) as store:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=30)
             store.upsert_articles(batch)
             store.record_fetches(
                 [

@@ -1,0 +1,154 @@
+"""Benchmark: a 2,000-article backfill from the replica, end to end, against bare trafilatura.
+
+    python -m bench.pipeline [--articles 2000]
+
+The replica runs in its own process (as the live site would be elsewhere). The pipeline runs
+the real `backfill` flow (Prefect, process pool, SQLite). The baseline is bare
+`trafilatura.extract` over the very same pages in one process, measured in the same run; the
+result is reported as a ratio, since these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_replica(stories: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, "-m", "replica", "serve", "--port", str(port), "--stories", str(stories)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/robots.txt", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the replica did not start")
+
+
+def window(articles: list[dict], wanted: int) -> tuple[list[dict], object, object]:
+    """Return the newest whole days of truth articles adding up to at least `wanted`."""
+    by_day: dict[object, list[dict]] = {}
+    for a in articles:
+        day = datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date()
+        by_day.setdefault(day, []).append(a)
+    chosen: list[dict] = []
+    days = sorted(by_day, reverse=True)
+    for day in days:
+        chosen += by_day[day]
+        if len(chosen) >= wanted:
+            return chosen, day, days[0]
+    return chosen, days[-1], days[0]
+
+
+def bare_trafilatura(urls: list[str]) -> float:
+    """Return seconds bare trafilatura.extract takes over these pages in this process."""
+    import trafilatura
+
+    with httpx.Client(timeout=30) as client:
+        pages = [client.get(u).text for u in urls]
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page, include_comments=False)
+    return time.perf_counter() - started
+
+
+def warm_up() -> None:
+    """Start Prefect's local server before timing: a scheduled deployment has it running."""
+    from prefect import flow
+
+    flow(name="warm-up")(lambda: None)()
+
+
+def run_pipeline(base: str, day_from: object, day_to: object, data_dir: Path) -> tuple[float, dict, str]:
+    from flows.ingest import backfill
+
+    started = time.perf_counter()
+    state = backfill(day_from, day_to, None, base, None, str(data_dir), return_state=True)
+    seconds = time.perf_counter() - started
+    summary = state.result()
+    return seconds, summary, str(state.state_details.flow_run_id)
+
+
+def count_task_runs(flow_run_id: str) -> int:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    flow_filter = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    total = 0
+    with get_client(sync_client=True) as client:
+        while True:
+            page = client.read_task_runs(flow_run_filter=flow_filter, limit=200, offset=total)
+            total += len(page)
+            if len(page) < 200:
+                return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    os.environ.update(
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+        UNN_INGEST_REQUESTS_PER_SECOND="0",
+        UNN_INGEST_MAX_CONCURRENCY="8",
+    )
+    from replica.catalogue import stories_for_articles
+
+    process, base = start_replica(stories_for_articles(int(args.articles * 1.3)))
+    try:
+        articles = httpx.get(base + "/__truth__", timeout=120).json()["articles"]
+        chosen, day_from, day_to = window(articles, args.articles)
+        warm_up()
+        with tempfile.TemporaryDirectory() as tmp:
+            seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
+        bare = bare_trafilatura([a["url"] for a in chosen])
+    finally:
+        process.terminate()
+    stored = summary["editions"]["total"]["new"]
+    tasks = count_task_runs(run_id)
+    rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    pipeline_rate, bare_rate = stored / seconds, len(chosen) / bare
+    report = {
+        "articles_in_window": len(chosen),
+        "articles_stored": stored,
+        "failures": len(summary["failures"]),
+        "pipeline_seconds": round(seconds, 2),
+        "pipeline_articles_per_s": round(pipeline_rate, 1),
+        "bare_trafilatura_articles_per_s": round(bare_rate, 1),
+        "ratio_pipeline_to_bare": round(pipeline_rate / bare_rate, 2),
+        "task_runs": tasks,
+        "task_runs_per_1000_articles": round(tasks / stored * 1000, 1) if stored else None,
+        "peak_rss_mb_main": round(rss_main, 1),
+        "peak_rss_mb_largest_child": round(rss_child, 1),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Measure body extraction: `unn-ingest eval extraction`.
+
+Three data sets, each scored with the article-extraction-benchmark metric (extractors.scoring):
+the 181 real benchmark pages (generic path) and the two Ukrainska Pravda pages, both beside bare
+`trafilatura.extract(html, include_comments=False)` run in the same process; and the replica's
+full and AMP pages against its ground truth (UNN profile path, rendered in-process), with
+exact-match rates for title, lead, publish time, and author and rubric where the page shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import trafilatura
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.profiles import load_profile
+from extractors.article import extract_article
+from extractors.page import FetchedPage
+from extractors.profile import SiteProfile
+from extractors.records import ExtractedArticle
+from extractors.scoring import PageScore, score_corpus, score_page
+from flows.evaluation.datasets import (
+    EvaluationDataError,
+    TruthPage,
+    benchmark_pages,
+    data_dir,
+    pravda_pages,
+)
+
+__all__ = ["ExtractionReport", "command", "evaluate", "evaluate_pages", "evaluate_replica"]
+
+FETCHED_AT = datetime(2025, 11, 20, tzinfo=UTC)
+QUICK_REPLICA_ARTICLES = 120
+WORST_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """Corpus precision, recall and F1 of one method on one data set."""
+
+    dataset: str
+    method: str
+    pages: int
+    precision: float
+    recall: float
+    f1: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageDelta:
+    """One page's F1, ours against bare trafilatura."""
+
+    dataset: str
+    page_id: str
+    url: str
+    bare_f1: float
+    ours_f1: float
+
+    @property
+    def delta(self) -> float:
+        """Return ours minus bare."""
+        return self.ours_f1 - self.bare_f1
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataRates:
+    """Exact-match rates on the replica; author and rubric on the pages that show them."""
+
+    pages: int
+    title: float
+    lead: float
+    published_at: float
+    shown_author_pages: int
+    author: float
+    rubric: float
+
+
+@dataclass(slots=True)
+class ExtractionReport:
+    """Everything one evaluation run measured."""
+
+    rows: list[ScoreRow] = field(default_factory=list)
+    worst: list[PageDelta] = field(default_factory=list)
+    metadata: MetadataRates | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        data = asdict(self)
+        data["worst"] = [{**asdict(d), "delta": d.delta} for d in self.worst]
+        return data
+
+
+def _bare(page: TruthPage) -> str:
+    return trafilatura.extract(page.html, include_comments=False) or ""
+
+
+def _ours(page: TruthPage) -> str:
+    fetched = FetchedPage(page.url, page.url, 200, {}, page.html, FETCHED_AT)
+    article = extract_article(fetched, None)
+    return article.body if article is not None else ""
+
+
+def _run(
+    dataset: str, method: str, pages: list[TruthPage], extract: Callable[[TruthPage], str]
+) -> tuple[ScoreRow, list[PageScore]]:
+    started = time.perf_counter()
+    texts = [extract(page) for page in pages]
+    seconds = time.perf_counter() - started
+    scores = [score_page(text, page.truth) for text, page in zip(texts, pages, strict=True)]
+    corpus = score_corpus(scores)
+    row = ScoreRow(dataset, method, len(pages), corpus.precision, corpus.recall, corpus.f1, seconds)
+    return row, scores
+
+
+def evaluate_pages(dataset: str, pages: list[TruthPage]) -> tuple[list[ScoreRow], list[PageDelta]]:
+    """Score bare trafilatura and our generic path on the same pages; per-page deltas."""
+    bare_row, bare = _run(dataset, "bare trafilatura", pages, _bare)
+    ours_row, ours = _run(dataset, "unn-ingest", pages, _ours)
+    deltas = [
+        PageDelta(dataset, page.page_id, page.url, b.f1, o.f1)
+        for page, b, o in zip(pages, bare, ours, strict=True)
+    ]
+    return [bare_row, ours_row], sorted(deltas, key=lambda d: d.delta)
+
+
+Extracted = tuple[dict[str, Any], bool, ExtractedArticle | None]  # truth item, is AMP, result
+
+
+def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], MetadataRates]:
+    """Extract the replica's full and AMP pages in-process and score them against its truth."""
+    from replica.testing import make_site  # the replica is needed here only
+
+    site = make_site()
+    truth = site.truth()
+    items = truth["articles"][:QUICK_REPLICA_ARTICLES] if quick else truth["articles"]
+    profile = load_profile("unn", origin=truth["origin"])
+    started = time.perf_counter()
+    results: list[Extracted] = [
+        (item, amp, _replica_article(site, item["amp_url" if amp else "url"], profile))
+        for item in items
+        for amp in (False, True)
+    ]
+    seconds = time.perf_counter() - started
+    corpus = score_corpus(
+        score_page(found.body if found else "", "\n\n".join(item["body"]))
+        for item, _, found in results
+    )
+    row = ScoreRow(
+        "replica",
+        "unn-ingest",
+        len(results),
+        corpus.precision,
+        corpus.recall,
+        corpus.f1,
+        seconds,
+    )
+    return [row], _metadata_rates(results)
+
+
+def _replica_article(site: Any, url: str, profile: SiteProfile) -> ExtractedArticle | None:
+    response = site.render(urlsplit(url).path)
+    page = FetchedPage(url, url, response.status, response.headers, response.body, FETCHED_AT)
+    return extract_article(page, profile)
+
+
+def _rate(hits: Iterable[bool]) -> float:
+    values = list(hits)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _metadata_rates(results: list[Extracted]) -> MetadataRates:
+    """Rate exact matches over all pages (a missing article counts as a miss)."""
+
+    def rate(check: Callable[[dict[str, Any], ExtractedArticle], bool], amp_only: bool) -> float:
+        chosen = [(i, a) for i, amp, a in results if amp or not amp_only]
+        return _rate(a is not None and check(i, a) for i, a in chosen)
+
+    return MetadataRates(
+        pages=len(results),
+        title=rate(lambda i, a: a.title == i["title"], False),
+        lead=rate(lambda i, a: a.lead == i["lead"], False),
+        published_at=rate(lambda i, a: _iso(a.published_at) == i["published_at"], False),
+        shown_author_pages=sum(amp for _, amp, _ in results),
+        author=rate(lambda i, a: list(a.authors) == [i["author"]], True),
+        rubric=rate(lambda i, a: a.rubric == i["rubric"], True),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def evaluate(folder: Path, quick: bool = False) -> ExtractionReport:
+    """Run every extraction evaluation; raise EvaluationDataError when data is missing."""
+    report = ExtractionReport()
+    for dataset, pages in (
+        ("benchmark", benchmark_pages(folder, quick)),
+        ("fundus-pravda", pravda_pages(folder)),
+    ):
+        rows, deltas = evaluate_pages(dataset, pages)
+        report.rows += rows
+        report.worst += deltas[:WORST_SHOWN]
+    rows, report.metadata = evaluate_replica(quick)
+    report.rows += rows
+    return report
+
+
+def command(
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    quick: Annotated[bool, typer.Option(help="A fixed subset (the CI floors' subset).")] = False,
+    data: Annotated[
+        Path | None, typer.Option("--data-dir", help="The shared data folder (../shared/data).")
+    ] = None,
+) -> None:
+    """Score body extraction on real pages and the replica, beside bare trafilatura."""
+    try:
+        report = evaluate(data_dir(data), quick)
+    except EvaluationDataError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report, Console())
+
+
+def print_report(report: ExtractionReport, console: Console) -> None:
+    """Print the score table, the worst pages against bare trafilatura and metadata rates."""
+    table = Table(title="Body extraction (word 4-gram shingles, P/R averaged over pages)")
+    for name in ("data set", "method", "pages", "precision", "recall", "F1", "seconds"):
+        table.add_column(name, justify="left" if name in ("data set", "method") else "right")
+    for r in report.rows:
+        table.add_row(
+            r.dataset,
+            r.method,
+            str(r.pages),
+            f"{r.precision:.4f}",
+            f"{r.recall:.4f}",
+            f"{r.f1:.4f}",
+            f"{r.seconds:.1f}",
+        )
+    console.print(table)
+    worst = Table(title="Pages furthest below bare trafilatura (F1)")
+    for name in ("data set", "page", "bare", "ours", "delta"):
+        worst.add_column(name)
+    for d in report.worst:
+        worst.add_row(
+            d.dataset, d.page_id[:16], f"{d.bare_f1:.3f}", f"{d.ours_f1:.3f}", f"{d.delta:+.3f}"
+        )
+    console.print(worst)
+    if report.metadata is not None:
+        m = report.metadata
+        meta = Table(title=f"Replica metadata, exact matches ({m.pages} pages)")
+        for name in ("title", "lead", "published_at", "author (AMP)", "rubric (AMP)"):
+            meta.add_column(name, justify="right")
+        meta.add_row(*(f"{v:.2%}" for v in (m.title, m.lead, m.published_at, m.author, m.rubric)))
+        console.print(meta)
