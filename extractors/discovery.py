@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    """What one feed or listing page yielded; `error` says why it yielded nothing usable."""
+    """What one feed or listing page yielded; `error` says what was wrong with it.
+
+    A damaged feed can still yield the items before the damage: both are reported.
+    """
 
     items: tuple[DiscoveredItem, ...]
     has_next: bool = False
@@ -36,9 +39,9 @@ def parse_feed(page: FetchedPage, profile: SiteProfile) -> Discovery:
         item = _feed_item(entry, profile, page.final_url)
         if item is not None:
             items.append(item)
-    if not items and parsed.bozo:
+    if parsed.bozo:
         reason = str(parsed.get("bozo_exception", "unparseable feed")).splitlines()[0][:200]
-        return Discovery(items=(), error=f"malformed feed: {reason}")
+        return Discovery(items=tuple(items), error=f"malformed feed: {reason}")
     if not items and not parsed.get("version"):
         return Discovery(items=(), error="not an RSS or Atom feed")
     return Discovery(items=tuple(items))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,13 +98,14 @@ def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
         scheme=_SCHEME,
         permutations=_PERMUTATIONS,
         hashvalues=hashvalues,
+        hashfunc=zlib.crc32,  # 4x faster than datasketch's sha1; shingles need no crypto
     )
 
 
 def minhash_signature(text: str) -> bytes:
     """Return the MinHash signature of `text` (word 5-grams) as 512 bytes."""
     minhash = _minhash()
-    minhash.update_batch(sorted(shingles(text)))
+    minhash.update_batch(list(shingles(text)))  # order-free: a minimum is a minimum
     return bytes(minhash.digest().astype("<u4").tobytes())
 
 

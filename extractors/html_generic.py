@@ -30,7 +30,8 @@ def trafilatura_text(tree: html.HtmlElement, url: str) -> str:
     strict = _extract(tree, url, favor_precision=True)
     if not base:
         return strict or _extract(tree, url)
-    if strict and not _drops_prose(base, strict):
+    # Precision mode should only remove furniture; longer output means it chose another block.
+    if strict and len(strict) <= len(base) and not _drops_prose(base, strict):
         return strict
     return base
 
@@ -46,11 +47,14 @@ def _extract(
 
 
 def _drops_prose(base: str, strict: str) -> bool:
-    """Tell whether the stricter text lost a line that reads like article prose."""
+    """Tell whether the stricter text lost a body line that reads like article prose."""
     kept = set(strict.splitlines())
+    lines = base.splitlines()
+    # What comes before the first kept line is the page's header (title, standfirst).
+    first = next((i for i, line in enumerate(lines) if line in kept), len(lines))
     return any(
         len(line) >= PROSE_LINE and not line.startswith("- ") and _SENTENCE_END.search(line)
-        for line in base.splitlines()
+        for line in lines[first:]
         if line not in kept
     )
 

@@ -39,23 +39,30 @@ _EN_WORDS = _wordset(
     "the of and to is for that with was by from it are this has have which were said will"
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# An apostrophe inside a Cyrillic word is Ukrainian spelling (м'ясо, п'ять, сім'я).
+_APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['’ʼ](?=[а-яіїєґ])", re.IGNORECASE)
 # Latin "i" typed inside a Cyrillic word stands for Ukrainian "і" (common in older texts).
 _LATIN_I = re.compile(r"(?<=[а-яіїєґ])i|i(?=[а-яіїєґ])", re.IGNORECASE)
 # Spellings and endings of one language only: uk doubled consonant + я (знання, життя),
-# ьо, -тися, -ою; ru ь + vowel (статья), -ие/-ия, -тся without ь, adjective endings
-# -ая/-ое/-ее/-ой/-ии/-ию, -ешь.
-_UK_FORMS = re.compile(r"(?:нн|тт|лл|дд|зз|сс|чч|шш|жж|цц)я|ьо|тися\b|ою\b")
-_RU_FORMS = re.compile(r"ь[еиюя]|ъ|(?:ие|ия|ая|ое|ее|ой|ии|ию|ешь)\b|(?<!ь)тся\b")
+# ьо, -тися, -ють, past -ав; ru ь + vowel (статья), -ие/-ия, -тся without ь, adjective endings
+# -ая/-ое/-ее/-ой/-ии/-ию, -его, past -ал/-ил/-ел, infinitive -ать, -ешь.
+_UK_FORMS = re.compile(r"(?:нн|тт|лл|дд|зз|сс|чч|шш|жж|цц)я|ьо|тися\b|ють\b|ав\b")
+_RU_FORMS = re.compile(r"ь[еиюя]|ъ|(?:ие|ия|ая|ое|ее|ой|ии|ию|ешь|его|ал|ил|ел|ать)\b|(?<!ь)тся\b")
 # Frequent words that exist in only one of the two languages.
 _UK_WORDS = _wordset(
     "це що але ми вони вона воно або як де ось щоб треба дуже буде цей ця мене ще вже коли "
     "нема немає його йому було були був бути можна хто хоч хоча щось тобто отже проте ти з й "
-    "чи цього якщо поки тепер"
+    "чи цього якщо поки тепер бо теж лише також проти будуть мають має можуть була каже "
+    "сказав який яка яке яких якого якому котрий куди завжди нехай хай цим цьому нього чому "
+    "тоді року роки людина чим однак адже щодо стосовно протягом згідно"
 )
 _RU_WORDS = _wordset(
     "это что как но он она оно они мне меня тебя себя его ему надо уже был была было были или "
     "если когда только еще ещё нет вот где чтобы очень будет здесь сейчас потом и с к бы ни "
-    "который которые можно нужно также тоже ты этот эта кто"
+    "который которые можно нужно также тоже ты этот эта кто со во лишь будут имеет могут "
+    "сказал какой какая какое каких куда всегда пусть этим этому него нее вместе сегодня "
+    "теперь тогда почему потому даже хотя между после около более менее лет года год время "
+    "человек чем которая которое которых которым однако согласно"
 )
 
 
@@ -64,8 +71,6 @@ class _Letters:
     cyrillic: int = 0
     latin: int = 0
     other: int = 0
-    uk_only: int = 0
-    ru_only: int = 0
     hard_sign: int = 0
     other_cyrillic: int = 0
 
@@ -97,21 +102,19 @@ def tag_article(article: ExtractedArticle) -> tuple[LanguageTag, bool]:
 
 
 def _count_letters(text: str) -> _Letters:
-    cyr = lat = other = uk = ru = hard = oth_cyr = 0
+    cyr = lat = other = hard = oth_cyr = 0
     for ch in text.lower():
         if not ch.isalpha():
             continue
         if "\u0400" <= ch <= "\u04ff":
             cyr += 1
-            uk += ch in _UK_ONLY
-            ru += ch in _RU_ONLY
             hard += ch == "ъ"
             oth_cyr += ch in _OTHER_CYRILLIC
         elif ch.isascii() or "\u00c0" <= ch <= "\u024f":
             lat += 1
         else:
             other += 1
-    return _Letters(cyr, lat, other, uk, ru, hard, oth_cyr)
+    return _Letters(cyr, lat, other, hard, oth_cyr)
 
 
 def _latin(text: str) -> LanguageTag:
@@ -125,31 +128,50 @@ def _latin(text: str) -> LanguageTag:
 
 
 def _cyrillic(text: str, letters: _Letters, prior: str | None) -> LanguageTag:
-    uk, ru = letters.uk_only, letters.ru_only
     if letters.other_cyrillic >= 2 and letters.other_cyrillic * 100 >= letters.cyrillic:
         return _full_profiles(text)
-    uk += len(_LATIN_I.findall(text))
-    if uk and not ru:
-        return LanguageTag("uk", 0.99 if uk >= 3 else 0.9, "letters")
-    if ru and not uk:
-        return LanguageTag("ru", 0.99 if ru >= 3 else 0.9, "letters")
-    if uk >= 3 * ru > 0 or ru >= 3 * uk > 0:
-        # A quote from the other language: the dominant letters still decide.
-        return LanguageTag("uk" if uk > ru else "ru", 0.8, "letters")
-    if letters.hard_sign and letters.cyrillic >= 40 and not uk and not ru:
+    uk, ru = _evidence(text)
+    if uk.letter_words == ru.letter_words == 0 and letters.hard_sign and letters.cyrillic >= 40:
         return _full_profiles(text)  # ъ without ы is Bulgarian's signature, not Russian's
-    return _by_words(text) or _restricted(text, prior)
+    return _decide(uk, ru) or _restricted(text, prior)
 
 
-def _by_words(text: str) -> LanguageTag | None:
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Certain signs of one language: distinct words with its letters, its words and forms."""
+
+    language: str
+    letter_words: int
+    words: int
+
+    @property
+    def score(self) -> int:
+        # A word spelled with a letter the other language lacks outweighs a function word.
+        return 3 * self.letter_words + self.words
+
+
+def _evidence(text: str) -> tuple[_Evidence, _Evidence]:
     lowered = text.lower()
-    words = _WORD.findall(lowered)
-    uk = sum(w in _UK_WORDS for w in words) + len(_UK_FORMS.findall(lowered))
-    ru = sum(w in _RU_WORDS for w in words) + len(_RU_FORMS.findall(lowered))
-    if uk > 2 * ru:
-        return LanguageTag("uk", 0.9 if ru == 0 else 0.75, "words")
-    if ru > 2 * uk:
-        return LanguageTag("ru", 0.9 if uk == 0 else 0.75, "words")
+    # One-letter words count only in lower case: a capital is more likely an initial ("К.").
+    words = [w.lower() for w in _WORD.findall(text) if len(w) > 1 or w.islower()]
+    # Distinct words, so that a Ukrainian name repeated in a Russian text ("Дія") counts once.
+    distinct = set(words)
+    uk_letters = sum(1 for w in distinct if not _UK_ONLY.isdisjoint(w) or _LATIN_I.search(w))
+    ru_letters = sum(1 for w in distinct if not _RU_ONLY.isdisjoint(w))
+    uk_letters += len(set(_APOSTROPHE.findall(lowered)))
+    uk_words = sum(w in _UK_WORDS for w in words) + len(_UK_FORMS.findall(lowered))
+    ru_words = sum(w in _RU_WORDS for w in words) + len(_RU_FORMS.findall(lowered))
+    return _Evidence("uk", uk_letters, uk_words), _Evidence("ru", ru_letters, ru_words)
+
+
+def _decide(uk: _Evidence, ru: _Evidence) -> LanguageTag | None:
+    """Return the language whose evidence outweighs the other's twice over, else None."""
+    for winner, loser in ((uk, ru), (ru, uk)):
+        if winner.score > 2 * loser.score:
+            method = "letters" if 3 * winner.letter_words > 2 * loser.score else "words"
+            if loser.score:
+                return LanguageTag(winner.language, 0.8, method)
+            return LanguageTag(winner.language, 0.99 if winner.score >= 3 else 0.9, method)
     return None
 
 

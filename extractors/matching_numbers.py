@@ -28,21 +28,27 @@ _SCALES = {
     "млрд": 1e9, "мільярд": 1e9, "миллиард": 1e9, "billion": 1e9, "bn": 1e9,
     "трлн": 1e12, "трильйон": 1e12, "триллион": 1e12, "trillion": 1e12,
 }  # fmt: skip
-_MONTHS = (
-    ("січ", "лют", "берез", "квіт", "трав", "черв", "лип", "серп", "верес", "жовт", "листоп",
-     "груд"),
-    ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
-     "ноябр", "декабр"),
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-)  # fmt: skip
-_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+([а-яіїєґ]+)", re.IGNORECASE)
-_MONTH_DAY = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2})\b")
+# A day of the month takes the genitive in uk and ru ("15 листопада"), so exact forms suffice
+# and no other word ("5 червоних") can pass for a month.
+_MONTH_NAMES = (
+    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "January February March April May June July August September October November December",
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+)
+_MONTHS = {name: n % 12 + 1 for n, name in enumerate(" ".join(_MONTH_NAMES).split())}
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})\s+({'|'.join(_MONTH_NAMES[0].split() + _MONTH_NAMES[1].split())})\b"
+)
+_MONTH_DAY = re.compile(
+    rf"\b({'|'.join(_MONTH_NAMES[2].split() + _MONTH_NAMES[3].split())})\.?\s+(\d{{1,2}})\b"
+)
 _CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 
 def _is_cyrillic(text: str) -> bool:
-    sample = text[:4000]
+    sample = text[:600]  # the title and lead decide; counting a whole body costs time
     return len(_CYRILLIC.findall(sample)) >= len(_LATIN.findall(sample))
 
 
@@ -59,21 +65,9 @@ def _numbers(text: str, cyrillic: bool) -> set[str]:
         value = _value(match.group(1), match.group(2))
         scale = _SCALE.match(text, match.end())
         if scale:
-            stem = next(s for s in _SCALES if scale.group(1).lower().startswith(s))
-            value *= _SCALES[stem]
+            value *= _SCALES[scale.group(1).lower()]
         keys.add(sys.intern(f"{value:.6g}"))
     return keys
-
-
-def _month(word: str) -> int | None:
-    """Return the month number a month name (any case ending, any edition) stands for."""
-    low = word.lower()
-    for names in _MONTHS:
-        for index, stem in enumerate(names):
-            # "ма" (ru May) is short; insist on the whole inflected word for it.
-            if low.startswith(stem) and (stem != "ма" or low in ("мая", "май")):
-                return index + 1
-    return None
 
 
 def _dates(text: str) -> set[str]:
@@ -82,9 +76,8 @@ def _dates(text: str) -> set[str]:
     found = [(m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
     found += [(m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
     for day, word in found:
-        month = _month(word)
-        if month and 1 <= int(day) <= 31:
-            keys.add(sys.intern(f"d{month}.{int(day)}"))
+        if 1 <= int(day) <= 31:
+            keys.add(sys.intern(f"d{_MONTHS[word]}.{int(day)}"))
     return keys
 
 

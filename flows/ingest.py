@@ -20,11 +20,11 @@ from flows.context import RunContext
 from flows.http import FetchRequest
 from flows.pipeline import BatchResult, chunked
 from flows.report import RunReport
-from flows.runtime import open_run, resolve_settings
+from flows.runtime import LazyProcessPool, open_run, resolve_settings
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
 BATCHES_IN_FLIGHT = 2  # one fetching while the other is analysed
-POOL_THRESHOLD = 10**9  # below this many pages, a process pool costs more than it saves
+POOL_THRESHOLD = 200  # below this many pages, a process pool costs more than it saves
 
 
 @flow(name="ingest", log_prints=False)
@@ -77,7 +77,8 @@ def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[i
 
     Two batches are in flight at once, so one is fetched while the other is analysed.
     """
-    if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
+    if len(requests) >= POOL_THRESHOLD and isinstance(ctx.executor, LazyProcessPool):
+        ctx.executor.warm()
         ctx.use_executor = True
     stored: list[int] = []
     seen = {r.url for r in requests}

@@ -84,9 +84,8 @@ def _discover(
         ctx.report.fail(Failure(outcome.url, kind, reason, edition))
         return None
     discovery: Discovery = parser(outcome.page, ctx.profile)
-    if discovery.error:
+    if discovery.error:  # recorded; whatever items it still gave are used
         ctx.report.fail(Failure(outcome.url, kind, discovery.error, edition))
-        return None
     return discovery
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from replica.generator import claim_slug, iter_stories, stories_for_articles
+from replica.generator import claim_slug, iter_stories, paused_gc, stories_for_articles
 from replica.model import EditionText, LinkVariant, Story
 from replica.stories import explicit_link_variants, load_handwritten
 
@@ -73,9 +73,10 @@ def build_catalogue(
         (start - timedelta(days=days), start, 1.0 - FUTURE_SHARE),
         (start, start + timedelta(days=1), FUTURE_SHARE),
     ]
-    stories.extend(iter_stories(seed, generated, windows, taken))
     fixed = explicit_link_variants()
-    stories = [_with_variant(story, seed, fixed) for story in stories]
+    with paused_gc():
+        stories.extend(iter_stories(seed, generated, windows, taken))
+        stories = [_with_variant(story, seed, fixed) for story in stories]
     stories.sort(key=lambda story: (story.published_at, story.story_id))
     return Catalogue(seed=seed, start=start, stories=tuple(stories))
 

@@ -50,7 +50,7 @@ class Planner:
         self.rng, self.world, self.types = rng, world, tuple(types)
         self.weights = [kind.weight for kind in self.types]
         self.day: date | None = None
-        self.today: list[tuple[datetime, Plan]] = []
+        self.today: list[tuple[datetime, Plan]] = []  # the day's stories that may get siblings
         self.daily_used: set[str] = set()
 
     def next_plan(self, when: datetime) -> tuple[datetime, Plan, bool]:
@@ -58,15 +58,15 @@ class Planner:
         day = when.astimezone(KYIV).date()
         if day != self.day:
             self.day, self.today, self.daily_used = day, [], set()
-        candidates = [(t, plan) for t, plan in self.today if not plan.kind.daily]
-        if candidates and self.rng.random() < SIBLING_SHARE:
-            then, original = self.rng.choice(candidates[-40:])
+        if self.today and self.rng.random() < SIBLING_SHARE:
+            then, original = self.rng.choice(self.today[-40:])
             if self.rng.random() < 0.1:
                 when = then  # the same minute: nothing but the content tells them apart
             plan, sibling = self.sibling(original, when), True
         else:
             plan, sibling = self.fresh(when), False
-        self.today.append((when, plan))
+        if not plan.kind.daily:
+            self.today.append((when, plan))  # daily types (the NBU rate) get no siblings
         return when, plan, sibling
 
     def fresh(self, when: datetime) -> Plan:
@@ -145,7 +145,7 @@ def _wrong(value: Num, rng: Random) -> float:
         step = 10**-value.decimals
         return max(step, value.value + rng.choice((-3, -2, -1, 1, 2, 3, 5)) * step)
     digits = len(str(int(value.value)))
-    wrong = round(value.value * rng.choice((0.7, 0.8, 0.9, 1.2, 1.3)), 2 - digits)
+    wrong = float(round(value.value * rng.choice((0.7, 0.8, 0.9, 1.2, 1.3)), 2 - digits))
     return wrong if wrong != value.value else value.value + 10 ** (digits - 2)
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from replica.generator_lang import LANGS, Slot, Term, bind, term
+from replica.generator_lang import LANGS, Bound, Slot, Term, bind, term
 from replica.generator_world import World
-from replica.model import Block
+from replica.model import Block, BlockKind
 
 Tri = tuple[str, str, str]  # one template per language: uk, en, ru
 Para = tuple[str, Tri, str]  # (block kind "p" or "quote", templates, fact it needs or "")
@@ -123,35 +123,52 @@ def render_edition(plan: Plan, lang: str) -> tuple[str, str, tuple[Block, ...]]:
     """Render a plan's title, lead and body blocks in `lang`."""
     i = LANGS.index(lang)
     kind, facts = plan.kind, bind(plan.facts, lang)
-    title = _cap(kind.titles[plan.title][i].format_map(facts))
-    lead = _cap(kind.leads[plan.lead][i].format_map(facts))
-    blocks = [
-        Block("p", _cap(kind.firsts[plan.first][i].format_map(facts)) + _attribution(plan, i))
-    ]
+    title = _fill(kind.titles[plan.title][i], facts)
+    lead = _fill(kind.leads[plan.lead][i], facts)
+    first = _fill(kind.firsts[plan.first][i], facts) + _attribution(plan, i, facts)
+    blocks = [Block("p", first)]
     if plan.details_head >= 0:
-        blocks.append(Block("h2", DETAILS[plan.details_head][i]))
+        blocks.append(_block("h2", DETAILS[plan.details_head][i], facts))
     for index in plan.details:
         block_kind, tri, _ = kind.details[index]
-        blocks.append(
-            Block("quote" if block_kind == "quote" else "p", _cap(tri[i].format_map(facts)))
-        )
+        blocks.append(_block("quote" if block_kind == "quote" else "p", tri[i], facts))
     if plan.recalls:
-        blocks.append(Block("h2", RECALL[i]))
-        blocks.extend(Block("p", _cap(kind.recalls[r][i].format_map(facts))) for r in plan.recalls)
+        blocks.append(_block("h2", RECALL[i], facts))
+        blocks.extend(_block("p", kind.recalls[r][i], facts) for r in plan.recalls)
     return title, lead, tuple(blocks)
 
 
 def render_tags(plan: Plan, lang: str) -> tuple[str, ...]:
     """Render the story's tags in `lang`."""
     i, facts = LANGS.index(lang), bind(plan.facts, lang)
-    return tuple(tag[i].format_map(facts) for tag in plan.kind.tags)
+    return tuple(_fill(tag[i], facts) for tag in plan.kind.tags)
 
 
-def _attribution(plan: Plan, i: int) -> str:
+def _attribution(plan: Plan, i: int, facts: dict[str, Bound]) -> str:
     if plan.attribution >= 0:
         return ATTRIBUTIONS[plan.attribution][i]
-    source = plan.kind.sources[-1 - plan.attribution][i]
-    return CITING[i].format(source.format_map(bind(plan.facts, LANGS[i])))
+    return CITING[i].format(_fill(plan.kind.sources[-1 - plan.attribution][i], facts))
+
+
+def _fill(template: str, facts: dict[str, Bound]) -> str:
+    return _cap(template.format_map(facts)) if "{" in template else _static(template)
+
+
+def _block(kind: BlockKind, template: str, facts: dict[str, Bound]) -> Block:
+    if "{" in template:
+        return Block(kind, _cap(template.format_map(facts)))
+    return _static_block(kind, template)
+
+
+@lru_cache(maxsize=4096)
+def _static(template: str) -> str:
+    """Return a fact-free template as text, one shared object per template (saves memory)."""
+    return _cap(template)
+
+
+@lru_cache(maxsize=4096)
+def _static_block(kind: BlockKind, template: str) -> Block:
+    return Block(kind, _static(template))
 
 
 def _cap(text: str) -> str:

@@ -64,7 +64,8 @@ class Toll:
         return f"{('пострадал', 'пострадали', 'пострадали')[ni]} {n} {people[ni]}"
 
 
-def _derive_shelling(facts: Facts) -> Facts:
+def derive_toll(facts: Facts) -> Facts:
+    """Compute the casualty clause from the killed and injured counts."""
     killed, injured = facts["killed"], facts["injured"]
     assert isinstance(killed, Num) and isinstance(injured, Num)
     return {"toll": Toll(int(killed.value), int(injured.value))}
@@ -103,10 +104,38 @@ SHELLING = story_type(
     "shelling",
     "war",
     _shelling_facts,
-    derive=_derive_shelling,
+    derive=derive_toll,
     weight=3.0,
     correctable=("injured", "houses"),
     sibling_keys=("city", "region", "official"),
 )
 
-STORY_TYPES: tuple[StoryType, ...] = (SHELLING,)
+MEDIATORS = load_terms("mediators")
+# Returned prisoners: never a count ending in 1 (but 11), where uk/ru verbs turn singular.
+_RETURNED = (75, 84, 90, 95, 103, 108, 115, 127, 150, 175, 189, 205, 246, 270, 303, 390)
+
+
+def _exchange_facts(rng: Random, world: World, when: datetime) -> Facts:
+    returned = rng.choice(_RETURNED)
+    civilians = rng.randint(1, 12)
+    nth = 50 + (when.toordinal() - 739000) // 9  # the exchanges so far, growing with time
+    return {
+        "returned": Num(returned),
+        "military": Num(returned - civilians),
+        "civ": Num(civilians),
+        "nth": Num(nth),
+        "total": Num(4000 + (nth - 50) * 95 + rng.randint(0, 80)),
+        "young": Num(rng.randint(19, 24)),
+        "old": Num(rng.randint(55, 64)),
+        "ombudsman": world.officials["ombudsman"],
+        "mediator": rng.choice(MEDIATORS),
+        "r_day": Day((when - timedelta(days=rng.randint(7, 30))).date()),
+        "r_returned": Num(rng.choice(_RETURNED)),
+    }
+
+
+EXCHANGE = story_type(
+    "exchange", "war", _exchange_facts, weight=0.3, daily=True, correctable=("total",)
+)
+
+STORY_TYPES: tuple[StoryType, ...] = (SHELLING, EXCHANGE)

@@ -27,7 +27,7 @@ from storage.errors import (
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same in every process migrating this database.
-MIGRATION_LOCK_KEY = 0x756E6E_1
+MIGRATION_LOCK_KEY = 0x756E6E  # "unn"
 WRITE_OPTION = "unn_write"
 RETRYABLE_SQLSTATES = ("40P01", "40001")  # PostgreSQL: deadlock_detected, serialization_failure
 
@@ -38,6 +38,8 @@ def parse_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise StorageConfigError(f"invalid database URL {_redact(url)!r}") from None
+    if parsed.get_backend_name() == "postgres":  # the Heroku-style spelling
+        parsed = parsed.set(drivername="postgresql")
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise StorageConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")

@@ -45,8 +45,11 @@ def iter_export(
 ) -> Iterator[dict[str, Any]]:
     """Yield export records of articles published on these Kyiv dates (inclusive), streamed."""
     result = conn.execution_options(yield_per=BATCH).execute(_query(date_from, date_to))
-    for row in result:
-        yield _record(row._mapping)
+    try:
+        for row in result:
+            yield _record(row._mapping)
+    finally:
+        result.close()  # a consumer may stop early: release the server-side cursor first
 
 
 def kyiv_day_start(day: date) -> datetime:

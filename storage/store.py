@@ -160,7 +160,11 @@ class Store:
     # Transactions
 
     def _transact(
-        self, action: str, work: Callable[Concatenate[Connection, P], T], *args: P.args
+        self,
+        action: str,
+        work: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
         """Run `work` in one write transaction, retrying when the database asks to."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
@@ -168,7 +172,7 @@ class Store:
                 with translated(action), self._engine.connect() as conn:
                     conn.execution_options(**{WRITE_OPTION: True})
                     with conn.begin():
-                        return work(conn, *args)
+                        return work(conn, *args, **kwargs)
             except StorageError as error:
                 if attempt == WRITE_ATTEMPTS or not is_retryable(error.__cause__):
                     raise

@@ -11,41 +11,53 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, func, select, update
 
 from extractors.records import EditionLink
+from storage import articles
 from storage.errors import StorageError
-from storage.models import Article, ArticleRevision, EditionLinkEntry, FetchLogEntry
+from storage.models import Article, EditionLinkEntry, FetchLogEntry
 from storage.records import ArticleInput, FetchRecord
 from storage.rows import UpsertOutcome
-from storage.sql import chunked, insert, lock_rows
+from storage.sql import chunked, insert
 
 RETRY_BASE = timedelta(minutes=5)
 RETRY_CAP = timedelta(days=1)
 
 
 def upsert_articles(conn: Connection, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
-    """Insert new articles, update changed ones (keeping a revision), touch unchanged ones."""
-    order = sorted(
-        range(len(inputs)), key=lambda i: (inputs[i].article.edition, inputs[i].article.slug)
-    )
-    outcomes: dict[int, UpsertOutcome] = {}
-    for index in order:
-        outcomes[index] = _upsert_one(conn, inputs[index])
-        add_edition_links(conn, outcomes[index].article_id, inputs[index].article.links)
-    return [outcomes[index] for index in range(len(inputs))]
+    """Upsert pages and store the explicit links each carries (additive)."""
+    outcomes = articles.upsert_articles(conn, inputs)
+    rows = [
+        row
+        for item, outcome in zip(inputs, outcomes, strict=True)
+        for row in _link_rows(
+            outcome.article_id, {outcome.url, item.article.url}, item.article.links
+        )
+    ]
+    if rows:
+        conn.execute(insert(conn, EditionLinkEntry).on_conflict_do_nothing(), rows)
+    return outcomes
 
 
 def add_edition_links(conn: Connection, article_id: int, links: Sequence[EditionLink]) -> None:
     """Store the explicit links a page carries (additive; links to the page itself are skipped)."""
-    own_url = conn.execute(select(Article.url).where(Article.id == article_id)).scalar_one()
-    rows = [
-        {"from_article_id": article_id, "edition": x.edition, "to_url": x.url, "method": x.method}
-        for x in dict.fromkeys(links)
-        if x.url != own_url
-    ]
+    own_url = conn.execute(select(Article.url).where(Article.id == article_id)).scalar_one_or_none()
+    if own_url is None:
+        raise StorageError(f"cannot store edition links: no article {article_id}")
+    rows = _link_rows(article_id, {own_url}, links)
     if rows:
         conn.execute(insert(conn, EditionLinkEntry).on_conflict_do_nothing(), rows)
+
+
+def _link_rows(
+    article_id: int, own_urls: set[str], links: Sequence[EditionLink]
+) -> list[dict[str, Any]]:
+    return [
+        {"from_article_id": article_id, "edition": x.edition, "to_url": x.url, "method": x.method}
+        for x in dict.fromkeys(links)
+        if x.url not in own_urls
+    ]
 
 
 def record_fetches(conn: Connection, records: Sequence[FetchRecord]) -> None:
@@ -71,91 +83,6 @@ def mark_duplicate(conn: Connection, article_id: int, duplicate_of_id: int, scor
     )
     if exists is None or result.rowcount == 0:
         raise StorageError(f"cannot mark duplicate: no article {article_id} or {duplicate_of_id}")
-
-
-def _upsert_one(conn: Connection, item: ArticleInput) -> UpsertOutcome:
-    page = item.article
-    at = item.fetched_at
-    stmt = (
-        insert(conn, Article)
-        .values(
-            **_content(item),
-            edition=page.edition,
-            slug=page.slug,
-            url=page.url,
-            link_method="none",
-            first_seen_at=at,
-            last_fetched_at=at,
-            last_changed_at=at,
-        )
-        .on_conflict_do_nothing()
-        .returning(Article.id)
-    )
-    new_id = conn.execute(stmt).scalar_one_or_none()
-    if new_id is not None:
-        return UpsertOutcome(new_id, page.url, page.edition, "new")
-    return _refresh(conn, item)
-
-
-def _refresh(conn: Connection, item: ArticleInput) -> UpsertOutcome:
-    page = item.article
-    same_key = and_(Article.edition == page.edition, Article.slug == page.slug)
-    query = (
-        select(Article)
-        .where(or_(same_key, Article.url == page.url))
-        .order_by(same_key.desc())
-        .limit(1)
-    )
-    if lock_rows(conn):
-        query = query.with_for_update()
-    row = conn.execute(query).one()
-    outcome = UpsertOutcome(row.id, row.url, row.edition, "unchanged")
-    # An older fetch finishing late must not overwrite newer content.
-    if row.content_hash == item.content_hash or item.fetched_at < row.last_fetched_at:
-        touched = max(row.last_fetched_at, item.fetched_at)
-        conn.execute(update(Article).where(Article.id == row.id).values(last_fetched_at=touched))
-        return outcome
-    conn.execute(
-        insert(conn, ArticleRevision)
-        .values(
-            article_id=row.id,
-            title=row.title,
-            lead=row.lead,
-            body=row.body,
-            content_hash=row.content_hash,
-            valid_until=item.fetched_at,
-        )
-        .on_conflict_do_nothing()
-    )
-    conn.execute(
-        update(Article)
-        .where(Article.id == row.id)
-        .values(**_content(item), last_fetched_at=item.fetched_at, last_changed_at=item.fetched_at)
-    )
-    return UpsertOutcome(row.id, row.url, row.edition, "updated")
-
-
-def _content(item: ArticleInput) -> dict[str, Any]:
-    page = item.article
-    return {
-        "title": page.title,
-        "lead": page.lead,
-        "body": page.body,
-        "authors": list(page.authors),
-        "rubric": page.rubric,
-        "tags": list(page.tags),
-        "image_url": page.image_url,
-        "published_at": page.published_at,
-        "modified_at": page.modified_at,
-        "lang_detected": item.lang.language,
-        "lang_confidence": item.lang.confidence,
-        "lang_method": item.lang.method,
-        "lang_mismatch": item.lang_mismatch,
-        "word_count": item.word_count,
-        "content_hash": item.content_hash,
-        "minhash": item.minhash,
-        "extractor_version": page.extractor_version,
-    }
 
 
 def _fetch_row(record: FetchRecord) -> dict[str, Any]:

@@ -95,3 +95,15 @@ def test_xml_bomb_feed_does_not_expand() -> None:
 
     found = parse_feed(page(ORIGIN + "/rss/news_uk.xml", xml_bomb()), load_profile(origin=ORIGIN))
     assert found.items == () and found.error
+
+
+def test_truncated_feed_gives_its_items_and_the_damage(site: ReplicaSite) -> None:
+    from replica.faults import malformed_feed
+
+    profile = load_profile(origin=ORIGIN)
+    whole = site.render("/rss/news_en.xml").body
+    found = parse_feed(page(ORIGIN + "/rss/news_en.xml", malformed_feed(whole)), profile)
+    complete = parse_feed(page(ORIGIN + "/rss/news_en.xml", whole), profile)
+    assert found.error and "malformed feed" in found.error
+    assert 0 < len(found.items) < len(complete.items)
+    assert set(found.items) <= set(complete.items)

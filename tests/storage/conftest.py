@@ -39,14 +39,20 @@ MakeInput = Callable[..., ArticleInput]
 def pg_admin() -> Iterator[Engine]:
     """Connect to the test PostgreSQL server, failing (not skipping) when it is unreachable."""
     engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    problem = None
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as error:
+        problem = str(getattr(error, "orig", error)).splitlines()[0]
+    if problem is not None:
         engine.dispose()
         where = make_url(PG_URL).render_as_string(hide_password=True)
-        first = str(getattr(error, "orig", error)).splitlines()[0]
-        pytest.fail(f"PostgreSQL for the storage tests is unreachable at {where}: {first}")
+        message = f"PostgreSQL for the storage tests is unreachable at {where}: {problem}"
+        pytest.fail(
+            f"{message} (set UNN_INGEST_TEST_PG_URL or deselect with -m 'not postgres')",
+            pytrace=False,
+        )
     yield engine
     engine.dispose()
 

@@ -35,26 +35,34 @@ def _batch(size: int = 40) -> list[ArticleInput]:
         )
         lang = LanguageTag(edition, 0.9, "langdetect")
         items.append(ArticleInput(page, lang, False, f"hash-{n}", None, 2, FETCHED))
-    # Each writer sees the batch in another order: lock ordering must not depend on it.
     return items
 
 
-def _write(url: str, barrier: Any, order: int, errors: Any) -> None:
+def _write(store: Store, barrier: Any, order: int) -> None:
+    # Each writer sees the batch in another order: lock ordering must not depend on it.
+    batch = _batch()
+    batch = batch[order:] + batch[:order]
+    barrier.wait(timeout=30)
+    store.upsert_articles(batch)
+    fetches = [
+        FetchRecord(i.article.url, "article", 200, None, None, i.content_hash, None, FETCHED)
+        for i in batch
+    ]
+    store.record_fetches(fetches)
+
+
+def _write_shared(store: Store, barrier: Any, order: int, errors: Any) -> None:
     try:
-        batch = _batch()
-        batch = batch[order:] + batch[:order]
-        with Store.open(url) as store:
-            barrier.wait(timeout=30)
-            store.upsert_articles(batch)
-            store.record_fetches(
-                [
-                    FetchRecord(
-                        i.article.url, "article", 200, None, None, i.content_hash, None, FETCHED
-                    )
-                    for i in batch
-                ]
-            )
+        _write(store, barrier, order)
     except BaseException as error:  # reported to the parent, which asserts on it
+        errors.put(f"{type(error).__name__}: {error}")
+
+
+def _write_alone(url: str, barrier: Any, order: int, errors: Any) -> None:
+    try:
+        with Store.open(url) as store:
+            _write(store, barrier, order)
+    except BaseException as error:
         errors.put(f"{type(error).__name__}: {error}")
 
 
@@ -69,18 +77,18 @@ def _assert_one_row_each(url: str) -> None:
         assert {s.attempts for s in states.values()} == {0}
 
 
-def test_threads_upserting_one_batch(db_url: str) -> None:
-    Store.open(db_url).close()
+def test_threads_sharing_a_store_upsert_one_batch(db_url: str) -> None:
     barrier = threading.Barrier(WRITERS)
     errors: queue.Queue[str] = queue.Queue()
-    threads = [
-        threading.Thread(target=_write, args=(db_url, barrier, n * 7, errors))
-        for n in range(WRITERS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with Store.open(db_url) as store:
+        threads = [
+            threading.Thread(target=_write_shared, args=(store, barrier, n * 7, errors))
+            for n in range(WRITERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert errors.empty(), errors.get()
     _assert_one_row_each(db_url)
 
@@ -91,7 +99,7 @@ def test_processes_opening_and_upserting_a_new_database(db_url: str) -> None:
     barrier = context.Barrier(WRITERS)
     errors = context.Queue()
     workers = [
-        context.Process(target=_write, args=(db_url, barrier, n * 5, errors))
+        context.Process(target=_write_alone, args=(db_url, barrier, n * 5, errors))
         for n in range(WRITERS)
     ]
     for worker in workers:

@@ -69,3 +69,11 @@ def test_many_urls_are_read_in_chunks(store: Store) -> None:
     states = store.fetch_states([*urls, "http://127.0.0.1:8765/news/unknown"])
     assert set(states) == set(urls)
     assert store.known_article_urls(urls) == set()
+
+
+def test_one_url_failing_twice_in_a_batch(store: Store) -> None:
+    other = FetchRecord("http://127.0.0.1:8765/news/x", "article", 200, None, None, "h", None, AT)
+    store.record_fetches([_failed(AT), other, _failed(AT + timedelta(seconds=1))])
+    states = store.fetch_states([URL, other.url])
+    assert states[URL].attempts == 2
+    assert (states[other.url].kind, states[other.url].attempts) == ("article", 0)

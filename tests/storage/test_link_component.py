@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from storage import ArticleInput, Store, StoryGroup, StoryMember
+import pytest
+
+from extractors.records import EditionLink
+from storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 URL = Callable[[str, str], str]
@@ -70,3 +73,12 @@ def test_unlinked_urls_lists_each_missing_target_once(
         ("ru", article_url("ru", "c")),
     ]
     assert store.unlinked_urls([]) == []
+
+
+def test_links_added_separately(store: Store, make_input: MakeInput, article_url: URL) -> None:
+    [uk] = store.upsert_articles([make_input("uk", "a")])
+    link = EditionLink("en", article_url("en", "b"), "switcher")
+    store.add_edition_links(uk.article_id, [link, link])
+    assert store.unlinked_urls([uk.article_id]) == [("en", article_url("en", "b"))]
+    with pytest.raises(StorageError, match="no article 999999"):
+        store.add_edition_links(999_999, [link])

@@ -37,9 +37,11 @@ def test_in_memory_sqlite_works() -> None:
 @pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
-def test_plain_postgresql_scheme_uses_psycopg(db_url: str) -> None:
-    with Store.open(db_url.replace("postgresql+psycopg://", "postgresql://")) as store:
-        assert store.url.drivername == "postgresql+psycopg"
+def test_plain_postgresql_schemes_use_psycopg(db_url: str) -> None:
+    for scheme in ("postgresql://", "postgres://"):
+        with Store.open(db_url.replace("postgresql+psycopg://", scheme)) as store:
+            assert store.url.drivername == "postgresql+psycopg"
+            assert store.counts()["stories"] == 0
 
 
 @pytest.mark.parametrize(

@@ -83,3 +83,13 @@ def test_bad_groups_change_nothing(
     with pytest.raises(StorageError, match="cannot"):
         store.apply_story_groups(groups(ids))
     assert store.counts()["stories"] == 0
+
+
+def test_reapplying_writes_nothing(store: Store, ids: dict[str, int]) -> None:
+    groups = [_group(ids["a"], ids["b"]), _group(ids["c"], ids["d"], method="content", score=0.7)]
+    store.apply_story_groups(groups)
+    before = [store.article(i) for i in ids.values()]
+    listing = store.stories()
+    store.apply_story_groups(groups)
+    assert [store.article(i) for i in ids.values()] == before
+    assert store.stories() == listing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from storage import ArticleInput, Store, StoryGroup, StoryMember
@@ -102,3 +103,28 @@ def test_page_links_are_stored_without_self_links(store: Store, make_input: Make
     view = store.article(outcome.article_id)
     assert view is not None
     assert [(e, m) for e, _, m in view.links] == [("en", "hreflang"), ("ru", "switcher")]
+
+
+def test_large_mixed_batch(store: Store, make_input: MakeInput) -> None:
+    store.upsert_articles([make_input("en", f"s{n}") for n in range(10)])
+    batch = [
+        make_input("en", f"s{n}", body="changed" if n < 5 else "Перший абзац.", fetched_at=LATER)
+        for n in range(70)
+    ]
+    statuses = [o.status for o in store.upsert_articles(batch)]
+    assert statuses == ["updated"] * 5 + ["unchanged"] * 5 + ["new"] * 60
+    assert store.counts()["articles"] == {"en": 70}
+    assert store.counts()["revisions"] == 5
+
+
+def test_same_url_under_another_slug_updates_that_row(store: Store, make_input: MakeInput) -> None:
+    [first] = store.upsert_articles([make_input("uk", "a")])
+    moved = make_input("uk", "a-renamed", body="Нова версія.", fetched_at=LATER)
+    moved = replace(moved, article=replace(moved.article, url=first.url))
+    [outcome] = store.upsert_articles([moved])
+    assert (outcome.article_id, outcome.status, outcome.url) == (
+        first.article_id,
+        "updated",
+        first.url,
+    )
+    assert store.counts()["articles"] == {"uk": 1}

@@ -1,0 +1,131 @@
+"""Benchmark content linking at 10k, 30k and 100k generated articles: `python -m bench.linking`.
+
+Each size runs in its own process (so peak RSS is its own) on one core: build the replica's
+catalogue (not timed), then time what the pipeline does for a window of articles with no
+explicit links — content features, edition matching, story formation, near-duplicate
+fingerprints — and report seconds, articles/s, peak RSS, pairwise precision/recall, and the
+scaling ratio (time at the largest size / time at the smallest ÷ the size ratio; 1.0 is linear).
+
+By default the generated stories are spread over one day per 1,000 articles, about UNN's own
+output; `--dense` keeps the replica's 14 days at every size (up to ~7x UNN's density).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+SIZES = (10_000, 30_000, 100_000)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(articles: int, dense: bool, seed: int = 1) -> dict[str, Any]:
+    """Build a catalogue of about `articles` articles and time linking them by content."""
+    from extractors.fingerprint import find_duplicates
+    from extractors.linking import LinkNode, form_stories
+    from extractors.matching import match_editions
+    from flows.evaluation.linking import _fingerprint, load_articles, pairwise
+    from replica.catalogue import build_catalogue, stories_for_articles
+
+    days = 14 if dense else max(14, round(articles / 1000))
+    catalogue = build_catalogue(seed=seed, generated=stories_for_articles(articles), days=days)
+    stories = [s for s in catalogue.stories if not s.handwritten]
+    rss_before = _rss_mb()
+    times: dict[str, float] = {}
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    loaded = load_articles(stories)
+    times["features"] = time.perf_counter() - started
+    features = [a.features for a in loaded]
+    mark = time.perf_counter()
+    edges = match_editions(features, features)
+    times["matching"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    nodes = [LinkNode(a.article_id, a.text.edition, a.story.published_at) for a in loaded]
+    groups = form_stories(nodes, edges)
+    times["stories"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    prints = [_fingerprint(a) for a in loaded]
+    duplicates = find_duplicates(prints, prints)
+    times["duplicates"] = time.perf_counter() - mark
+    total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    linking = times["features"] + times["matching"] + times["stories"]
+    predicted = {m.article_id: n for n, group in enumerate(groups) for m in group}
+    scores = pairwise(predicted, {a.article_id: a.truth for a in loaded}, set(predicted))
+    return {
+        "articles": len(loaded),
+        "days": days,
+        "seconds": round(total, 2),
+        "cpu_seconds": round(cpu, 2),
+        "linking_seconds": round(linking, 2),
+        "articles_per_s": round(len(loaded) / total),
+        "stages": {k: round(v, 2) for k, v in times.items()},
+        "peak_rss_mb": round(_rss_mb()),
+        "catalogue_rss_mb": round(rss_before),
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "duplicates": len(duplicates),
+    }
+
+
+def _child(articles: int, dense: bool) -> dict[str, Any]:
+    """Run one size in a fresh process pinned to one core; return its report."""
+    command = [sys.executable, "-m", "bench.linking", "--one", str(articles)]
+    if dense:
+        command.append("--dense")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    if hasattr(os, "sched_setaffinity"):
+        command = ["taskset", "-c", "0", *command] if _has_taskset() else command
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+
+
+def _has_taskset() -> bool:
+    return any(
+        os.access(os.path.join(p, "taskset"), os.X_OK) for p in os.environ["PATH"].split(":")
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark at every size and print a table (or JSON with --json)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.linking")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dense", action="store_true", help="14 days at every size")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.dense)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = [_child(n, args.dense) for n in sizes]
+    first, last = rows[0], rows[-1]
+    scaling = (last["seconds"] / first["seconds"]) / (last["articles"] / first["articles"])
+    if args.json:
+        print(json.dumps({"rows": rows, "scaling_ratio": round(scaling, 3)}, indent=2))
+        return
+    print(
+        f"{'articles':>9} {'days':>5} {'seconds':>8} {'art/s':>7} {'RSS MB':>7} {'P':>7} {'R':>7}  stages"
+    )
+    for row in rows:
+        print(
+            f"{row['articles']:>9} {row['days']:>5} {row['seconds']:>8.2f} {row['articles_per_s']:>7} "
+            f"{row['peak_rss_mb']:>7} {row['precision']:>7.4f} {row['recall']:>7.4f}  {row['stages']}"
+        )
+    print(
+        f"scaling ratio (time {last['articles']} / time {first['articles']} / size ratio): {scaling:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The eval commands stop with a message naming a missing data folder, printing no score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+
+from flows.evaluation import extraction, language
+
+
+@pytest.mark.parametrize(
+    "command", [extraction.command, language.command], ids=["extraction", "language"]
+)
+def test_missing_data_folder_is_named_and_exits_non_zero(
+    command: Callable[..., None], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(typer.Exit) as stopped:
+        command(json_out=False, quick=True, data=tmp_path)
+    assert stopped.value.exit_code != 0
+    captured = capsys.readouterr()
+    assert str(tmp_path) in captured.err.replace("\n", "")
+    assert "F1" not in captured.out and "%" not in captured.out
