@@ -36,6 +36,7 @@ __all__ = [
     "article_text",
     "content_hash",
     "estimate_jaccard",
+    "fact_keys",
     "find_duplicates",
     "fingerprint",
     "minhash_signature",
@@ -202,6 +203,11 @@ def fingerprint(
     return Fingerprint(
         article_id, edition, published_at, minhash_signature(text), number_keys(text)
     )
+
+
+def fact_keys(title: str, lead: str, paragraphs: Sequence[str]) -> frozenset[str]:
+    """Return the number keys a near-duplicate must share (of the text the signature covers)."""
+    return number_keys(signature_text(title, lead, paragraphs))
 
 
 def _same_facts(a: Fingerprint, b: Fingerprint) -> bool:

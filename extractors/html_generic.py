@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ import trafilatura
 from lxml import html
 
 from extractors.alternates import EDITION_CODES, generic_edition_links
-from extractors.metadata import read_metadata
+from extractors.metadata import parse_datetime, read_metadata
 from extractors.normalize import normalize_text, split_lines
 from extractors.records import ExtractedArticle
 
@@ -85,11 +87,22 @@ def extract_generic(tree: html.HtmlElement, url: str, version: str) -> Extracted
         rubric=meta.rubric,
         tags=meta.tags,
         image_url=meta.image_url,
-        published_at=meta.published_at,
+        published_at=meta.published_at or page_date(tree, url),
         modified_at=meta.modified_at,
         links=generic_edition_links(tree, url, edition or ""),
         extractor_version=version,
     )
+
+
+def page_date(tree: html.HtmlElement, url: str) -> datetime | None:
+    """Return the first <time datetime> of the page, else trafilatura's (htmldate's) date."""
+    for element in tree.iter("time"):
+        found = parse_datetime(element.get("datetime"), UTC_ZONE)
+        if found is not None:
+            return found
+    # Only pages without date tags pay for htmldate; it may prune the tree, so give it a copy.
+    document = trafilatura.extract_metadata(deepcopy(tree), default_url=url, extensive=False)
+    return parse_datetime(document.date, UTC_ZONE) if document is not None else None
 
 
 def _text(value: object) -> str:

@@ -194,8 +194,8 @@ def _names(value: Any) -> Iterator[str]:
     if isinstance(value, list):
         for item in value:
             yield from _names(item)
-    elif isinstance(value, dict):
-        yield from _names(value.get("name"))
+    elif isinstance(value, dict) and value.get("@type") != "Organization":
+        yield from _names(value.get("name"))  # a publisher named as author is no byline
     elif isinstance(value, str) and value.strip():
         yield normalize_text(value)
 

@@ -100,7 +100,9 @@ def run(
     editions = parse_editions(edition)
     with user_errors():
         from flows.ingest import ingest
+        from flows.runtime import preflight, resolve_settings
 
+        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         summary = ingest(editions, origin, db, _str(data_dir))
     _print_summary(summary, json_out)
 
@@ -123,7 +125,9 @@ def backfill(
     editions = parse_editions(edition)
     with user_errors(), _progress_bar(not json_out):
         from flows.ingest import backfill as backfill_flow
+        from flows.runtime import preflight, resolve_settings
 
+        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         summary = backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
     _print_summary(summary, json_out)
 
@@ -189,12 +193,17 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
 
 
 def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
+    """Print a run's summary; exit 1 when the site gave nothing at all (offline, blocked)."""
     if json_out:
         print_json(summary)
-        return
-    from flows.views import summary_table
+    else:
+        from flows.views import summary_table
 
-    console.print(summary_table(summary))
+        console.print(summary_table(summary))
+    totals = summary["editions"]["total"]
+    if summary["failures"] and not totals["discovered"] and not totals["fetched"]:
+        err.print("[red]error:[/red] nothing could be read from the site; see the failures above")
+        raise typer.Exit(1)
 
 
 def _register_subcommands() -> None:

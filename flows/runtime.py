@@ -88,3 +88,13 @@ def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
         if pool is not None:
             pool.shutdown()
         store.close()
+
+
+def preflight(settings: Settings) -> None:
+    """Check the profile and the database before a flow starts, to fail in one clear line."""
+    try:
+        load_profile(settings.profile, origin=settings.origin)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Store.open(settings.database_url()).close()

@@ -8,7 +8,7 @@ from random import Random
 from replica.generator_lang import LANGS, Day, Money, Num, Term
 from replica.generator_plan import KYIV
 from replica.generator_types import Facts, StoryType, load_terms, story_type
-from replica.generator_world import CITIES, REGIONS, City, World
+from replica.generator_world import CITIES, REGIONS, World
 
 AGENCIES = load_terms("agencies")
 SCHEMES = load_terms("schemes")
@@ -16,13 +16,15 @@ POSITIONS = load_terms("positions")
 SERVICES = load_terms("services")
 
 
-def _position_in(position: Term, city: City) -> Term:
-    """Return the office with its city filled in ("заступник міського голови Харкова")."""
+def _derive_position(facts: Facts) -> Facts:
+    """Fill the office's city in ("заступник міського голови Харкова"), after siblings share."""
+    office, city = facts["office"], facts["city"]
+    assert isinstance(office, Term) and isinstance(city, Term)
     forms = []
     for i, lang in enumerate(LANGS):
-        place = city.name.render(lang, "" if lang == "en" else "gen")
-        forms.append(tuple(form.format(place) for form in position.forms[i]))
-    return Term(position.specs, tuple(forms))
+        place = city.render(lang, "" if lang == "en" else "gen")
+        forms.append(tuple(form.format(place) for form in office.forms[i]))
+    return {"position": Term(office.specs, tuple(forms))}
 
 
 def _court_facts(rng: Random, world: World, when: datetime) -> Facts:
@@ -30,7 +32,7 @@ def _court_facts(rng: Random, world: World, when: datetime) -> Facts:
     bribe = rng.choice((3, 5, 7, 10, 12, 15, 20, 25, 30, 40, 50, 70, 100, 150))
     return {
         "city": city.name,
-        "position": _position_in(rng.choice(POSITIONS), city),
+        "office": rng.choice(POSITIONS),
         "agency": rng.choice(AGENCIES),
         "scheme": rng.choice(SCHEMES),
         "bribe": Money(bribe, "usd_k"),
@@ -88,6 +90,7 @@ COURT = story_type(
     "court",
     "criminal",
     _court_facts,
+    derive=_derive_position,
     weight=1.2,
     correctable=("cash", "part"),
     sibling_keys=("agency", "city"),

@@ -142,11 +142,12 @@ def _same_templates(plan: Plan, original: Plan) -> Plan:
 def _wrong(value: Num, rng: Random) -> float:
     """Return a plausible mistyped or outdated value: near the right one, never equal to it."""
     if value.decimals or value.value < 20:
-        step = 10**-value.decimals
-        return max(step, value.value + rng.choice((-3, -2, -1, 1, 2, 3, 5)) * step)
+        step = 10.0**-value.decimals
+        wrong = value.value + rng.choice((-3, -2, -1, 1, 2, 3, 5)) * step
+        return value.value + step if value.value > 0 >= wrong else round(wrong, value.decimals)
     digits = len(str(int(value.value)))
     wrong = float(round(value.value * rng.choice((0.7, 0.8, 0.9, 1.2, 1.3)), 2 - digits))
-    return wrong if wrong != value.value else value.value + 10 ** (digits - 2)
+    return wrong if wrong != value.value else value.value + 10.0 ** (digits - 2)
 
 
 def corrected(plan: Plan, rng: Random) -> Plan | None:

@@ -8,7 +8,7 @@ from random import Random
 
 from replica.generator_lang import Day, Num, Term
 from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, load_terms, story_type
+from replica.generator_types import Facts, StoryType, load_table, load_terms, story_type
 from replica.generator_war import DAYPARTS, Toll, derive_toll
 from replica.generator_world import CITIES, REGIONS, World, random_person
 
@@ -17,6 +17,7 @@ SUMMER = load_terms("summer_weather")
 LEVELS = load_terms("danger_levels")
 WIND_DIRECTIONS = load_terms("wind_directions")
 ROADS = load_terms("roads")
+ROAD_REGIONS = tuple(tuple(row["regions"].split()) for row in load_table("roads"))
 VEHICLES = load_terms("vehicles")
 TOPICS = load_terms("topics")
 VENUES = load_terms("venues")
@@ -59,11 +60,13 @@ def _weather_facts(rng: Random, world: World, when: datetime) -> Facts:
 
 
 def _accident_facts(rng: Random, world: World, when: datetime) -> Facts:
-    region, other = rng.sample(sorted(REGIONS), 2)
+    road = rng.randrange(len(ROADS))
+    region = rng.choice(ROAD_REGIONS[road])
+    other = rng.choice([key for key in sorted(REGIONS) if key != region])
     injured = rng.randint(1, 19)
     return {
         "region": REGIONS[region],
-        "road": rng.choice(ROADS),
+        "road": ROADS[road],
         "vehicles": rng.choice(VEHICLES),
         "daypart": rng.choice(DAYPARTS),
         "killed": Num(rng.choice((0, 0, 1, 1, 2, 3))),
@@ -146,7 +149,7 @@ ROAD_ACCIDENT = story_type(
     _accident_facts,
     derive=derive_toll,
     correctable=("injured",),
-    sibling_keys=("road",),
+    sibling_keys=("road", "region"),
 )
 EXHIBITION = story_type(
     "exhibition", "society", _exhibition_facts, weight=0.6, correctable=("works", "visitors")

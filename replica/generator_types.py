@@ -109,6 +109,11 @@ def load_terms(name: str) -> tuple[Term, ...]:
     return tuple(term(item.get("specs", ""), *_tri(item)) for item in _lexicon()[name])
 
 
+def load_table(name: str) -> tuple[dict[str, Any], ...]:
+    """Load the raw `[[<name>]]` tables of lexicon.toml (for keys other than the forms)."""
+    return tuple(_lexicon()[name])
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, Any]:
     with (TEMPLATE_DIR / "lexicon.toml").open("rb") as handle:

@@ -112,6 +112,12 @@ def counts(conn: Connection) -> dict[str, Any]:
     }
 
 
+def link_method_counts(conn: Connection) -> dict[str, int]:
+    """Return how many articles joined their story by each method (hreflang, ..., none)."""
+    query = select(Article.link_method, func.count()).group_by(Article.link_method)
+    return {method: int(n) for method, n in conn.execute(query.order_by(Article.link_method))}
+
+
 def _count(conn: Connection, query: Any) -> int:
     return int(conn.execute(query).scalar_one())
 
@@ -132,35 +138,38 @@ def _ordered(items: Iterable[StoryEdition]) -> tuple[StoryEdition, ...]:
 
 
 def _view(conn: Connection, row: dict[str, Any]) -> ArticleView:
-    article_id = row["id"]
-    revisions = conn.execute(
-        select(
-            ArticleRevision.title,
-            ArticleRevision.lead,
-            ArticleRevision.body,
-            ArticleRevision.content_hash,
-            ArticleRevision.valid_until,
-        )
+    values = {f.name: row[f.name] for f in fields(ArticleView) if f.name in row}
+    values.update(authors=tuple(row["authors"] or ()), tags=tuple(row["tags"] or ()))
+    return ArticleView(
+        **values,
+        revisions=_revisions(conn, row["id"]),
+        siblings=_siblings(conn, row["id"], row["story_id"]),
+        links=_links(conn, row["id"]),
+    )
+
+
+def _revisions(conn: Connection, article_id: int) -> tuple[RevisionView, ...]:
+    columns = [getattr(ArticleRevision, f.name) for f in fields(RevisionView)]
+    query = (
+        select(*columns)
         .where(ArticleRevision.article_id == article_id)
         .order_by(ArticleRevision.valid_until, ArticleRevision.id)
     )
-    siblings: tuple[StoryEdition, ...] = ()
-    if row["story_id"] is not None:
-        query = select(*EDITION_COLUMNS).where(
-            Article.story_id == row["story_id"], Article.id != article_id
-        )
-        siblings = _ordered(StoryEdition(*r) for r in conn.execute(query))
-    links = conn.execute(
-        select(EditionLinkEntry.edition, EditionLinkEntry.to_url, EditionLinkEntry.method)
-        .where(EditionLinkEntry.from_article_id == article_id)
-        .order_by(EditionLinkEntry.edition, EditionLinkEntry.method, EditionLinkEntry.to_url)
-    )
-    values = {f.name: row[f.name] for f in fields(ArticleView) if f.name in row}
-    values.update(authors=tuple(row["authors"] or ()), tags=tuple(row["tags"] or ()))
+    return tuple(RevisionView(*r) for r in conn.execute(query))
 
-    return ArticleView(
-        **values,
-        revisions=tuple(RevisionView(*r) for r in revisions),
-        siblings=siblings,
-        links=tuple((r.edition, r.to_url, r.method) for r in links),
+
+def _siblings(conn: Connection, article_id: int, story_id: int | None) -> tuple[StoryEdition, ...]:
+    if story_id is None:
+        return ()
+    query = select(*EDITION_COLUMNS).where(Article.story_id == story_id, Article.id != article_id)
+    return _ordered(StoryEdition(*r) for r in conn.execute(query))
+
+
+def _links(conn: Connection, article_id: int) -> tuple[tuple[str, str, str], ...]:
+    link = EditionLinkEntry
+    query = (
+        select(link.edition, link.to_url, link.method)
+        .where(link.from_article_id == article_id)
+        .order_by(link.edition, link.method, link.to_url)
     )
+    return tuple((r.edition, r.to_url, r.method) for r in conn.execute(query))

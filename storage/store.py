@@ -150,6 +150,11 @@ class Store:
         with self._read("cannot count records") as conn:
             return reads.counts(conn)
 
+    def link_method_counts(self) -> dict[str, int]:
+        """Return the number of articles per link method (hreflang, switcher, content, none)."""
+        with self._read("cannot count link methods") as conn:
+            return reads.link_method_counts(conn)
+
     def iter_export(
         self, date_from: date | None = None, date_to: date | None = None
     ) -> Generator[dict[str, Any], None, None]:

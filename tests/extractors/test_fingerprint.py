@@ -22,6 +22,7 @@ from extractors.fingerprint import (
     content_hash,
     estimate_jaccard,
     find_duplicates,
+    fingerprint,
     minhash_signature,
     signature_text,
 )
@@ -97,6 +98,27 @@ def test_find_duplicates_points_copies_at_the_earliest_original() -> None:
         Fingerprint(5, "uk", day.replace(day=3), other),
     ]
     assert find_duplicates(new, pool) == {3: (1, 1.0), 4: (1, 1.0)}
+
+
+@pytest.mark.parametrize(
+    ("figure", "duplicate"),
+    [
+        pytest.param("EUR 400 million", True, id="same-figures-republication"),
+        pytest.param("EUR 120 million", False, id="other-figures-templated-story"),
+    ],
+)
+def test_a_duplicate_must_keep_the_originals_figures(figure: str, duplicate: bool) -> None:
+    template = (
+        "The government of Poland will allocate {} to Ukraine for the restoration of the "
+        "energy sector. This was announced by the Foreign Minister of Poland, UNN reports. "
+        "During a meeting with the Ukrainian delegation, the minister stressed that support "
+        "for Ukraine remains a priority for the government of Poland and its partners."
+    )
+    day = datetime(2025, 11, 1, tzinfo=UTC)
+    original = fingerprint(1, "en", day, "Title", "", [template.format("EUR 400 million")])
+    copy = fingerprint(2, "en", day.replace(day=5), "Other title", "", [template.format(figure)])
+    assert estimate_jaccard(original.signature, copy.signature) >= DUPLICATE_THRESHOLD
+    assert (2 in find_duplicates([copy], [original])) is duplicate
 
 
 def test_correction_of_the_same_article_is_not_a_duplicate(stories: dict[str, Story]) -> None:

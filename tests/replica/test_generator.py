@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -11,6 +14,7 @@ import pytest
 
 from replica.generator import generate_stories, stories_for_articles
 from replica.generator_plan import KYIV
+from replica.generator_registry import ALL_TYPES
 from replica.model import Story
 
 START = datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
@@ -135,3 +139,28 @@ def test_five_thousand_articles_can_be_generated() -> None:
 
 def _digits(text: str) -> list[str]:
     return re.findall(r"\d+", text)
+
+
+def test_every_story_type_is_used() -> None:
+    topics = {s.editions["uk"].tags[0] for s in sample()}
+    assert len(topics) >= len(ALL_TYPES)
+
+
+def test_stories_are_identical_across_processes() -> None:
+    code = (
+        "import hashlib, sys; from datetime import UTC, datetime;"
+        "from replica.generator import generate_stories;"
+        "s = generate_stories(9, 120, datetime(2025, 11, 1, tzinfo=UTC), 2);"
+        "sys.stdout.write(hashlib.sha256(repr(s).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2)
+    }
+    assert len(digests) == 1

@@ -119,5 +119,6 @@ def test_counts_and_known_urls(store: Store, filled: dict[str, int], make_input:
         "duplicates": 0,
         "fetch_errors": 0,
     }
+    assert store.link_method_counts() == {"none": 2, "switcher": 2}
     known = make_input("en", "b").article.url
     assert store.known_article_urls([known, "http://127.0.0.1:8765/news/zzz"]) == {known}
