@@ -18,7 +18,14 @@ from extractors.alternates import site_edition_links
 from extractors.boilerplate import drop_furniture
 from extractors.html_decode import decode_body, parse_html
 from extractors.html_generic import extract_generic, trafilatura_paragraphs
-from extractors.html_profile import FURNITURE_ROLES, SelectedContent, select_content, walk_blocks
+from extractors.html_profile import (
+    FURNITURE_ROLES,
+    SelectedContent,
+    select_content,
+    walk_blocks,
+    without_furniture,
+)
+from extractors.html_select import by_class_prefix
 from extractors.metadata import PageMetadata, next_data_article, parse_datetime, read_metadata
 from extractors.normalize import normalize_paragraphs, normalize_text
 from extractors.page import FetchedPage
@@ -47,11 +54,23 @@ def extract_article(
             log.info("no HTML in %s", url)
             return None
         if profile is not None and _on_site(url, profile):
+            if _truncated(page.body, tree, profile):
+                log.info("page %s is cut short (no footer, no </html>); not extracted", url)
+                return None
             return _extract_profiled(tree, url, profile)
         return extract_generic(tree, url, EXTRACTOR_VERSION)
     except Exception:  # one bad page must not stop a batch; the log keeps the traceback
         log.exception("extraction failed for %s", url)
         return None
+
+
+def _truncated(body: bytes, tree: html.HtmlElement, profile: SiteProfile) -> bool:
+    """Tell whether a site page lost its end: half an article must not pass as the article."""
+    if b"</html" in body[-4096:].lower():
+        return False
+    return next(tree.iter("footer"), None) is None and not by_class_prefix(
+        tree, profile.css.get("footer")
+    )
 
 
 def _on_site(url: str, profile: SiteProfile) -> bool:
@@ -109,7 +128,9 @@ def _content(
             found = SelectedContent(title, lead, paragraphs, selected.time_value)
             return found, ("body from __NEXT_DATA__",)
     log.info("profile selectors found no body in %s; using trafilatura", url)
-    paragraphs = drop_furniture(trafilatura_paragraphs(tree, url), profile)
+    paragraphs = drop_furniture(
+        trafilatura_paragraphs(without_furniture(tree, profile), url), profile
+    )
     lead = selected.lead or meta.description or ""
     title = selected.title or meta.title or ""
     paragraphs = _without_repeats(paragraphs, (title, lead))

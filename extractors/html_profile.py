@@ -7,6 +7,7 @@ result holds the article and nothing else.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,19 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
         paragraphs=normalize_paragraphs(paragraphs),
         time_value=_time_value(scope, css.get("meta")),
     )
+
+
+def without_furniture(tree: html.HtmlElement, profile: SiteProfile) -> html.HtmlElement:
+    """Return a copy of the page without the site's furniture, for a generic extractor."""
+    copy = deepcopy(tree)
+    prefixes = [
+        profile.css[role] for role in (*FURNITURE_ROLES, "news_feed") if role in profile.css
+    ]
+    doomed = [e for prefix in prefixes for e in by_class_prefix(copy, prefix)]
+    doomed += [e for tag in ("header", "nav", "aside", "footer") for e in copy.iter(tag)]
+    for element in _outermost(doomed):
+        element.drop_tree()
+    return copy
 
 
 def walk_blocks(element: html.HtmlElement, furniture: tuple[str, ...], out: list[str]) -> None:

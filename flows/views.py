@@ -27,26 +27,29 @@ def summary_table(summary: dict[str, Any]) -> Table:
 
 
 def stories_table(stories: list[Any], title: str = "stories") -> Table:
-    """Return story summaries as a table with one line per edition."""
-    table = Table(title=title, title_justify="left", show_lines=True)
-    for name in ("story", "published (UTC)", "ed.", "title", "linked by"):
-        table.add_column(name, overflow="fold")
+    """Return story summaries as a table: one row per story, its editions and how they joined."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("story", justify="right", min_width=5)
+    table.add_column("published UTC", min_width=16)
+    table.add_column("editions", min_width=8)
+    table.add_column("title")
+    table.add_column("linked by", min_width=12)
     for story in stories:
         when = story.published_at.strftime("%Y-%m-%d %H:%M") if story.published_at else ""
-        for i, ed in enumerate(story.editions):
-            score = (
-                f" {ed.link_score:.2f}"
-                if ed.link_score is not None and ed.link_method == "content"
-                else ""
-            )
-            table.add_row(
-                str(story.id) if i == 0 else "",
-                when if i == 0 else "",
-                ed.edition,
-                ed.title[:90],
-                ed.link_method + score,
-            )
+        editions = " ".join(e.edition for e in story.editions)
+        first = story.editions[0]
+        title = first.title if len(first.title) <= 40 else first.title[:39] + "…"
+        table.add_row(str(story.id), when, editions, title, _joined_by(story.editions))
     return table
+
+
+def _joined_by(editions: Any) -> str:
+    methods = sorted({e.link_method for e in editions if e.link_method != "none"})
+    if not methods:
+        return "-"
+    scores = [e.link_score for e in editions if e.link_method == "content" and e.link_score]
+    text = "+".join(methods)
+    return f"{text} {min(scores):.2f}" if scores else text
 
 
 def article_table(view: Any) -> Table:

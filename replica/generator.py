@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from random import Random
 
+from replica.generator_lang import LANGS
 from replica.generator_plan import KYIV, Planner, Window, corrected, publish_times
 from replica.generator_registry import ALL_TYPES
 from replica.generator_types import Plan, render_edition, render_tags
@@ -44,6 +45,7 @@ EDITION_SETS: tuple[tuple[tuple[str, ...], float], ...] = (
 DELAYED_SHARE = 0.30  # of translated editions
 CORRECTED_SHARE = 0.06
 REPUBLISHED_SHARE = 0.01
+SHORTENED_SHARE = 0.12  # of translations with 3+ detail paragraphs: one paragraph left out
 _CREDITS = (("УНН", "UNN", "УНН"), ("Getty Images",) * 3, ("Reuters",) * 3, ("ДСНС", "SES", "ГСЧС"))
 
 
@@ -113,10 +115,12 @@ class _State:
         earlier = self._earlier_plan(plan) if rng.random() < CORRECTED_SHARE else None
         credit = rng.choice(_CREDITS) if rng.random() < 0.2 else None
         editions = {}
-        for i, lang in enumerate(editions_set):
+        for lang in editions_set:
+            i = LANGS.index(lang)
             delay = rng.randint(1, 240) if lang != "uk" and rng.random() < DELAYED_SHARE else 0
             visible = when + timedelta(minutes=delay)
-            edition = self._edition(plan, lang, author.names[i], (visible, delay), earlier)
+            texts = self._shortened(plan, earlier) if lang != "uk" else (plan, earlier)
+            edition = self._edition(texts[0], lang, author.names[i], (visible, delay), texts[1])
             editions[lang] = _with_credit(edition, credit[i] if credit else None)
         return Story(
             story_id=story_id,
@@ -127,6 +131,14 @@ class _State:
             exclusive=rng.random() < 0.02,
             badges=rng.choice(((),) * 17 + (("Photo",), ("Photo",), ("Video",))),
         )
+
+    def _shortened(self, plan: Plan, earlier: Plan | None) -> tuple[Plan, Plan | None]:
+        """Now and then drop one detail paragraph from a translation, as translators do."""
+        if len(plan.details) < 3 or self.rng.random() >= SHORTENED_SHARE:
+            return plan, earlier
+        dropped = self.rng.choice(plan.details)
+        kept = tuple(index for index in plan.details if index != dropped)
+        return replace(plan, details=kept), earlier and replace(earlier, details=kept)
 
     def _earlier_plan(self, plan: Plan) -> Plan | None:
         """Return the first-published version of a corrected story, if its text differs."""
@@ -143,11 +155,11 @@ class _State:
         title, lead, blocks = render_edition(plan, lang)
         revisions: tuple[Revision, ...] = ()
         first_title = title
-        if earlier is not None:
-            old_title, old_lead, old_blocks = render_edition(earlier, lang)
+        old = render_edition(earlier, lang) if earlier is not None else None
+        if old is not None and old != (title, lead, blocks):  # the wrong number may be cut
             replaced_at = visible + timedelta(minutes=self.rng.randint(20, 600))
-            revisions = (Revision(replaced_at, old_title, old_lead, old_blocks),)
-            first_title = old_title
+            revisions = (Revision(replaced_at, *old),)
+            first_title = old[0]
         return EditionText(
             edition=lang,
             slug=self.unique_slug(lang, slugify(first_title, lang)),

@@ -27,6 +27,11 @@ _RESULT = {
     "en": ("{} won", "the teams drew"),
     "ru": ("победу одержала команда {}", "команды сыграли вничью"),
 }
+_RESULT_TITLE = {
+    "uk": ("перемога команди {}", "нічия"),
+    "en": ("{} win", "a draw"),
+    "ru": ("победа команды {}", "ничья"),
+}
 
 
 def _weather_facts(rng: Random, world: World, when: datetime) -> Facts:
@@ -101,13 +106,13 @@ def _exhibition_facts(rng: Random, world: World, when: datetime) -> Facts:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A match outcome: "перемогу здобула команда «X»" / "X won" / "the teams drew"."""
+    """A match outcome: "перемогу здобула команда «X»" / "X won"; `title`: "X win", "a draw"."""
 
     winner: Term | None
 
     def render(self, lang: str, spec: str) -> str:
-        """Return the outcome clause in `lang`."""
-        won, drew = _RESULT[lang]
+        """Return the outcome clause (or, for spec "title", the headline phrase) in `lang`."""
+        won, drew = (_RESULT_TITLE if spec == "title" else _RESULT)[lang]
         return won.format(self.winner.render(lang, "")) if self.winner else drew
 
 

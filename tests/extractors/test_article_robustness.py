@@ -76,12 +76,27 @@ def test_hopeless_pages_give_none_without_raising(
     assert extract_article(_page(body, {}, status=status), profile) is None
 
 
-@pytest.mark.parametrize("use_profile", [True, False], ids=["profile", "generic"])
-def test_broken_markup_is_read_as_far_as_it_goes(use_profile: bool) -> None:
+def test_broken_markup_is_read_as_far_as_it_goes() -> None:
     body = (FIXTURES / "pages" / "broken_markup.html").read_bytes()
-    article = extract_article(_page(body, {}), load_profile("unn") if use_profile else None)
+    article = extract_article(_page(body, {}), None)
     assert article is not None
     assert "Unclosed bold and" in article.body
+
+
+@pytest.mark.parametrize("cut_before", ["<main>", "<h2>Нагадаємо", "</article>", "<footer"])
+def test_site_page_cut_short_gives_none(cut_before: str) -> None:
+    body = UK_HTML.read_bytes()
+    cut = body[: body.index(cut_before.encode("utf-8"))]
+    assert extract_article(_page(cut, {}), load_profile("unn")) is None
+
+
+def test_fallback_never_takes_widgets_for_the_body() -> None:
+    url = "https://unn.ua/en/news/ukraine-receives-new-air-defence-systems"
+    body = (FIXTURES / "pages" / "unn_en_without_body.html").read_bytes()
+    article = extract_article(_page(body, {}, url=url), load_profile("unn"))
+    text = article.body if article is not None else ""
+    for furniture in ("Prices rise again", "Fuel prices fall", "views", "$43.17", "R40-05926"):
+        assert furniture not in text
 
 
 def test_non_article_url_of_the_site_gives_none() -> None:

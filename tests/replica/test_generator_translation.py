@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from random import Random
 from string import Formatter
@@ -45,8 +45,35 @@ def stories() -> list[Story]:
 
 def test_every_edition_carries_the_same_numbers(stories: list[Story]) -> None:
     for story in stories:
-        found = {lang: numbers(full_text(t), lang) for lang, t in story.editions.items()}
+        found = {lang: numbers(_opening(t), lang) for lang, t in story.editions.items()}
         assert len({tuple(v) for v in found.values()}) == 1, (story.story_id, found)
+        uk = Counter(numbers(full_text(story.editions["uk"]), "uk"))
+        for lang, text in story.editions.items():
+            assert not Counter(numbers(full_text(text), lang)) - uk, (story.story_id, lang)
+
+
+def test_some_translations_leave_a_paragraph_out(stories: list[Story]) -> None:
+    shorter = [
+        lang
+        for story in stories
+        for lang, text in story.editions.items()
+        if len(text.blocks) < len(story.editions["uk"].blocks)
+    ]
+    assert 0 < len(shorter) < len(stories) * 0.15
+
+
+def test_authors_are_one_person_in_three_scripts(stories: list[Story]) -> None:
+    for story in stories:
+        names = {lang: text.author for lang, text in story.editions.items()}
+        assert all(len(name.split()) == 2 for name in names.values())
+        if "en" in names:
+            assert names["en"].isascii() and not names["uk"].isascii()
+        if "ru" in names:
+            assert not names["ru"].isascii()
+
+
+def _opening(text: EditionText) -> str:
+    return "\n".join([text.title, text.lead, text.blocks[0].text])
 
 
 def _all_templates() -> list[tuple[str, tuple[str, str, str]]]:
