@@ -88,7 +88,6 @@ def _extract_profiled(
     tz = ZoneInfo(profile.time_zone)
     meta = read_metadata(tree, url, tz, profile.css)
     content, warnings = _content(tree, url, profile, meta)
-    title = content.title or meta.title or ""
     if not content.paragraphs:
         log.info("no article text in %s", url)
         return None
@@ -96,7 +95,7 @@ def _extract_profiled(
         url=_canonical(meta, key, profile),
         edition=key.edition,
         slug=key.slug,
-        title=title,
+        title=content.title or meta.title or "",
         lead=content.lead,
         paragraphs=content.paragraphs,
         authors=meta.authors,
@@ -118,26 +117,44 @@ def _content(
     selected = select_content(tree, profile)
     if selected.paragraphs:
         return selected, ()
+    from_data = _next_data_content(tree, profile, selected)
+    if from_data is not None:
+        return from_data, ("body from __NEXT_DATA__",)
+    log.info("profile selectors found no body in %s; using trafilatura", url)
+    return _trafilatura_content(tree, url, profile, meta, selected), ("body from trafilatura",)
+
+
+def _next_data_content(
+    tree: html.HtmlElement, profile: SiteProfile, selected: SelectedContent
+) -> SelectedContent | None:
     data = next_data_article(tree)
     body = data.get("body")
-    if isinstance(body, str) and body.strip():
-        paragraphs = _html_fragment_blocks(body, profile)
-        if paragraphs:
-            lead = selected.lead or normalize_text(str(data.get("lead") or ""))
-            title = selected.title or normalize_text(str(data.get("title") or ""))
-            found = SelectedContent(title, lead, paragraphs, selected.time_value)
-            return found, ("body from __NEXT_DATA__",)
-    log.info("profile selectors found no body in %s; using trafilatura", url)
-    paragraphs = drop_furniture(
-        trafilatura_paragraphs(without_furniture(tree, profile), url), profile
-    )
+    paragraphs = _html_fragment_blocks(body, profile) if isinstance(body, str) else ()
+    if not paragraphs:
+        return None
+    lead = selected.lead or normalize_text(str(data.get("lead") or ""))
+    title = selected.title or normalize_text(str(data.get("title") or ""))
+    return SelectedContent(title, lead, paragraphs, selected.time_value)
+
+
+def _trafilatura_content(
+    tree: html.HtmlElement,
+    url: str,
+    profile: SiteProfile,
+    meta: PageMetadata,
+    selected: SelectedContent,
+) -> SelectedContent:
+    # Without the furniture the generic extractor cannot mistake the widgets for the body.
+    found = trafilatura_paragraphs(without_furniture(tree, profile), url)
     lead = selected.lead or meta.description or ""
     title = selected.title or meta.title or ""
-    paragraphs = _without_repeats(paragraphs, (title, lead))
-    return SelectedContent(title, lead, paragraphs, selected.time_value), ("body from trafilatura",)
+    paragraphs = _without_repeats(drop_furniture(found, profile), (title, lead))
+    return SelectedContent(title, lead, paragraphs, selected.time_value)
 
 
 def _html_fragment_blocks(fragment: str, profile: SiteProfile) -> tuple[str, ...]:
+    if not fragment.strip():
+        return ()
     root = html.fragment_fromstring(fragment, create_parent="div")
     furniture = tuple(profile.css[r] for r in FURNITURE_ROLES if r in profile.css)
     blocks: list[str] = []
@@ -152,9 +169,10 @@ def _without_repeats(paragraphs: tuple[str, ...], known: tuple[str, ...]) -> tup
 
 
 def _canonical(meta: PageMetadata, key: ArticleKey, profile: SiteProfile) -> str:
+    """Return the declared canonical URL when it names this article's full page, else build it."""
     if meta.canonical_url:
         declared = article_key(meta.canonical_url, profile)
-        if declared is not None and not declared.amp:
+        if declared == ArticleKey(key.edition, key.slug):
             parts = urlsplit(meta.canonical_url)
             return f"{parts.scheme}://{parts.netloc}{parts.path}"
     return article_url(ArticleKey(key.edition, key.slug), profile)

@@ -107,7 +107,6 @@ class Planner:
             wanted_recalls = min(len(kind.recalls), 1 + (rng.random() < 0.2))
             recalls = tuple(sorted(rng.sample(range(len(kind.recalls)), wanted_recalls)))
         details = tuple(sorted(rng.sample(eligible, max(1, min(wanted, len(eligible))))))
-        use_source = kind.sources and rng.random() < 0.25
         return Plan(
             kind=kind,
             facts=facts,
@@ -116,13 +115,15 @@ class Planner:
             first=rng.randrange(len(kind.firsts)),
             details=details,
             recalls=recalls,
-            attribution=(
-                -1 - rng.randrange(len(kind.sources))
-                if use_source
-                else rng.randrange(len(ATTRIBUTIONS))
-            ),
+            attribution=self._attribution(kind),
             details_head=(rng.randrange(len(DETAILS)) if len(details) >= 2 else -1),
         )
+
+    def _attribution(self, kind: StoryType) -> int:
+        """Pick "UNN reports" or a variant (>= 0), or "UNN reports citing <source>" (< 0)."""
+        if kind.sources and self.rng.random() < 0.25:
+            return -1 - self.rng.randrange(len(kind.sources))
+        return self.rng.randrange(len(ATTRIBUTIONS))
 
 
 def _same_templates(plan: Plan, original: Plan) -> Plan:

@@ -106,16 +106,17 @@ def story_type(key: str, rubric_key: str, make_facts: FactMaker, **options: Any)
 
 def load_terms(name: str) -> tuple[Term, ...]:
     """Load a list of terms (`[[<name>]]` tables with specs, uk, en, ru) from lexicon.toml."""
-    return tuple(term(item.get("specs", ""), *_tri(item)) for item in _lexicon()[name])
+    return tuple(term(item.get("specs", ""), *_tri(item)) for item in lexicon()[name])
 
 
 def load_table(name: str) -> tuple[dict[str, Any], ...]:
     """Load the raw `[[<name>]]` tables of lexicon.toml (for keys other than the forms)."""
-    return tuple(_lexicon()[name])
+    return tuple(lexicon()[name])
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> dict[str, Any]:
+def lexicon() -> dict[str, Any]:
+    """Return the parsed lexicon.toml (shared: do not mutate)."""
     with (TEMPLATE_DIR / "lexicon.toml").open("rb") as handle:
         return tomllib.load(handle)
 

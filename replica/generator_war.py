@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Day, Num, plural_index
-from replica.generator_types import Facts, StoryType, load_terms, story_type
+from replica.generator_lang import Bound, Day, Num
+from replica.generator_types import Facts, StoryType, lexicon, load_terms, story_type
 from replica.generator_world import CITIES, REGIONS, World
 
 WEAPONS = load_terms("weapons")
 DAYPARTS = load_terms("dayparts")
 TARGETS = load_terms("targets")
-_PEOPLE_UK = ("людина", "людини", "людей")
-_DIED_UK = ("загинула", "загинули", "загинули")
-_PEOPLE_RU = ("человек", "человека", "человек")
-_DIED_RU = ("погиб", "погибли", "погибли")
+_TOLL: dict[str, dict[str, str]] = lexicon()["toll"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,41 +24,9 @@ class Toll:
     injured: int
 
     def render(self, lang: str, spec: str) -> str:
-        """Return the casualty clause in `lang`."""
-        k, n = self.killed, self.injured
-        ki, ni = plural_index(k, lang), plural_index(n, lang)
-        if lang == "en":
-            hurt = f"{n} {('person', 'people')[ni]}"
-            if spec == "title":
-                return f"{k} killed, {n} injured" if k else f"{hurt} injured"
-            if k:
-                return (
-                    f"{k} {('person', 'people')[ki]} {('was', 'were')[ki]} killed and {n} injured"
-                )
-            return f"{hurt} {('was', 'were')[ni]} injured"
-        if lang == "uk":
-            if spec == "title":
-                wounded = f"{n} {('поранений', 'поранених', 'поранених')[ni]}"
-                dead = f"{_DIED_UK[ki]} {k} {_PEOPLE_UK[ki]}"
-                return (
-                    f"{dead}, {wounded}"
-                    if k
-                    else f"поранено {n} {('людину', 'людини', 'людей')[ni]}"
-                )
-            hurt = f"{n} {_PEOPLE_UK[ni]}"
-            if k:
-                dead = f"{_DIED_UK[ki]} {k} {_PEOPLE_UK[ki]}"
-                return f"{dead}, ще {hurt} {('отримала', 'отримали', 'отримали')[ni]} поранення"
-            return f"{('постраждала', 'постраждали', 'постраждали')[ni]} {hurt}"
-        people = _PEOPLE_RU
-        if spec == "title":
-            wounded = f"{n} {('раненый', 'раненых', 'раненых')[ni]}"
-            dead = f"{_DIED_RU[ki]} {k} {people[ki]}"
-            return f"{dead}, {wounded}" if k else f"ранены {n} {people[ni]}"
-        if k:
-            dead = f"{_DIED_RU[ki]} {k} {people[ki]}"
-            return f"{dead}, еще {n} {people[ni]} {('получил', 'получили', 'получили')[ni]} ранения"
-        return f"{('пострадал', 'пострадали', 'пострадали')[ni]} {n} {people[ni]}"
+        """Return the casualty clause (or headline phrase) in `lang`."""
+        pattern = _TOLL[lang][(spec or "clause") + ("_killed" if self.killed else "")]
+        return pattern.format(k=Bound(Num(self.killed), lang), n=Bound(Num(self.injured), lang))
 
 
 def derive_toll(facts: Facts) -> Facts:

@@ -16,6 +16,7 @@ from replica.generator import generate_stories, stories_for_articles
 from replica.generator_plan import KYIV
 from replica.generator_registry import ALL_TYPES
 from replica.model import Story
+from replica.translit import slugify
 
 START = datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
 _IMAGE = re.compile(r"^/img/(\d{4})/(\d{2})/(\d{2})/(\d{10})-(\d{4})-large\.webp$")
@@ -102,7 +103,10 @@ def test_corrections_keep_the_slug_and_change_a_number() -> None:
     assert len(corrected) / len(sample()) == pytest.approx(0.05, abs=0.03)
     for story in corrected:
         for text in story.editions.values():
+            if not text.revisions:  # the wrong number sat in a paragraph the translation cut
+                continue
             (revision,) = text.revisions
+            assert text.slug.startswith(slugify(revision.title, text.edition))
             visible = story.published_at + timedelta(minutes=text.delay_minutes)
             assert revision.replaced_at > visible
             old = " ".join([revision.title, revision.lead, *(b.text for b in revision.blocks)])
