@@ -18,9 +18,10 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -221,28 +222,46 @@ def find_duplicates(
     new: Sequence[Fingerprint],
     pool: Sequence[Fingerprint] = (),
     threshold: float = DUPLICATE_THRESHOLD,
+    window: timedelta | None = None,
 ) -> dict[int, tuple[int, float]]:
     """Map each `new` article that nearly duplicates an earlier one to (original_id, jaccard).
 
     Articles are compared within their edition only, against `pool` (stored articles of the
     window) and each other; the original is the earliest published match, so a third copy
     points at the first. The same article id is never its own duplicate: a refetched URL with
-    changed text is a correction, which storage keeps as a revision.
+    changed text is a correction, which storage keeps as a revision. With `window`, only
+    originals published at most that long before a copy count (and memory stays bounded).
     """
     everyone = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
+    wanted = {item.article_id for item in new}
     indexes: dict[str, NearDuplicateIndex] = {}
-    for item in everyone.values():
+    live: deque[Fingerprint] = deque()
+    found: dict[int, tuple[int, float]] = {}
+    # Oldest first: each article is looked up among the earlier ones only, then indexed.
+    for item in sorted(everyone.values(), key=Fingerprint.order):
+        if window is not None and item.published_at is not None:
+            _forget_older(live, indexes, item.published_at - window)
         if item.edition not in indexes:
             indexes[item.edition] = NearDuplicateIndex(threshold)
-        indexes[item.edition].add(item.article_id, item.signature)
-    found: dict[int, tuple[int, float]] = {}
-    for item in new:
-        earlier = [
-            (everyone[key].order(), key, score)
-            for key, score in indexes[item.edition].query(item.signature)
-            if everyone[key].order() < item.order() and _same_facts(item, everyone[key])
-        ]
-        if earlier:
-            _, original, score = min(earlier)
-            found[item.article_id] = (original, score)
+        index = indexes[item.edition]
+        if item.article_id in wanted:
+            matches = [
+                (everyone[key].order(), key, score)
+                for key, score in index.query(item.signature)
+                if _same_facts(item, everyone[key])
+            ]
+            if matches:
+                _, original, score = min(matches)
+                found[item.article_id] = (original, score)
+        index.add(item.article_id, item.signature)
+        live.append(item)
     return found
+
+
+def _forget_older(
+    live: deque[Fingerprint], indexes: dict[str, NearDuplicateIndex], oldest: datetime
+) -> None:
+    """Remove from the indexes the articles published before `oldest`."""
+    while live and live[0].published_at is not None and live[0].published_at < oldest:
+        gone = live.popleft()
+        indexes[gone.edition].remove(gone.article_id)

@@ -1,11 +1,13 @@
 """Tag a text's language (uk, ru, en, or something else), deterministically.
 
-Cheap certain evidence comes first: letters only Ukrainian has (і ї є ґ), letters only Russian
-has (ы э ё), Latin script with English function words. Only when that is silent does
-langdetect decide, restricted to the uk and ru profiles and seeded, so the same text gets the
-same answer in every process. Full profiles are loaded only for text that is clearly neither
-(other scripts, Serbian or Macedonian letters, Latin text that is not English). The URL's
-edition is a tie-breaker for ambiguous statistics, never the answer by itself.
+Cheap certain evidence comes first: words spelled with letters only Ukrainian has (і ї є ґ, an
+apostrophe inside a word) or only Russian has (ы э ё), then function words and endings that
+exist in one language only; Latin script with English function words is English. Only when
+that evidence is silent or split does langdetect decide, restricted to the uk and ru profiles
+and seeded, so the same text gets the same answer in every process. Full profiles are loaded
+only for text that is clearly neither (other scripts, Serbian or Macedonian letters, Bulgarian
+ъ, Latin text that is not English). The URL's edition is a tie-breaker for ambiguous
+statistics, never the answer by itself.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from langdetect.lang_detect_exception import LangDetectException
 from extractors.records import ExtractedArticle, LanguageTag
 
 SEED = 0
-TARGETS = ("uk", "ru", "en")
 SHORT_BODY_LETTERS = 200  # below this the title and lead join the body for tagging
 _TIE_MARGIN = 0.2  # langdetect margins below this are ties the edition may break
 _MAX_TEXT = 100_000

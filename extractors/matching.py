@@ -128,6 +128,12 @@ class _Window:
         self.logits: dict[tuple[int, int], float] = {}
         self.ranked: dict[tuple[int, str], list[tuple[float, int]]] = {}
 
+    def forget_before(self, n: int) -> None:
+        """Drop the cached scores of items that lie more than two windows before item `n`."""
+        cutoff = bisect_left(self.times, self.times[n] - 2 * self.options.window.total_seconds())
+        self.logits = {k: v for k, v in self.logits.items() if k[1] >= cutoff}
+        self.ranked = {k: v for k, v in self.ranked.items() if k[0] >= cutoff}
+
     def candidates(self, n: int, edition: str) -> list[int]:
         """Return positions of `edition` articles sharing a key with item `n` in the window."""
         item, span = self.items[n], self.options.window.total_seconds()
@@ -206,10 +212,15 @@ def match_editions(
     window = _Window(list(merged.values()), options)
     editions = sorted({item.edition for item in window.items})
     edges: dict[tuple[int, int], LinkEdge] = {}
-    for item in new:
-        n = window.position.get(item.article_id)
-        if n is None:
-            continue  # no publish time: nothing to block on
+    # In time order, so that scores cached for items long past can be dropped: memory stays
+    # bounded by the window, not by the number of articles.
+    positions = sorted(
+        window.position[i.article_id] for i in new if i.article_id in window.position
+    )
+    for count, n in enumerate(positions, start=1):
+        item = window.items[n]
+        if count % 2048 == 0:
+            window.forget_before(n)
         for edition in editions:
             if edition == item.edition or edition in taken.get(item.article_id, ()):
                 continue

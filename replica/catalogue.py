@@ -9,25 +9,33 @@ replica's clock reveals new stories.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from replica.generator import claim_slug, iter_stories, paused_gc, stories_for_articles
+from replica.generator import (
+    VARIANT_SHARES,
+    claim_slug,
+    iter_stories,
+    link_variant,
+    paused_gc,
+    stories_for_articles,
+)
 from replica.model import EditionText, LinkVariant, Story
 from replica.stories import explicit_link_variants, load_handwritten
 
-__all__ = ["DEFAULT_START", "Catalogue", "build_catalogue", "stories_for_articles"]
+__all__ = [
+    "DEFAULT_START",
+    "VARIANT_SHARES",
+    "Catalogue",
+    "build_catalogue",
+    "link_variant",
+    "stories_for_articles",
+]
 
 DEFAULT_START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 FUTURE_SHARE = 0.10  # of generated stories published after `start`
-VARIANT_SHARES: tuple[tuple[LinkVariant, float], ...] = (
-    ("hreflang", 0.4),
-    ("switcher", 0.3),
-    ("home", 0.3),
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,34 +74,27 @@ def build_catalogue(
     seed: int = 1, generated: int = 300, start: datetime | None = None, days: int = 14
 ) -> Catalogue:
     """Build the catalogue: hand-written stories plus `generated` generated *stories*."""
+    if start is not None and start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
     start = DEFAULT_START if start is None else start.astimezone(UTC)
     taken: set[tuple[str, str]] = set()
-    stories = [_claim_slugs(story, taken) for story in load_handwritten(start)]
+    fixed = explicit_link_variants()
+    stories = [
+        _with_variant(_claim_slugs(story, taken), seed, fixed) for story in load_handwritten(start)
+    ]
     windows = [
         (start - timedelta(days=days), start, 1.0 - FUTURE_SHARE),
         (start, start + timedelta(days=1), FUTURE_SHARE),
     ]
-    fixed = explicit_link_variants()
     with paused_gc():
         stories.extend(iter_stories(seed, generated, windows, taken))
-        stories = [_with_variant(story, seed, fixed) for story in stories]
     stories.sort(key=lambda story: (story.published_at, story.story_id))
     return Catalogue(seed=seed, start=start, stories=tuple(stories))
 
 
-def link_variant(seed: int, story_id: str) -> LinkVariant:
-    """Return the seed's link variant for a story: ~40% hreflang, 30% switcher, 30% home."""
-    digest = hashlib.blake2b(f"{seed}:{story_id}".encode(), digest_size=8).digest()
-    fraction = int.from_bytes(digest, "big") / 2**64
-    for variant, share in VARIANT_SHARES:
-        if fraction < share:
-            return variant
-        fraction -= share
-    return VARIANT_SHARES[-1][0]
-
-
 def _with_variant(story: Story, seed: int, fixed: dict[str, LinkVariant]) -> Story:
-    if story.handwritten and story.story_id in fixed:
+    """Give a hand-written story whose file sets no variant the seed's choice."""
+    if story.story_id in fixed:
         return story
     return replace(story, link_variant=link_variant(seed, story.story_id))
 

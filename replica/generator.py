@@ -1,7 +1,7 @@
 """Generate any number of trilingual news stories from parametrised templates, per seed.
 
 `generate_stories(seed, count, start, days)` returns `count` stories (not articles: a story has
-one to three editions, ~2.8 on average) published over `[start, start + days)`. Each story's
+one to three editions, ~2.7 on average) published over `[start, start + days)`. Each story's
 editions are renderings of one plan (see `generator_plan`), so they share every fact. The mix
 follows what is known of unn.ua: most stories in all three editions, some uk-only or in two;
 translations often late; several stories of one type a day (hard negatives for linking); some
@@ -11,6 +11,8 @@ corrected after publication; a few republished under a new slug.
 from __future__ import annotations
 
 import gc
+import hashlib
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,7 +24,7 @@ from replica.generator_plan import KYIV, Planner, Window, corrected, publish_tim
 from replica.generator_registry import ALL_TYPES
 from replica.generator_types import Plan, render_edition, render_tags
 from replica.generator_world import World, build_world
-from replica.model import EditionText, Revision, Story
+from replica.model import EditionText, LinkVariant, Revision, Story
 from replica.render_text import WORDS
 from replica.translit import slugify
 
@@ -31,6 +33,7 @@ __all__ = [
     "claim_slug",
     "generate_stories",
     "iter_stories",
+    "link_variant",
     "paused_gc",
     "stories_for_articles",
 ]
@@ -46,6 +49,11 @@ DELAYED_SHARE = 0.30  # of translated editions
 CORRECTED_SHARE = 0.06
 REPUBLISHED_SHARE = 0.01
 SHORTENED_SHARE = 0.12  # of translations with 3+ detail paragraphs: one paragraph left out
+VARIANT_SHARES: tuple[tuple[LinkVariant, float], ...] = (
+    ("hreflang", 0.4),
+    ("switcher", 0.3),
+    ("home", 0.3),
+)
 _CREDITS = (("УНН", "UNN", "УНН"), ("Getty Images",) * 3, ("Reuters",) * 3, ("ДСНС", "SES", "ГСЧС"))
 
 
@@ -82,18 +90,18 @@ def iter_stories(
     seed: int, count: int, windows: Sequence[Window], taken: set[tuple[str, str]] | None = None
 ) -> Iterator[Story]:
     """Yield `count` stories over the windows, nearly in publish order; `taken`: used slugs."""
-    state = _State(Random(seed), build_world(seed), set() if taken is None else taken)
+    state = _State(seed, Random(seed), build_world(seed), set() if taken is None else taken)
     planner = Planner(state.rng, state.world, ALL_TYPES)
     times = publish_times(state.rng, count, windows)
     for index, when in enumerate(times, start=1):
         story_id = f"g{index:05d}"
-        earlier = state.republishable
-        if earlier and state.rng.random() < REPUBLISHED_SHARE:
-            yield state.republish(story_id, when, state.rng.choice(earlier[-200:]))
+        recent = state.republishable
+        if recent and state.rng.random() < REPUBLISHED_SHARE:
+            yield state.republish(story_id, when, state.rng.choice(recent))
             continue
         when, plan, _ = planner.next_plan(when)
         story = state.build(story_id, when, plan)
-        earlier.append(story)
+        recent.append(story)
         yield story
 
 
@@ -101,11 +109,12 @@ def iter_stories(
 class _State:
     """What story building needs across stories: the rng, the cast, used slugs and images."""
 
+    seed: int
     rng: Random
     world: World
     taken: set[tuple[str, str]]
     images: set[str] = field(default_factory=set)
-    republishable: list[Story] = field(default_factory=list)
+    republishable: deque[Story] = field(default_factory=lambda: deque(maxlen=200))
 
     def build(self, story_id: str, when: datetime, plan: Plan) -> Story:
         """Build the story of a plan: editions, delays, corrections, image, author."""
@@ -128,6 +137,7 @@ class _State:
             rubric_key=plan.kind.rubric_key,
             image_path=self.image_path(when),
             editions=editions,
+            link_variant=link_variant(self.seed, story_id),
             exclusive=rng.random() < 0.02,
             badges=rng.choice(((),) * 17 + (("Photo",), ("Photo",), ("Video",))),
         )
@@ -185,6 +195,7 @@ class _State:
             rubric_key=original.rubric_key,
             image_path=self.image_path(when),
             editions=editions,
+            link_variant=link_variant(self.seed, story_id),
             republication_of=original.story_id,
         )
 
@@ -203,6 +214,17 @@ class _State:
             if path not in self.images:
                 self.images.add(path)
                 return path
+
+
+def link_variant(seed: int, story_id: str) -> LinkVariant:
+    """Return the seed's link variant for a story: ~40% hreflang, 30% switcher, 30% home."""
+    digest = hashlib.blake2b(f"{seed}:{story_id}".encode(), digest_size=8).digest()
+    fraction = int.from_bytes(digest, "big") / 2**64
+    for variant, share in VARIANT_SHARES:
+        if fraction < share:
+            return variant
+        fraction -= share
+    return VARIANT_SHARES[-1][0]
 
 
 def claim_slug(taken: set[tuple[str, str]], lang: str, slug: str) -> str:

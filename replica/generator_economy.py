@@ -83,6 +83,7 @@ OUTAGE = story_type(
     weight=1.5,
     correctable=("customers", "restored"),
     sibling_keys=("region", "cause"),
+    recall_of=(("r_region", "region"), ("r_customers", "customers")),
 )
 
 STORY_TYPES: tuple[StoryType, ...] = (NBU_RATE, OUTAGE)

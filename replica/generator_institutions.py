@@ -94,6 +94,7 @@ COURT = story_type(
     weight=1.2,
     correctable=("cash", "part"),
     sibling_keys=("agency", "city"),
+    recall_of=(("r_city", "city"), ("r_bribe", "bribe")),
 )
 FLU = story_type("flu", "health", _flu_facts, weight=0.7, correctable=("cases", "hosp"))
 DIIA = story_type("diia", "tech", _diia_facts, weight=0.5, correctable=("users", "apps"))

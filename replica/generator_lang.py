@@ -127,7 +127,8 @@ class Money:
     def render(self, lang: str, spec: str) -> str:
         """Return the amount with its currency in the edition's usual order."""
         pattern = _MONEY[self.unit][LANGS.index(lang)]
-        return pattern.format(format_number(self.amount, lang, self.decimals))
+        decimals = 0 if self.amount == int(self.amount) else self.decimals  # "3 млн", not "3,0"
+        return pattern.format(format_number(self.amount, lang, decimals))
 
 
 @dataclass(frozen=True, slots=True)

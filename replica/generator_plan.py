@@ -8,11 +8,12 @@ templates and city, different numbers) — the hard negatives an edition matcher
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 from zoneinfo import ZoneInfo
 
-from replica.generator_lang import Num
+from replica.generator_lang import Day, Num
 from replica.generator_types import ATTRIBUTIONS, DETAILS, Facts, Plan, StoryType, render_edition
 from replica.generator_world import World
 
@@ -88,7 +89,13 @@ class Planner:
             if kind.sibling_keys and self.rng.random() < 0.6:
                 facts |= {key: original.facts[key] for key in kind.sibling_keys}
             facts = kind.complete(facts)
+            recalls_original = bool(kind.recall_of) and self.rng.random() < 0.5
+            if recalls_original:  # a follow-up that recalls the earlier story's facts
+                facts |= {mine: original.facts[theirs] for mine, theirs in kind.recall_of}
+                facts["r_day"] = Day(when.astimezone(KYIV).date())
             plan = self.choose_templates(kind, facts)
+            if recalls_original:
+                plan = replace(plan, recalls=tuple(sorted({0, *plan.recalls})))
             if self.rng.random() < 0.6:
                 plan = _same_templates(plan, original)
             if render_edition(plan, "uk")[0] != render_edition(original, "uk")[0]:
@@ -107,21 +114,22 @@ class Planner:
             wanted_recalls = min(len(kind.recalls), 1 + (rng.random() < 0.2))
             recalls = tuple(sorted(rng.sample(range(len(kind.recalls)), wanted_recalls)))
         details = tuple(sorted(rng.sample(eligible, max(1, min(wanted, len(eligible))))))
+        first = rng.randrange(len(kind.firsts))
         return Plan(
             kind=kind,
             facts=facts,
             title=rng.randrange(len(kind.titles)),
             lead=rng.randrange(len(kind.leads)),
-            first=rng.randrange(len(kind.firsts)),
+            first=first,
             details=details,
             recalls=recalls,
-            attribution=self._attribution(kind),
+            attribution=self._attribution(kind, first),
             details_head=(rng.randrange(len(DETAILS)) if len(details) >= 2 else -1),
         )
 
-    def _attribution(self, kind: StoryType) -> int:
+    def _attribution(self, kind: StoryType, first: int) -> int:
         """Pick "UNN reports" or a variant (>= 0), or "UNN reports citing <source>" (< 0)."""
-        if kind.sources and self.rng.random() < 0.25:
+        if kind.sources and first not in kind.sourced_firsts and self.rng.random() < 0.25:
             return -1 - self.rng.randrange(len(kind.sources))
         return self.rng.randrange(len(ATTRIBUTIONS))
 

@@ -69,9 +69,15 @@ GOV_DECISION = story_type(
     weight=1.2,
     correctable=("n_obj", "n_comm"),
     sibling_keys=("region",),
+    recall_of=(("r_amount", "amount"), ("r_purpose", "purpose"), ("r_region", "region")),
 )
 AID = story_type(
-    "aid", "world", _aid_facts, weight=1.0, correctable=("package",), sibling_keys=("kind",)
+    "aid",
+    "world",
+    _aid_facts,
+    correctable=("package",),
+    sibling_keys=("kind",),
+    recall_of=(("r_country", "country"), ("r_amount", "amount"), ("r_kind", "kind")),
 )
 
 STORY_TYPES: tuple[StoryType, ...] = (GOV_DECISION, AID)

@@ -146,7 +146,12 @@ def _football_facts(rng: Random, world: World, when: datetime) -> Facts:
 
 
 WEATHER = story_type(
-    "weather", "society", _weather_facts, correctable=("t_min", "wind_hi"), sibling_keys=("phen",)
+    "weather",
+    "society",
+    _weather_facts,
+    correctable=("t_min", "wind_hi"),
+    sibling_keys=("phen",),
+    recall_of=(("r_region", "region"), ("r_phen", "phen"), ("r_level", "level")),
 )
 ROAD_ACCIDENT = story_type(
     "road_accident",
@@ -155,6 +160,7 @@ ROAD_ACCIDENT = story_type(
     derive=derive_toll,
     correctable=("injured",),
     sibling_keys=("road", "region"),
+    recall_of=(("r_region", "region"), ("r_toll", "toll")),
 )
 EXHIBITION = story_type(
     "exhibition", "society", _exhibition_facts, weight=0.6, correctable=("works", "visitors")

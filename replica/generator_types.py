@@ -68,6 +68,10 @@ class StoryType:
     daily: bool = False  # at most one such story a day (e.g. the NBU rate)
     weight: float = 1.0  # relative frequency
     derive: Callable[[Facts], Facts] | None = None  # adds facts computed from others
+    # (recall fact, fact) pairs: a same-day follow-up may recall the earlier story through the
+    # first recall template, which must use exactly these facts and "r_day".
+    recall_of: tuple[tuple[str, str], ...] = ()
+    sourced_firsts: tuple[int, ...] = ()  # first paragraphs that already name their source
 
     def complete(self, facts: Facts) -> Facts:
         """Return the facts with the derived ones (re)computed."""
@@ -101,7 +105,8 @@ def story_type(key: str, rubric_key: str, make_facts: FactMaker, **options: Any)
     except KeyError as missing:
         raise TemplateError(f"{key}.toml: missing {missing}") from None
     texts = (s["titles"], s["leads"], s["firsts"], details, s["recalls"], s["sources"], s["tags"])
-    return StoryType(key, rubric_key, make_facts, *texts, **options)
+    sourced = tuple(i for i, item in enumerate(raw["firsts"]) if item.get("sourced"))
+    return StoryType(key, rubric_key, make_facts, *texts, sourced_firsts=sourced, **options)
 
 
 def load_terms(name: str) -> tuple[Term, ...]:
@@ -147,13 +152,14 @@ def render_edition(plan: Plan, lang: str) -> tuple[str, str, tuple[Block, ...]]:
 def render_tags(plan: Plan, lang: str) -> tuple[str, ...]:
     """Render the story's tags in `lang`."""
     i, facts = LANGS.index(lang), bind(plan.facts, lang)
-    return tuple(_fill(tag[i], facts) for tag in plan.kind.tags)
+    return tuple(tag[i].format_map(facts) for tag in plan.kind.tags)
 
 
 def _attribution(plan: Plan, i: int, facts: dict[str, Bound]) -> str:
     if plan.attribution >= 0:
         return ATTRIBUTIONS[plan.attribution][i]
-    return CITING[i].format(_fill(plan.kind.sources[-1 - plan.attribution][i], facts))
+    source = plan.kind.sources[-1 - plan.attribution][i]
+    return CITING[i].format(source.format_map(facts))
 
 
 def _fill(template: str, facts: dict[str, Bound]) -> str:

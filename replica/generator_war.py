@@ -73,6 +73,7 @@ SHELLING = story_type(
     weight=3.0,
     correctable=("injured", "houses"),
     sibling_keys=("city", "region", "official"),
+    recall_of=(("r_city", "city"), ("r_toll", "toll")),
 )
 
 MEDIATORS = load_terms("mediators")

@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 from urllib.parse import urlparse
@@ -98,6 +98,8 @@ def test_find_duplicates_points_copies_at_the_earliest_original() -> None:
         Fingerprint(5, "uk", day.replace(day=3), other),
     ]
     assert find_duplicates(new, pool) == {3: (1, 1.0), 4: (1, 1.0)}
+    # Within a 1.5-day window the first copy is too old for the third: it points at the second.
+    assert find_duplicates(new, pool, window=timedelta(days=1.5)) == {3: (1, 1.0), 4: (3, 1.0)}
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,7 @@ def _run_in_subprocess(texts: list[str], hash_seed: str) -> list[list[Any]]:
 
 def test_same_answer_in_every_process() -> None:
     texts = ["правда", "система уявлень", "наказом короля", "продавец чутко", "сторону замка"]
+    texts += [CASES["fr-other-latin"]["text"], CASES["bg-other-cyrillic"]["text"]]
     first = _run_in_subprocess(texts, "1")
     second = _run_in_subprocess(texts, "2")
     here = [[detect_language(t).language, detect_language(t).confidence] for t in texts]

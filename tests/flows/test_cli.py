@@ -79,10 +79,12 @@ def stored(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def test_stories_lists_linked_editions(stored: Path) -> None:
-    result = runner.invoke(app, ["stories", "--data-dir", str(stored), "--json", "--limit", "50"])
+    result = runner.invoke(app, ["stories", "--data-dir", str(stored), "--json", "--limit", "20"])
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
-    assert len(found) == 50
+    assert len(found) == 20
+    times = [s["published_at"] for s in found]
+    assert times == sorted(times, reverse=True)
     assert any(len(s["editions"]) == 3 for s in found)
     for story in found:
         assert len({e["edition"] for e in story["editions"]}) == len(story["editions"])

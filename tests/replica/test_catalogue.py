@@ -95,3 +95,15 @@ def test_stories_for_articles_asks_for_about_that_many_articles() -> None:
     catalogue = build_catalogue(seed=7, generated=stories_for_articles(3000))
     generated = sum(len(s.editions) for s in catalogue.stories if not s.handwritten)
     assert generated == pytest.approx(3000, rel=0.05)
+
+
+def test_a_naive_start_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        build_catalogue(start=datetime(2025, 11, 20, 10, 0))
+
+
+def test_handwritten_stories_without_a_fixed_variant_get_the_seeds_choice() -> None:
+    fixed = explicit_link_variants()
+    for story in build_catalogue().stories:
+        if story.handwritten and story.story_id not in fixed:
+            assert story.link_variant == link_variant(1, story.story_id)

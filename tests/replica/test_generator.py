@@ -168,3 +168,11 @@ def test_stories_are_identical_across_processes() -> None:
         for hash_seed in (1, 2)
     }
     assert len(digests) == 1
+
+
+def test_a_first_paragraph_names_its_source_at_most_once() -> None:
+    for story in sample():
+        first = story.editions["uk"].blocks[0].text
+        assert not ("Про це" in first and "з посиланням" in first), first
+        if "en" in story.editions:
+            assert "citing The " not in story.editions["en"].blocks[0].text

@@ -15,7 +15,7 @@ from replica.generator import generate_stories
 from replica.generator_lang import LANGS
 from replica.generator_plan import KYIV, Planner
 from replica.generator_registry import ALL_TYPES
-from replica.generator_types import render_edition
+from replica.generator_types import StoryType, render_edition
 from replica.generator_world import build_world
 from replica.model import EditionText, Story
 
@@ -91,6 +91,15 @@ def _all_templates() -> list[tuple[str, tuple[str, str, str]]]:
 def test_the_three_templates_use_the_same_facts(key: str, tri: tuple[str, str, str]) -> None:
     fields = [{name for _, name, _, _ in Formatter().parse(text) if name} for text in tri]
     assert fields[0] == fields[1] == fields[2], key
+
+
+@pytest.mark.parametrize(
+    "kind", [k for k in ALL_TYPES if k.recall_of], ids=lambda kind: kind.key
+)
+def test_follow_ups_recall_through_the_first_recall_template(kind: StoryType) -> None:
+    wanted = {"r_day"} | {mine for mine, _ in kind.recall_of}
+    for text in kind.recalls[0]:
+        assert {name for _, name, _, _ in Formatter().parse(text) if name} == wanted
 
 
 def test_every_fact_renders_in_every_language() -> None:
