@@ -36,7 +36,16 @@ def free_port() -> int:
 
 def start_replica(stories: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    command = [sys.executable, "-m", "replica", "serve", "--port", str(port), "--stories", str(stories)]
+    command = [
+        sys.executable,
+        "-m",
+        "replica",
+        "serve",
+        "--port",
+        str(port),
+        "--stories",
+        str(stories),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -83,7 +92,9 @@ def warm_up() -> None:
     flow(name="warm-up")(lambda: None)()
 
 
-def run_pipeline(base: str, day_from: object, day_to: object, data_dir: Path) -> tuple[float, dict, str]:
+def run_pipeline(
+    base: str, day_from: object, day_to: object, data_dir: Path
+) -> tuple[float, dict, str]:
     from flows.ingest import backfill
 
     started = time.perf_counter()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from extractors.article import extract_article
 from extractors.fingerprint import content_hash, minhash_signature
 from extractors.language import tag_article
+from extractors.matching import ArticleFeatures, article_features
 from extractors.page import FetchedPage
 from extractors.profile import SiteProfile
 from extractors.records import ExtractedArticle, LanguageTag
@@ -25,6 +26,7 @@ class AnalysedArticle:
     content_hash: str
     minhash: bytes
     word_count: int
+    features: ArticleFeatures  # for content matching; article_id 0 until stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,20 @@ def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | A
         content_hash=content_hash(article.title, article.lead, article.paragraphs),
         minhash=minhash_signature(text),
         word_count=len(text.split()),
+        features=features_of(0, article),
+    )
+
+
+def features_of(article_id: int, article: ExtractedArticle) -> ArticleFeatures:
+    """Return the content-matching features of an article."""
+    return article_features(
+        article_id,
+        article.edition,
+        article.published_at,
+        article.title,
+        article.lead,
+        article.paragraphs,
+        article.image_url,
     )
 
 

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -117,6 +118,7 @@ def name_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=1 << 16)  # names recur across articles; folding each again is wasted work
 def _skeleton(word: str) -> str:
     """Return the first letter plus the next consonants of a folded word, at most four."""
     folded = _NON_LETTER.sub("", fold(word))

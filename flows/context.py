@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from extractors.matching import ArticleFeatures
 from extractors.profile import SiteProfile
 from flows.http import Fetcher
 from flows.report import RunReport
@@ -24,7 +25,9 @@ class RunContext:
     report: RunReport = field(default_factory=RunReport)
     executor: Executor | None = None  # a process pool for extraction, or None (in-process)
     use_executor: bool = False  # large runs only: a pool costs seconds to start
+    workers: int = 2
     db_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
+    features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
     batch_size: int = 80
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import TypeVar, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
-from prefect.utilities.annotations import quote
+from prefect.utilities.annotations import quote as prefect_quote
 
 from extractors.records import DiscoveredItem
 from flows import tasks
@@ -21,6 +22,14 @@ from flows.http import FetchRequest
 from flows.pipeline import BatchResult, chunked
 from flows.report import RunReport
 from flows.runtime import LazyProcessPool, open_run, resolve_settings
+
+T = TypeVar("T")
+
+
+def quote(value: T) -> T:
+    """Pass a value to a task as is: Prefect must not walk it looking for futures."""
+    return cast(T, prefect_quote(value))
+
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
 BATCHES_IN_FLIGHT = 2  # one fetching while the other is analysed

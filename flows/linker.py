@@ -75,7 +75,7 @@ def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     rows = _window_rows(ctx, ids)
     duplicates = _mark_duplicates(ctx, rows, ids)
     candidates = [r for r in rows if r.id not in duplicates and r.duplicate_of_id is None]
-    features = {r.id: _features(r) for r in candidates}
+    features = {r.id: ctx.features.get(r.id) or _features(r) for r in candidates}
     new = [
         features[r.id] for r in candidates if r.id in ids and r.link_method in ("none", "content")
     ]

@@ -7,19 +7,21 @@ run every step without a Prefect server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
 from extractors.discovery import Discovery, parse_feed, parse_listing
 from extractors.page import FetchedPage
+from extractors.profile import SiteProfile
 from extractors.records import DiscoveredItem
 from extractors.urls import article_key
 from flows.context import RunContext
 from flows.http import FetchOutcome, FetchRequest
 from flows.linker import link_explicit
 from flows.report import Failure, progress
+from flows.workers import BatchWork, fetch_and_analyse, share_of
 from storage import ArticleInput, FetchRecord
 
 log = logging.getLogger(__name__)
@@ -68,22 +70,25 @@ def discover_range(
     return found
 
 
+Parser = Callable[[FetchedPage, SiteProfile], Discovery]
+
+
 def _read_source(
-    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser
-) -> list[DiscoveredItem]:  # type: ignore[no-untyped-def]
+    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser: Parser
+) -> list[DiscoveredItem]:
     discovery = _discover(ctx, edition, outcome, kind, parser)
     return list(discovery.items) if discovery else []
 
 
 def _discover(
-    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser
-) -> Discovery | None:  # type: ignore[no-untyped-def]
+    ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser: Parser
+) -> Discovery | None:
     _log_fetches(ctx, [outcome], kind)
     if outcome.page is None:
         reason = outcome.error or f"HTTP {outcome.status}"
         ctx.report.fail(Failure(outcome.url, kind, reason, edition))
         return None
-    discovery: Discovery = parser(outcome.page, ctx.profile)
+    discovery = parser(outcome.page, ctx.profile)
     if discovery.error:  # recorded; whatever items it still gave are used
         ctx.report.fail(Failure(outcome.url, kind, discovery.error, edition))
     return discovery
@@ -157,24 +162,9 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
 
     Fetching and analysis may overlap with another batch; the database part holds the lock.
     """
-    outcomes = ctx.fetcher.fetch_all(requests)
-    pages = [o.page for o in outcomes if o.page is not None]
-    analysed = _analyse(ctx, pages)
+    work = _fetch_and_analyse(ctx, list(requests))
     with ctx.db_lock:
-        _log_fetches(ctx, outcomes, "article")
-        for outcome in outcomes:
-            _count_fetch(ctx, outcome)
-        inputs = []
-        for page, result in zip(pages, analysed, strict=True):
-            if isinstance(result, AnalysisFailure):
-                edition = _edition_of(ctx, page.url)
-                ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
-                continue
-            inputs.append(_article_input(result, page))
-        stored = ctx.store.upsert_articles(inputs) if inputs else []
-        for outcome in stored:
-            ctx.report.add(outcome.edition, outcome.status)
-        ids = tuple(s.article_id for s in stored)
+        ids = _store_batch(ctx, work)
         linked = link_explicit(ctx, ids)
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
     progress("articles", len(requests))
@@ -182,14 +172,34 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
     return BatchResult(article_ids=ids, follow_up=follow)
 
 
-def _analyse(ctx: RunContext, pages: list[FetchedPage]) -> list[AnalysedArticle | AnalysisFailure]:
-    if ctx.executor is None or not ctx.use_executor or len(pages) < 4:
-        return analyse_pages(pages, ctx.profile)
-    workers = 2
-    size = (len(pages) + workers - 1) // workers
-    parts = [pages[i : i + size] for i in range(0, len(pages), size)]
-    futures = [ctx.executor.submit(analyse_pages, part, ctx.profile) for part in parts]
-    return [r for f in futures for r in f.result()]
+def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
+    """Log the fetches, record failures, upsert the articles; return the stored ids."""
+    _log_fetches(ctx, work.outcomes, "article")
+    for outcome in work.outcomes:
+        _count_fetch(ctx, outcome)
+    pages = [o.page for o in work.outcomes if o.page is not None]
+    good: list[tuple[AnalysedArticle, FetchedPage]] = []
+    for page, result in zip(pages, work.analysed, strict=True):
+        if isinstance(result, AnalysisFailure):
+            edition = _edition_of(ctx, page.url)
+            ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
+        else:
+            good.append((result, page))
+    stored = ctx.store.upsert_articles([_article_input(r, p) for r, p in good]) if good else []
+    for row, (result, _) in zip(stored, good, strict=True):
+        ctx.report.add(row.edition, row.status)
+        ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
+    return tuple(s.article_id for s in stored)
+
+
+def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWork:
+    """Fetch and analyse a batch: in a worker process for large runs, else right here."""
+    if ctx.executor is not None and ctx.use_executor:
+        policy = share_of(ctx.fetcher.policy, ctx.workers)
+        return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
+    outcomes = ctx.fetcher.fetch_all(requests)
+    pages = [o.page for o in outcomes if o.page is not None]
+    return BatchWork(tuple(outcomes), tuple(analyse_pages(pages, ctx.profile)))
 
 
 def _article_input(result: AnalysedArticle, page: FetchedPage) -> ArticleInput:

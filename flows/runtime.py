@@ -33,7 +33,7 @@ class LazyProcessPool(Executor):
         """Submit work, starting the pool if needed."""
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["extractors.analysis"])
+            context.set_forkserver_preload(["flows.workers"])
             self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
         return self._pool.submit(fn, *args, **kwargs)
 
@@ -79,6 +79,7 @@ def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
             store=store,
             fetcher=fetcher,
             executor=pool,
+            workers=workers,
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Day, Money, Num
+from replica.generator_lang import Day, Money, Num, Term, phrase
 from replica.generator_plan import KYIV
 from replica.generator_types import Facts, StoryType, load_terms, story_type
-from replica.generator_world import COUNTRIES, REGIONS, World
+from replica.generator_world import COUNTRIES, REGIONS, World, random_person
 
 PURPOSES = load_terms("purposes")
 AID_KINDS = load_terms("aid_kinds")
@@ -80,4 +80,42 @@ AID = story_type(
     recall_of=(("r_country", "country"), ("r_amount", "amount"), ("r_kind", "kind")),
 )
 
-STORY_TYPES: tuple[StoryType, ...] = (GOV_DECISION, AID)
+BILL_TOPICS = load_terms("bill_topics")
+READINGS = load_terms("readings")
+
+
+def _bill(rng: Random) -> Term:
+    number = str(rng.randint(11_000, 14_600))  # bills are written without a separator
+    return phrase(number, number, number)
+
+
+def _rada_facts(rng: Random, world: World, when: datetime) -> Facts:
+    today = when.astimezone(KYIV).date()
+    votes = rng.randint(226, 330)
+    return {
+        "bill": _bill(rng),
+        "topic": rng.choice(BILL_TOPICS),
+        "reading": rng.choice(READINGS),
+        "votes": Num(votes),
+        "against": Num(rng.randint(2, 25)),
+        "abstained": Num(rng.randint(3, 30)),
+        "mp": random_person(rng, 0.35),
+        "months": Num(rng.choice((1, 3, 6))),
+        "reg_day": Day(today - timedelta(days=rng.randint(20, 200))),
+        "r_day": Day(today - timedelta(days=rng.randint(3, 30))),
+        "r_bill": _bill(rng),
+        "r_topic": rng.choice(BILL_TOPICS),
+    }
+
+
+RADA_VOTE = story_type(
+    "rada_vote",
+    "politics",
+    _rada_facts,
+    weight=0.8,
+    correctable=("votes", "against"),
+    sibling_keys=("reading",),
+    recall_of=(("r_bill", "bill"), ("r_topic", "topic")),
+)
+
+STORY_TYPES: tuple[StoryType, ...] = (GOV_DECISION, AID, RADA_VOTE)

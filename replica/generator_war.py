@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from replica.generator_lang import Bound, Day, Num
+from replica.generator_plan import KYIV
 from replica.generator_types import Facts, StoryType, lexicon, load_terms, story_type
 from replica.generator_world import CITIES, REGIONS, World
 
@@ -104,4 +106,52 @@ EXCHANGE = story_type(
     "exchange", "war", _exchange_facts, weight=0.3, daily=True, correctable=("total",)
 )
 
-STORY_TYPES: tuple[StoryType, ...] = (SHELLING, EXCHANGE)
+# General Staff series: (total on 2025-01-01, mean daily rise, wobble) per kind of loss.
+_SERIES = {
+    "personnel": (790_000, 1100.0, 140.0),
+    "tanks": (9_700, 4.0, 1.4),
+    "afv": (20_200, 9.0, 3.0),
+    "art": (22_000, 32.0, 9.0),
+    "mlrs": (1_250, 1.6, 0.7),
+    "uav": (23_000, 120.0, 35.0),
+    "cars": (34_000, 45.0, 14.0),
+}
+_SERIES_START = date(2025, 1, 1).toordinal()
+
+
+def loss_series(kind: str, day: date) -> tuple[int, int]:
+    """Return the General Staff's (total, rise over the day) of a kind of loss on `day`."""
+    base, step, wobble = _SERIES[kind]
+
+    def total(ordinal: int) -> int:
+        n = ordinal - _SERIES_START
+        return math.floor(base + step * n + wobble * math.sin(n * 1.3))
+
+    today = day.toordinal()
+    return total(today), total(today) - total(today - 1)
+
+
+def _losses_facts(rng: Random, world: World, when: datetime) -> Facts:
+    day = when.astimezone(KYIV).date()
+    facts: Facts = {"date": Day(day), "total_missiles": Num(3_600 + (day.toordinal() % 400))}
+    for kind, daily in (
+        ("personnel", "personnel"),
+        ("tanks", "tanks"),
+        ("afv", "afv"),
+        ("art", "artillery"),
+        ("mlrs", "mlrs"),
+        ("uav", "uav"),
+        ("cars", "cars"),
+    ):
+        total, rise = loss_series(kind, day)
+        facts[f"total_{kind}"] = Num(total)
+        facts[daily] = Num(max(1, rise))
+    facts["prev_personnel"] = Num(loss_series("personnel", day - timedelta(days=1))[1])
+    return facts
+
+
+ENEMY_LOSSES = story_type(
+    "enemy_losses", "war", _losses_facts, daily=True, weight=0.5, correctable=("tanks",)
+)
+
+STORY_TYPES: tuple[StoryType, ...] = (SHELLING, EXCHANGE, ENEMY_LOSSES)

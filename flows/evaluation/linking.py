@@ -18,9 +18,11 @@ at least one of them is in the scored subset.
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import combinations
 from typing import Annotated, Any
 
@@ -40,6 +42,7 @@ from replica.model import EditionText, Story
 __all__ = ["EvalArticle", "command", "evaluate", "load_articles", "pairwise", "partition"]
 
 QUICK_ARTICLES = 1000
+JITTER_SEED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +69,28 @@ def _paragraphs(text: EditionText) -> list[str]:
     return [block.text for block in text.blocks]
 
 
-def load_articles(stories: Iterable[Story], with_images: bool = True) -> list[EvalArticle]:
-    """Turn catalogue stories into articles with content features, ids in publish order."""
+def load_articles(
+    stories: Iterable[Story], with_images: bool = True, jitter_minutes: int = 0
+) -> list[EvalArticle]:
+    """Turn catalogue stories into articles with content features, ids in publish order.
+
+    `jitter_minutes` moves each translation's publish time by up to that much either way (a
+    fixed pseudo-random draw), to test linking where editions do not share the exact minute.
+    """
     articles: list[EvalArticle] = []
+    rng = random.Random(JITTER_SEED)
     for story in stories:
         for text in story.editions.values():
             article_id = len(articles) + 1
-            image = story.image_path if with_images else None
+            shift = rng.randint(-jitter_minutes, jitter_minutes) if text.edition != "uk" else 0
             features = article_features(
                 article_id,
                 text.edition,
-                story.published_at,
+                story.published_at + timedelta(minutes=shift),
                 text.title,
                 text.lead,
                 _paragraphs(text),
-                image,
+                story.image_path if with_images else None,
             )
             articles.append(EvalArticle(article_id, story, text, features))
     return articles
@@ -206,10 +216,12 @@ def _fingerprint(article: EvalArticle, first_text: bool = False) -> Fingerprint:
     )
 
 
-def evaluate_set(stories: Sequence[Story], with_images: bool = True) -> dict[str, Any]:
+def evaluate_set(
+    stories: Sequence[Story], with_images: bool = True, jitter_minutes: int = 0
+) -> dict[str, Any]:
     """Return the linking report for one set of stories."""
     started = time.perf_counter()
-    articles = load_articles(stories, with_images)
+    articles = load_articles(stories, with_images, jitter_minutes)
     truth = {a.article_id: a.truth for a in articles}
     everyone = set(truth)
     explicit_ids = {a.article_id for a in articles if a.explicit}
@@ -230,7 +242,11 @@ def evaluate_set(stories: Sequence[Story], with_images: bool = True) -> dict[str
 
 
 def evaluate(
-    stories: int = 5000, seed: int = 1, quick: bool = False, with_images: bool = True
+    stories: int = 5000,
+    seed: int = 1,
+    quick: bool = False,
+    with_images: bool = True,
+    jitter_minutes: int = 0,
 ) -> dict[str, Any]:
     """Return the full report: hand-written stories and generated stories, separately."""
     count = stories_for_articles(QUICK_ARTICLES) if quick else stories
@@ -240,14 +256,19 @@ def evaluate(
     return {
         "seed": seed,
         "with_images": with_images,
-        "handwritten": evaluate_set(handwritten, with_images),
-        "generated": evaluate_set(generated, with_images),
-        "all": evaluate_set(catalogue.stories, with_images),
+        "jitter_minutes": jitter_minutes,
+        "handwritten": evaluate_set(handwritten, with_images, jitter_minutes),
+        "generated": evaluate_set(generated, with_images, jitter_minutes),
+        "all": evaluate_set(catalogue.stories, with_images, jitter_minutes),
     }
 
 
 def _lines(report: dict[str, Any]) -> list[str]:
-    lines = [f"seed {report['seed']}, lead images {'used' if report['with_images'] else 'ignored'}"]
+    images = "used" if report["with_images"] else "ignored"
+    lines = [
+        f"seed {report['seed']}, lead images {images}, "
+        f"translation times moved by up to {report['jitter_minutes']} min"
+    ]
     header = (
         f"{'set':<12} {'scored on':<18} {'articles':>8} {'P':>7} {'R':>7} {'F1':>7} {'wrong':>6}"
     )
@@ -281,9 +302,12 @@ def command(
     no_images: Annotated[
         bool, typer.Option("--no-images", help="Ignore lead images (harder).")
     ] = False,
+    jitter: Annotated[
+        int, typer.Option(help="Move translations' publish times by up to this many minutes.")
+    ] = 0,
 ) -> None:
     """Score story linking against the replica's ground truth."""
-    report = evaluate(stories=stories, seed=seed, quick=quick, with_images=not no_images)
+    report = evaluate(stories, seed, quick, with_images=not no_images, jitter_minutes=jitter)
     if json_out:
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return

@@ -26,7 +26,8 @@ def stories() -> list[Story]:
 @pytest.fixture(scope="module")
 def corpus(stories: list[Story]) -> tuple[list[ArticleFeatures], dict[int, str]]:
     """Return every edition's features (without the lead image) and its true story."""
-    features, truth = [], {}
+    features: list[ArticleFeatures] = []
+    truth: dict[int, str] = {}
     for story in stories:
         for edition, text in story.editions.items():
             article_id = len(features) + 1

@@ -93,9 +93,7 @@ def test_the_three_templates_use_the_same_facts(key: str, tri: tuple[str, str, s
     assert fields[0] == fields[1] == fields[2], key
 
 
-@pytest.mark.parametrize(
-    "kind", [k for k in ALL_TYPES if k.recall_of], ids=lambda kind: kind.key
-)
+@pytest.mark.parametrize("kind", [k for k in ALL_TYPES if k.recall_of], ids=lambda kind: kind.key)
 def test_follow_ups_recall_through_the_first_recall_template(kind: StoryType) -> None:
     wanted = {"r_day"} | {mine for mine, _ in kind.recall_of}
     for text in kind.recalls[0]:

@@ -1,0 +1,52 @@
+"""Work done in worker processes: fetch a batch and analyse its pages, off the main process.
+
+Each worker keeps one `Fetcher` (one client, one event loop) for its lifetime. The main
+process keeps the database and the linking; pages travel back without their bodies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from extractors.profile import SiteProfile
+from flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+
+_fetchers: dict[FetchPolicy, Fetcher] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchWork:
+    """A fetched and analysed batch: outcomes in request order, analyses in page order."""
+
+    outcomes: tuple[FetchOutcome, ...]
+    analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
+
+
+def fetch_and_analyse(
+    requests: list[FetchRequest], policy: FetchPolicy, profile: SiteProfile, slim: bool = True
+) -> BatchWork:
+    """Fetch a batch and analyse what came back; with `slim`, drop page bodies on return."""
+    fetcher = _fetchers.get(policy)
+    if fetcher is None:
+        fetcher = _fetchers[policy] = Fetcher(policy)
+    outcomes = fetcher.fetch_all(requests)
+    pages = [o.page for o in outcomes if o.page is not None]
+    analysed = analyse_pages(pages, profile)
+    if slim:
+        outcomes = [_without_body(o) for o in outcomes]
+    return BatchWork(tuple(outcomes), tuple(analysed))
+
+
+def _without_body(outcome: FetchOutcome) -> FetchOutcome:
+    if outcome.page is None:
+        return outcome
+    return replace(outcome, page=replace(outcome.page, body=b""))
+
+
+def share_of(policy: FetchPolicy, workers: int) -> FetchPolicy:
+    """Return one worker's part of a politeness policy, so all together keep to the whole."""
+    rate = policy.requests_per_second / workers if policy.requests_per_second > 0 else 0.0
+    return replace(
+        policy, requests_per_second=rate, max_concurrency=max(1, policy.max_concurrency // workers)
+    )
