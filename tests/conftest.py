@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+PG_URL = os.environ.get(
+    "UNN_INGEST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -34,3 +39,39 @@ def fast_site_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("UNN_INGEST_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("UNN_INGEST_DB_URL", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    """Connect to the test PostgreSQL server, failing (not skipping) when it is unreachable."""
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    problem = None
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:
+        problem = str(getattr(error, "orig", error)).splitlines()[0]
+    if problem is not None:
+        engine.dispose()
+        where = make_url(PG_URL).render_as_string(hide_password=True)
+        message = f"PostgreSQL for the storage tests is unreachable at {where}: {problem}"
+        pytest.fail(
+            f"{message} (set UNN_INGEST_TEST_PG_URL or deselect with -m 'not postgres')",
+            pytrace=False,
+        )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_schema_url(pg_admin: Engine) -> Iterator[str]:
+    """Yield the URL of a fresh PostgreSQL schema of its own, dropped afterwards."""
+    schema = f"unn_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with pg_admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -35,8 +35,8 @@ def truth(server: ReplicaServer) -> list[dict[str, Any]]:
     return articles
 
 
-def stored_rows(data_dir: Path) -> list[dict[str, Any]]:
-    with Store.open(f"sqlite:///{data_dir / 'unn-ingest.sqlite3'}") as store:
+def stored_rows(data_dir: Path, url: str | None = None) -> list[dict[str, Any]]:
+    with Store.open(url or f"sqlite:///{data_dir / 'unn-ingest.sqlite3'}") as store:
         return list(store.iter_export(None, None))
 
 
@@ -146,3 +146,18 @@ def test_a_correction_becomes_a_revision_and_keeps_its_story(
         assert row["title"] == article["title"]
         assert row["revisions"] >= 1
         assert row["story_id"] == before[article["url"]]["story_id"]
+
+
+@pytest.mark.postgres
+def test_the_same_flows_store_the_same_records_on_postgresql(
+    replica: ReplicaServer, fast_site_settings: Path, pg_schema_url: str
+) -> None:
+    articles = truth(replica)
+    start, end = full_window(replica, articles)
+    first = backfill(start, end, None, replica.base_url, pg_schema_url, None)
+    assert first["editions"]["total"]["new"] == len(articles)
+    again = backfill(start, end, None, replica.base_url, pg_schema_url, None)
+    assert again["editions"]["total"]["new"] == 0
+    rows = stored_rows(fast_site_settings, pg_schema_url)
+    assert sorted(r["url"] for r in rows) == sorted(a["url"] for a in articles)
+    assert len({r["story_id"] for r in rows}) == len({a["story_id"] for a in articles})

@@ -8,22 +8,16 @@ is unreachable the PostgreSQL cases FAIL with a message saying so: CI always has
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
 
 from extractors.records import EditionLink, ExtractedArticle, LanguageTag
 from storage import ArticleInput, Store
 
-PG_URL = os.environ.get(
-    "UNN_INGEST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 ORIGIN = "http://127.0.0.1:8765"
 PUBLISHED = datetime(2025, 11, 19, 8, 18, tzinfo=UTC)
 FETCHED = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)
@@ -35,44 +29,13 @@ BACKENDS = [
 MakeInput = Callable[..., ArticleInput]
 
 
-@pytest.fixture(scope="session")
-def pg_admin() -> Iterator[Engine]:
-    """Connect to the test PostgreSQL server, failing (not skipping) when it is unreachable."""
-    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    problem = None
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as error:
-        problem = str(getattr(error, "orig", error)).splitlines()[0]
-    if problem is not None:
-        engine.dispose()
-        where = make_url(PG_URL).render_as_string(hide_password=True)
-        message = f"PostgreSQL for the storage tests is unreachable at {where}: {problem}"
-        pytest.fail(
-            f"{message} (set UNN_INGEST_TEST_PG_URL or deselect with -m 'not postgres')",
-            pytrace=False,
-        )
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Yield the URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'db' / 'records.sqlite3'}"
         return
-    admin: Engine = request.getfixturevalue("pg_admin")
-    schema = f"unn_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    yield request.getfixturevalue("pg_schema_url")
 
 
 @pytest.fixture
