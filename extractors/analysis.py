@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from extractors.article import extract_article
-from extractors.fingerprint import content_hash, minhash_signature
+from extractors.fingerprint import content_hash, fact_keys, minhash_signature, signature_text
 from extractors.language import tag_article
 from extractors.matching import ArticleFeatures, article_features
 from extractors.page import FetchedPage
@@ -27,6 +27,7 @@ class AnalysedArticle:
     minhash: bytes
     word_count: int
     features: ArticleFeatures  # for content matching; article_id 0 until stored
+    facts: frozenset[str]  # the numbers a republication must repeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +56,10 @@ def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | A
         lang=lang,
         lang_mismatch=mismatch,
         content_hash=content_hash(article.title, article.lead, article.paragraphs),
-        minhash=minhash_signature(text),
+        minhash=minhash_signature(signature_text(article.title, article.lead, article.paragraphs)),
         word_count=len(text.split()),
         features=features_of(0, article),
+        facts=fact_keys(article.title, article.lead, article.paragraphs),
     )
 
 

@@ -28,6 +28,7 @@ class RunContext:
     workers: int = 2
     db_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
+    facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
     batch_size: int = 80
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age

@@ -67,6 +67,8 @@ def backfill(
     """Store every article of the site's local dates date_from..date_to (inclusive)."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
     with open_run(settings) as ctx:
+        if isinstance(ctx.executor, LazyProcessPool):
+            ctx.executor.warm()  # a backfill is large: start the workers while listings are read
         chosen = editions or list(ctx.profile.edition_codes)
         items = [
             item

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from extractors.fingerprint import Fingerprint, find_duplicates
+from extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
 from extractors.linking import LinkEdge, LinkNode, form_stories
 from extractors.matching import ArticleFeatures, article_features, match_editions
 from flows.context import RunContext
@@ -96,11 +96,20 @@ def _window_rows(ctx: RunContext, ids: set[int]) -> list[ArticleRow]:
 
 def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int]) -> set[int]:
     """Record articles that nearly duplicate an earlier one under another URL."""
-    prints = [Fingerprint(r.id, r.edition, r.published_at, r.minhash) for r in rows if r.minhash]
+    prints = [
+        Fingerprint(r.id, r.edition, r.published_at, r.minhash, _facts(ctx, r))
+        for r in rows
+        if r.minhash
+    ]
     found = find_duplicates([p for p in prints if p.article_id in ids], prints)
     for article_id, (original, score) in found.items():
         ctx.store.mark_duplicate(article_id, original, score)
     return set(found)
+
+
+def _facts(ctx: RunContext, row: ArticleRow) -> frozenset[str]:
+    known = ctx.facts.get(row.id)
+    return known if known is not None else fact_keys(row.title, row.lead, row.body.split("\n\n"))
 
 
 def _features(row: ArticleRow) -> ArticleFeatures:

@@ -45,29 +45,86 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     return found
 
 
+LISTING_LOOKAHEAD = 4  # listing pages requested together while walking a range
+
+
 def discover_range(
-    ctx: RunContext, edition: str, date_from: date, date_to: date, max_pages: int = 2000
+    ctx: RunContext, edition: str, date_from: date, date_to: date, max_pages: int = 5000
 ) -> list[DiscoveredItem]:
-    """Walk an edition's listing pages back past `date_from`; return items within the dates."""
+    """Walk an edition's listing pages over the dates; return the items published within them.
+
+    The first page that reaches back into the range is found by galloping and bisection, so an
+    old range costs a few probes, not a walk through every newer page.
+    """
     zone = ctx.zone()
     start = datetime.combine(date_from, datetime.min.time(), zone).astimezone(UTC)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
-    ed = ctx.profile.edition(edition)
+    listing = _Listing(ctx, edition, max_pages)
     found: list[DiscoveredItem] = []
-    for page_no in range(1, max_pages + 1):
-        url = f"{ctx.profile.origin}{ed.listing_path}?page={page_no}"
-        (outcome,) = ctx.fetcher.fetch_all([FetchRequest(url)])
-        discovery = _discover(ctx, edition, outcome, "listing", parse_listing)
-        if discovery is None:
+    page_no = listing.first_page_before(end)
+    while page_no <= max_pages:
+        pages = listing.read(range(page_no, min(page_no + LISTING_LOOKAHEAD, max_pages + 1)))
+        for discovery in pages:
+            found += [
+                i for i in discovery.items if i.published_at and start <= i.published_at < end
+            ]
+        last = pages[-1] if pages else None
+        if last is None or len(pages) < LISTING_LOOKAHEAD or _ends_before(last, start):
             break
-        found += [i for i in discovery.items if i.published_at and start <= i.published_at < end]
-        times = [i.published_at for i in discovery.items if i.published_at]
-        progress(f"listing {edition}", 1)
-        if not discovery.has_next or not discovery.items or (times and min(times) < start):
-            break
+        page_no += LISTING_LOOKAHEAD
     found = _dedupe(i for i in found if i.edition == edition)
     ctx.report.add(edition, "discovered", len(found))
     return found
+
+
+def _ends_before(discovery: Discovery, start: datetime) -> bool:
+    times = [i.published_at for i in discovery.items if i.published_at]
+    return not discovery.has_next or not times or min(times) < start
+
+
+class _Listing:
+    """One edition's paginated listing, read page by page (newest first)."""
+
+    def __init__(self, ctx: RunContext, edition: str, max_pages: int) -> None:
+        self.ctx, self.edition, self.max_pages = ctx, edition, max_pages
+        self.path = ctx.profile.origin + ctx.profile.edition(edition).listing_path
+
+    def read(self, numbers: Iterable[int]) -> list[Discovery]:
+        """Fetch pages together; return them in order, up to the first missing or last one."""
+        requests = [FetchRequest(f"{self.path}?page={n}") for n in numbers]
+        pages: list[Discovery] = []
+        for outcome in self.ctx.fetcher.fetch_all(requests):
+            discovery = _discover(self.ctx, self.edition, outcome, "listing", parse_listing)
+            progress(f"listing {self.edition}", 1)
+            if discovery is None or not discovery.items:
+                break
+            pages.append(discovery)
+            if not discovery.has_next:
+                break
+        return pages
+
+    def oldest(self, number: int) -> datetime | None:
+        """Return the oldest publish time on a page (None: past the end, or unreadable)."""
+        pages = self.read([number])
+        times = [i.published_at for p in pages for i in p.items if i.published_at]
+        return min(times) if times else None
+
+    def first_page_before(self, end: datetime) -> int:
+        """Return the first page holding an item older than `end` (gallop, then bisect)."""
+        low, high = 1, 1
+        while high < self.max_pages:
+            oldest = self.oldest(high)
+            if oldest is None or oldest < end:
+                break
+            low, high = high + 1, min(high * 2, self.max_pages)
+        while low < high:
+            middle = (low + high) // 2
+            oldest = self.oldest(middle)
+            if oldest is None or oldest < end:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
 
 Parser = Callable[[FetchedPage, SiteProfile], Discovery]
@@ -189,6 +246,7 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     for row, (result, _) in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
+        ctx.facts[row.article_id] = result.facts
     return tuple(s.article_id for s in stored)
 
 

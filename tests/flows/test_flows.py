@@ -99,6 +99,22 @@ def test_explicit_links_join_every_edition_of_a_story(
         assert len({truth_story[u] for u in urls}) == 1, f"wrong merge: {urls}"
 
 
+def test_content_links_join_editions_that_carry_no_link(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    articles = run_everything(replica, fast_site_settings)
+    rows = {r["url"]: r for r in stored_rows(fast_site_settings)}
+    unlinked: dict[str, list[str]] = defaultdict(list)
+    for a in articles:
+        if a["link_variant"] == "home":
+            unlinked[a["story_id"]].append(a["url"])
+    pairs = [(u, v) for urls in unlinked.values() for u in urls for v in urls if u < v]
+    assert len(pairs) >= 10
+    joined = [rows[u]["story_id"] == rows[v]["story_id"] for u, v in pairs]
+    assert sum(joined) / len(joined) >= 0.95
+    assert {rows[u]["link_method"] for u, v in pairs} == {"content"}
+
+
 def test_second_identical_run_changes_nothing(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
