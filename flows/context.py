@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from extractors.matching import ArticleFeatures
 from extractors.profile import SiteProfile
 from flows.http import Fetcher
+from flows.pool import LazyProcessPool
 from flows.report import RunReport
 from storage import Store
 
@@ -23,7 +23,7 @@ class RunContext:
     store: Store
     fetcher: Fetcher
     report: RunReport = field(default_factory=RunReport)
-    executor: Executor | None = None  # a process pool for extraction, or None (in-process)
+    executor: LazyProcessPool | None = None  # worker processes for large runs, or None
     use_executor: bool = False  # large runs only: a pool costs seconds to start
     workers: int = 2
     db_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time

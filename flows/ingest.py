@@ -21,7 +21,7 @@ from flows.context import RunContext
 from flows.http import FetchRequest
 from flows.pipeline import BatchResult, chunked
 from flows.report import RunReport
-from flows.runtime import LazyProcessPool, open_run, resolve_settings
+from flows.runtime import open_run, resolve_settings
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ def quote(value: T) -> T:
 
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
-BATCHES_IN_FLIGHT = 2  # one fetching while the other is analysed
+BATCHES_IN_FLIGHT = 3  # workers stay busy while the main process stores
 POOL_THRESHOLD = 200  # below this many pages, a process pool costs more than it saves
 
 
@@ -67,7 +67,7 @@ def backfill(
     """Store every article of the site's local dates date_from..date_to (inclusive)."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
     with open_run(settings) as ctx:
-        if isinstance(ctx.executor, LazyProcessPool):
+        if ctx.executor is not None:
             ctx.executor.warm()  # a backfill is large: start the workers while listings are read
         chosen = editions or list(ctx.profile.edition_codes)
         items = [
@@ -88,7 +88,7 @@ def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[i
 
     Two batches are in flight at once, so one is fetched while the other is analysed.
     """
-    if len(requests) >= POOL_THRESHOLD and isinstance(ctx.executor, LazyProcessPool):
+    if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
         ctx.executor.warm()
         ctx.use_executor = True
     stored: list[int] = []

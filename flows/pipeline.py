@@ -251,8 +251,11 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
 
 
 def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWork:
-    """Fetch and analyse a batch: in a worker process for large runs, else right here."""
-    if ctx.executor is not None and ctx.use_executor:
+    """Fetch and analyse a batch: in a worker process for large runs, else right here.
+
+    Until the workers have started, batches are done here rather than wait for them.
+    """
+    if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
         policy = share_of(ctx.fetcher.policy, ctx.workers)
         return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
     outcomes = ctx.fetcher.fetch_all(requests)

@@ -2,55 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from config import ProfileError, Settings, load_profile
 from flows.context import RunContext
 from flows.errors import ConfigError
 from flows.http import Fetcher, FetchPolicy
+from flows.pool import LazyProcessPool
 from storage import Store
-
-T = TypeVar("T")
-
-
-class LazyProcessPool(Executor):
-    """A process pool started on first use, so small runs never pay its start-up.
-
-    Workers come from a fork server that imported the extractors once (fork, not spawn:
-    cheap; from a clean server process, not from this threaded one: safe).
-    """
-
-    def __init__(self, workers: int = 2) -> None:
-        self._workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        """Submit work, starting the pool if needed."""
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["flows.workers"])
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def warm(self) -> None:
-        """Start the workers now, in the background, so the first batch does not wait."""
-        for _ in range(self._workers):
-            self.submit(_ready)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Stop the workers, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-            self._pool = None
-
-
-def _ready() -> bool:
-    return True
 
 
 def resolve_settings(**overrides: Any) -> Settings:

@@ -1,0 +1,51 @@
+"""The worker processes of large runs: started lazily, from a fork server, warmed early."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class LazyProcessPool(Executor):
+    """A process pool started on first use, so small runs never pay its start-up.
+
+    Workers come from a fork server that imported the extractors once (fork, not spawn:
+    cheap; from a clean server process, not from this threaded one: safe).
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[bool]] = []
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Submit work, starting the pool if needed."""
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["flows.worker_init"])
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def warm(self) -> None:
+        """Start the workers now, in the background, so the first batch does not wait."""
+        if not self._warming:
+            self._warming = [self.submit(_ready) for _ in range(self._workers)]
+
+    def ready(self) -> bool:
+        """Tell whether the workers have started (work sent earlier would wait for them)."""
+        return bool(self._warming) and all(f.done() for f in self._warming)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the workers, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            self._pool = None
+            self._warming = []
+
+
+def _ready() -> bool:
+    return True

@@ -1,0 +1,29 @@
+"""Imported once by the worker pool's fork server: load and warm everything a worker uses.
+
+Workers are forked from that server, so each starts with parsers imported and the language
+profiles loaded instead of paying for them on its first batch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from config import load_profile
+from extractors.analysis import analyse_page
+from extractors.page import FetchedPage
+from flows import workers  # noqa: F401  (the function the pool runs)
+
+_SAMPLE = """<html lang="uk"><head><title>t</title>
+<meta property="article:published_time" content="2025-11-20T10:00:00+02:00"></head><body>
+<article><h1>Перевірка роботи</h1><p>Це перший абзац новини про роботу системи.</p>
+<p>This is an English paragraph. Это русский абзац для проверки.</p></article></body></html>"""
+
+
+def prime() -> None:
+    """Run one analysis so that lazily loaded parts (language profiles, parsers) are ready."""
+    url = "https://unn.ua/news/perevirka-roboty"
+    page = FetchedPage(url, url, 200, {}, _SAMPLE.encode(), datetime.now(UTC))
+    analyse_page(page, load_profile())
+
+
+prime()
