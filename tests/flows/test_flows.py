@@ -177,3 +177,24 @@ def test_the_same_flows_store_the_same_records_on_postgresql(
     rows = stored_rows(fast_site_settings, pg_schema_url)
     assert sorted(r["url"] for r in rows) == sorted(a["url"] for a in articles)
     assert len({r["story_id"] for r in rows}) == len({a["story_id"] for a in articles})
+
+
+def test_an_old_day_is_found_without_walking_every_listing_page(fast_site_settings: Path) -> None:
+    with running_replica(seed=4, generated=1500) as server:
+        articles = truth(server)
+        days = sorted(
+            {datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date() for a in articles}
+        )
+        oldest = days[1]  # a whole day near the far end of the listings
+        summary = backfill(oldest, oldest, None, server.base_url, None, str(fast_site_settings))
+        stats = httpx.get(server.base_url + "/__stats__").json()
+    wanted = {
+        a["url"]
+        for a in articles
+        if datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date() == oldest
+    }
+    stored = {r["url"] for r in stored_rows(fast_site_settings)}
+    assert wanted and wanted <= stored
+    assert summary["editions"]["total"]["failed"] == 0
+    pages_per_edition = len(articles) / 3 / 20
+    assert stats["requests"]["listing"] < 3 * pages_per_edition / 3, stats["requests"]
