@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,12 +15,14 @@ from rich.table import Table
 
 from flows.cli import console, user_errors
 
+KYIV = ZoneInfo("Europe/Kyiv")
+
 
 def demo(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo keeps its data.")
     ] = Path("data/demo"),
-    stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 300,
+    stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 800,
     seed: Annotated[int, typer.Option(help="The replica's seed.")] = 1,
     keep: Annotated[bool, typer.Option(help="Keep the previous demo database.")] = False,
 ) -> None:
@@ -41,7 +43,7 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
     os.environ.setdefault("UNN_INGEST_MAX_CONCURRENCY", "8")
     with running_replica(seed=seed, generated=stories) as server:
         origin = server.base_url
-        now = server.site.now().astimezone(ZoneInfo("Europe/Kyiv"))
+        now = server.site.now().astimezone(KYIV)
         console.print(
             f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)"
         )
@@ -53,7 +55,9 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
         console.print(f"[bold]2.[/bold] backfill {day_from} .. {day_to} …")
         second = backfill(day_from, day_to, None, origin, None, str(data_dir))
         console.print(_line(second))
+        truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
     _print_stored(data_dir)
+    console.print(_against_truth(data_dir, truth))
     console.print(f"done in {time.monotonic() - started:.0f} s; data in {data_dir}/")
 
 
@@ -75,9 +79,34 @@ def _print_stored(data_dir: Path) -> None:
     with Store.open(url) as store:
         counts = store.counts()
         recent = store.stories(limit=8)
-        methods = store.link_method_counts() if hasattr(store, "link_method_counts") else {}
+        methods = store.link_method_counts()
     console.print(_counts_table(counts, methods))
     console.print(stories_table(recent, title="latest stories"))
+
+
+def _local_day(article: dict[str, Any]) -> date:
+    return datetime.fromisoformat(article["published_at"]).astimezone(KYIV).date()
+
+
+def _against_truth(data_dir: Path, truth: list[dict[str, Any]]) -> str:
+    """Score what was stored against the replica's ground truth: coverage and story pairs."""
+    from flows.evaluation.linking import pairwise
+    from flows.runtime import resolve_settings
+    from storage import Store
+
+    with Store.open(resolve_settings(data_dir=data_dir).database_url()) as store:
+        rows = list(store.iter_export(None, None))
+    ids = {row["url"]: n for n, row in enumerate(rows)}
+    known = [a for a in truth if a["url"] in ids]
+    predicted = {ids[r["url"]]: r["story_id"] for r in rows}
+    true = {ids[a["url"]]: a["story_id"] for a in known}
+    score = pairwise(predicted, true, set(true))
+    return (
+        f"against the replica's ground truth: {len(known)} of the {len(truth)} articles of "
+        f"those days stored; editions joined into stories with precision "
+        f"{score['precision']:.3f}, recall {score['recall']:.3f} "
+        f"({score['wrong_pairs']} wrong, {score['missed_pairs']} missed pairs)"
+    )
 
 
 def _counts_table(counts: dict[str, Any], methods: dict[str, int]) -> Table:
@@ -88,7 +117,10 @@ def _counts_table(counts: dict[str, Any], methods: dict[str, int]) -> Table:
     for edition, n in sorted(counts.get("articles", {}).items()):
         table.add_row(f"articles ({edition})", str(n))
     for method, n in sorted(methods.items()):
-        table.add_row(f"editions linked by {method}", str(n))
+        label = (
+            "editions with no other edition" if method == "none" else f"editions joined by {method}"
+        )
+        table.add_row(label, str(n))
     return table
 
 

@@ -116,3 +116,14 @@ def test_export_parquet_round_trips(stored: Path, tmp_path: Path) -> None:
     jsonl = runner.invoke(app, ["export", "--data-dir", str(stored)]).stdout.splitlines()
     assert table.num_rows == len(jsonl)
     assert table.column_names == list(EXPORT_FIELDS)
+
+
+def test_demo_stores_the_replicas_last_days_and_scores_itself(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["demo", "--data-dir", str(tmp_path / "demo"), "--stories", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    found = re.search(r"(\d+) of the (\d+) articles of\s+those days\s+stored", result.output)
+    assert found and found.group(1) == found.group(2) and int(found.group(2)) > 50
+    assert re.search(r"precision\s+1\.000, recall\s+1\.000", result.output)
