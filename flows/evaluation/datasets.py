@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import typer
+from rich.console import Console
 
 from flows.errors import IngestError
 
@@ -103,3 +107,27 @@ def iter_lingua(folder: Path, limit: int | None = None) -> Iterator[tuple[str, s
     for kind in LINGUA_CLASSES:
         for language in LINGUA_LANGUAGES:
             yield kind, language, lingua_lines(folder, kind, language, limit)
+
+
+class Report(Protocol):
+    """An evaluation report that can be printed as JSON."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as plain data."""
+        ...
+
+
+R = TypeVar("R", bound=Report)
+
+
+def emit(make: Callable[[], R], printer: Callable[[R, Console], None], json_out: bool) -> None:
+    """Compute a report and print it (table or JSON); a missing data set is one error line."""
+    try:
+        report = make()
+    except EvaluationDataError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        printer(report, Console())

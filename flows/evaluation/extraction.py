@@ -9,7 +9,6 @@ exact-match rates for title, lead, publish time, and author and rubric where the
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -30,10 +29,10 @@ from extractors.profile import SiteProfile
 from extractors.records import ExtractedArticle
 from extractors.scoring import PageScore, score_corpus, score_page
 from flows.evaluation.datasets import (
-    EvaluationDataError,
     TruthPage,
     benchmark_pages,
     data_dir,
+    emit,
     pravda_pages,
 )
 
@@ -224,15 +223,7 @@ def command(
     ] = None,
 ) -> None:
     """Score body extraction on real pages and the replica, beside bare trafilatura."""
-    try:
-        report = evaluate(data_dir(data), quick)
-    except EvaluationDataError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        print_report(report, Console())
+    emit(lambda: evaluate(data_dir(data), quick), print_report, json_out)
 
 
 def print_report(report: ExtractionReport, console: Console) -> None:

@@ -10,7 +10,6 @@ page must come out as a mismatch.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -33,8 +32,8 @@ from extractors.page import FetchedPage
 from flows.evaluation.datasets import (
     LINGUA_CLASSES,
     LINGUA_LANGUAGES,
-    EvaluationDataError,
     data_dir,
+    emit,
     iter_lingua,
 )
 
@@ -170,15 +169,7 @@ def command(
     ] = None,
 ) -> None:
     """Measure language tagging on lingua test data and the replica, beside bare langdetect."""
-    try:
-        report = evaluate(data_dir(data), quick, baseline)
-    except EvaluationDataError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        print_report(report, Console())
+    emit(lambda: evaluate(data_dir(data), quick, baseline), print_report, json_out)
 
 
 def print_report(report: LanguageReport, console: Console) -> None:
