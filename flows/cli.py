@@ -183,7 +183,9 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
         def hook(what: str, advance: int, total: int | None) -> None:
             if what not in tasks:
                 tasks[what] = bar.add_task(what, total=total)
-            bar.update(tasks[what], advance=advance, total=total)
+            if total is not None:
+                bar.update(tasks[what], total=total)
+            bar.update(tasks[what], advance=advance)
 
         set_progress_hook(hook)
         try:

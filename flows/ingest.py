@@ -20,7 +20,7 @@ from flows import tasks
 from flows.context import RunContext
 from flows.http import FetchRequest
 from flows.pipeline import BatchResult, chunked
-from flows.report import RunReport
+from flows.report import RunReport, progress
 from flows.runtime import open_run, resolve_settings
 
 T = TypeVar("T")
@@ -76,6 +76,7 @@ def backfill(
             for item in tasks.discover_range(quote(ctx), ed, date_from, date_to)
         ]
         requests = tasks.select_requests(quote(ctx), quote(items), refetch)
+        progress("articles", 0, total=len(requests))
         stored: list[int] = []
         for day_requests in split_by_day(ctx, items, requests).values():
             stored += fetch_and_store(ctx, day_requests)

@@ -198,3 +198,23 @@ def test_an_old_day_is_found_without_walking_every_listing_page(fast_site_settin
     assert summary["editions"]["total"]["failed"] == 0
     pages_per_edition = len(articles) / 3 / 20
     assert stats["requests"]["listing"] < 3 * pages_per_edition / 3, stats["requests"]
+
+
+def test_a_translation_that_appears_later_joins_its_story_in_a_later_run(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    ingest(None, replica.base_url, None, str(fast_site_settings))
+    replica.site.clock.advance(int(3.5 * 3600))  # h020's uk edition is out, its en and ru not yet
+    ingest(None, replica.base_url, None, str(fast_site_settings))
+    first = {r["url"]: r for r in stored_rows(fast_site_settings)}
+    replica.site.clock.advance(int(2.5 * 3600))
+    ingest(None, replica.base_url, None, str(fast_site_settings))
+    rows = {r["url"]: r for r in stored_rows(fast_site_settings)}
+    stories: dict[str, list[str]] = defaultdict(list)
+    for a in truth(replica):
+        stories[a["story_id"]].append(a["url"])
+    grown = [urls for urls in stories.values() if 0 < sum(u in first for u in urls) < len(urls)]
+    assert grown, "some story should gain an edition between the two runs"
+    for urls in grown:
+        assert all(u in rows for u in urls)
+        assert len({rows[u]["story_id"] for u in urls}) == 1, urls
