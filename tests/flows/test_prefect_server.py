@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -16,6 +19,8 @@ import pytest
 from replica.testing import running_replica
 
 pytestmark = pytest.mark.server
+REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -102,6 +107,105 @@ def test_ingest_through_a_prefect_server_is_visible_in_its_api(
         by_key = {a["key"]: a for a in artifacts}
         assert {"ingest-summary", "ingest-failures"} <= set(by_key)
         table = by_key["ingest-summary"]["data"]
-        rows = table if isinstance(table, list) else __import__("json").loads(table)
+        rows = table if isinstance(table, list) else json.loads(table)
         total = next(r for r in rows if r["edition"] == "total")
         assert total["new"] > 0 and total["failed"] == 0
+
+
+def prefect_cli(
+    api: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PREFECT_API_URL": api, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "prefect", "--no-prompt", *args],
+        env=full_env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    env = {
+        "UNN_INGEST_HOME": str(REPO),
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
+    }
+    made = prefect_cli(prefect_api, "work-pool", "create", "unn-ingest", "--type", "process")
+    assert made.returncode == 0, made.stdout + made.stderr
+    deployed = prefect_cli(prefect_api, "deploy", "--all", env=env)
+    assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
+    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        names = {d["name"] for d in api.post("/deployments/filter", json={}).json()}
+        assert {"ingest", "backfill"} <= names
+    with running_replica(seed=6, generated=10) as replica:
+        params = ["--param", "date_from=2025-11-19", "--param", "date_to=2025-11-20"]
+        params += ["--param", f"origin={replica.base_url}"]
+        started = prefect_cli(prefect_api, "deployment", "run", "backfill/backfill", *params)
+        assert started.returncode == 0, started.stderr[-2000:]
+        worked = prefect_cli(
+            prefect_api, "worker", "start", "--pool", "unn-ingest", "--run-once", env=env
+        )
+    assert worked.returncode == 0, worked.stderr[-3000:]
+    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        runs = api.post(
+            "/flow_runs/filter", json={"flows": {"name": {"any_": ["backfill"]}}}
+        ).json()
+        assert [r["state_type"] for r in runs] == ["COMPLETED"]
+        artifacts = api.post(
+            "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [runs[0]["id"]]}}}
+        ).json()
+        rows = next(a["data"] for a in artifacts if a["key"] == "backfill-summary")
+        rows = rows if isinstance(rows, list) else json.loads(rows)
+        assert next(r for r in rows if r["edition"] == "total")["new"] > 0
+
+
+def test_serve_registers_the_schedule_and_runs_what_is_triggered(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+    }
+    with running_replica(seed=8, generated=10) as replica:
+        command = [sys.executable, "-m", "flows", "serve", "--cron", "0 3 * * *"]
+        server = subprocess.Popen(
+            [*command, "--origin", replica.base_url], env=env, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            with httpx.Client(base_url=prefect_api, timeout=30) as api:
+                deployment = wait_for(lambda: find_deployment(api, "ingest-scheduled"))
+                assert deployment["schedules"][0]["schedule"]["cron"] == "0 3 * * *"
+                run = api.post(f"/deployments/{deployment['id']}/create_flow_run", json={}).json()
+                state = wait_for(lambda: finished_state(api, run["id"]))
+                assert state == "COMPLETED"
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+    assert (tmp_path / "unn-ingest.sqlite3").exists()
+
+
+def find_deployment(api: httpx.Client, name: str) -> dict[str, Any] | None:
+    found = api.post("/deployments/filter", json={"deployments": {"name": {"any_": [name]}}})
+    items: list[dict[str, Any]] = found.json()
+    return items[0] if items else None
+
+
+def finished_state(api: httpx.Client, run_id: str) -> str | None:
+    state: str = api.get(f"/flow_runs/{run_id}").json()["state_type"]
+    return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+
+def wait_for(probe: Callable[[], T | None], seconds: float = 120) -> T:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = probe()
+        if value is not None:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"gave up after {seconds} s")
