@@ -1,7 +1,7 @@
 """`unn-ingest probe URL`: fetch one live page and report what the site profile finds in it.
 
-It answers the open questions of the site notes (feeds, alternates, metadata, where the body
-is) from the live site, which no test here can reach.
+It answers the open questions of the site notes (feeds, robots.txt, alternates, metadata, where
+the body is) from the live site, which no test here can reach.
 """
 
 from __future__ import annotations
@@ -12,67 +12,84 @@ from urllib.parse import urlsplit
 import typer
 from rich.table import Table
 
-from flows.cli import Origin, console, user_errors
+from config import load_profile
+from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
+from extractors.page import FetchedPage
+from extractors.profile import SiteProfile
+from flows.cli import JsonOut, Origin, console, print_json, user_errors
+from flows.errors import OfflineError
+from flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+
+Row = tuple[str, str]
 
 
 def probe(
-    url: Annotated[
-        str, typer.Argument(help="An article URL of the site, e.g. https://unn.ua/en/news/...")
-    ],
+    url: Annotated[str, typer.Argument(help="An article URL, e.g. https://unn.ua/en/news/...")],
     origin: Origin = None,
+    json_out: JsonOut = False,
 ) -> None:
     """Fetch one page (plus robots.txt and the feeds) and report what the profile finds."""
     with user_errors():
-        table = _probe(url, origin)
-    console.print(table)
-
-
-def _probe(url: str, origin: str | None) -> Table:
-    from config import load_profile
-    from extractors.analysis import AnalysedArticle, analyse_page
-    from flows.errors import OfflineError
-    from flows.http import Fetcher, FetchPolicy, FetchRequest
-
-    parts = urlsplit(url)
-    base = origin or f"{parts.scheme}://{parts.netloc}"
-    profile = load_profile(origin=base)
-    fetcher = Fetcher(FetchPolicy.for_profile(profile, rps=2.0))
-    extra = [profile.origin + "/robots.txt"] + [
-        profile.origin + e.feed_path for e in profile.editions
-    ]
-    outcomes = fetcher.fetch_all([FetchRequest(u) for u in [url, *extra]])
-    if all(o.status is None for o in outcomes):
-        raise OfflineError(f"cannot reach {profile.origin}: {outcomes[0].error} (offline?)")
+        rows = probe_rows(url, origin)
+    if json_out:
+        print_json(dict(rows))
+        return
     table = Table(title=f"probe {url}", title_justify="left", show_header=False)
     table.add_column("question", style="bold")
     table.add_column("answer", overflow="fold")
-    for outcome in outcomes[1:]:
-        table.add_row(f"exists? {outcome.url}", str(outcome.status or outcome.error))
-    page = outcomes[0].page
-    if page is None:
-        table.add_row("page", outcomes[0].error or "no page")
-        return table
-    result = analyse_page(page, profile)
+    for question, answer in rows:
+        table.add_row(question, answer)
+    console.print(table)
+
+
+def probe_rows(url: str, origin: str | None) -> list[Row]:
+    """Return (question, answer) rows for one page of the site and the site's fixed files."""
+    parts = urlsplit(url)
+    profile = load_profile(origin=origin or f"{parts.scheme}://{parts.netloc}")
+    site_files = [profile.origin + "/robots.txt"]
+    site_files += [profile.origin + e.feed_path for e in profile.editions]
+    with Fetcher(FetchPolicy.for_profile(profile, rps=2.0)) as fetcher:
+        page, *others = fetcher.fetch_all([FetchRequest(u) for u in [url, *site_files]])
+    if all(o.status is None for o in (page, *others)):
+        raise OfflineError(f"cannot reach {profile.origin}: {page.error} (offline?)")
+    rows = [(f"Q1/Q2 {o.url}", _status(o)) for o in others]
+    if page.page is None:
+        return [*rows, ("page", _status(page))]
+    return rows + _markup_rows(page.page, profile) + _article_rows(analyse_page(page.page, profile))
+
+
+def _status(outcome: FetchOutcome) -> str:
+    return f"HTTP {outcome.status}" if outcome.status else outcome.error or "no answer"
+
+
+def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
     body = page.body.decode("utf-8", "replace")
-    table.add_row("hreflang alternates (Q3)", str(body.count('hreflang="')))
-    table.add_row("canonical link (Q3)", str('rel="canonical"' in body))
-    table.add_row("JSON-LD (Q3)", str("application/ld+json" in body))
-    table.add_row("__NEXT_DATA__ blob (Q4)", str("__NEXT_DATA__" in body))
+    rows = [
+        ("Q3 hreflang alternates", str(body.count('hreflang="'))),
+        ("Q3 canonical link", str('rel="canonical"' in body)),
+        ("Q3 JSON-LD", str("application/ld+json" in body)),
+        ("Q4 __NEXT_DATA__ blob", str("__NEXT_DATA__" in body)),
+    ]
     for role, prefix in sorted(profile.css.items()):
-        table.add_row(f"css {role}", "found" if prefix + "__" in body else "missing")
-    if isinstance(result, AnalysedArticle):
-        a = result.article
-        table.add_row("title", a.title)
-        table.add_row("published (UTC)", str(a.published_at))
-        table.add_row("authors / rubric", f"{', '.join(a.authors)} / {a.rubric}")
-        table.add_row(
-            "edition links", ", ".join(f"{link.edition}:{link.method}" for link in a.links)
-        )
-        table.add_row("language", f"{result.lang.language} {result.lang.confidence:.2f}")
-        table.add_row("body preview", a.body[:400])
-    else:
-        table.add_row("article", result.reason)
-    return table
+        rows.append((f"css {role} ({prefix}__*)", "found" if prefix + "__" in body else "missing"))
+    return rows
+
+
+def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
+    if isinstance(result, AnalysisFailure):
+        return [("article", result.reason)]
+    a = result.article
+    return [
+        ("title", a.title),
+        ("published (UTC)", str(a.published_at)),
+        ("authors / rubric", f"{', '.join(a.authors) or '-'} / {a.rubric or '-'}"),
+        ("edition links", ", ".join(f"{x.edition}:{x.method}" for x in a.links) or "none"),
+        (
+            "language",
+            f"{result.lang.language} ({result.lang.confidence:.2f}, {result.lang.method})",
+        ),
+        ("body preview", a.body[:400]),
+    ]
 
 
 def register(app: typer.Typer) -> None:

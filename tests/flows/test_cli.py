@@ -127,3 +127,23 @@ def test_demo_stores_the_replicas_last_days_and_scores_itself(
     found = re.search(r"(\d+) of the (\d+) articles of\s+those days\s+stored", result.output)
     assert found and found.group(1) == found.group(2) and int(found.group(2)) > 50
     assert re.search(r"precision\s+1\.000, recall\s+1\.000", result.output)
+
+
+def test_probe_reports_what_the_profile_finds_on_a_page() -> None:
+    with running_replica(seed=7, generated=15) as replica:
+        truth = replica.site.truth()["articles"]
+        article = next(a for a in truth if a["link_variant"] == "hreflang" and a["edition"] == "en")
+        args = ["probe", article["url"], "--origin", replica.base_url, "--json"]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found[f"Q1/Q2 {replica.base_url}/rss/news_en.xml"] == "HTTP 200"
+    assert found["title"] == article["title"]
+    assert "uk:hreflang" in found["edition links"]
+    assert found["css body (single-news-card_body__*)"] == "found"
+
+
+def test_probe_offline_is_one_clear_error() -> None:
+    result = runner.invoke(app, ["probe", "http://127.0.0.1:9/en/news/x"])
+    assert result.exit_code == 2
+    assert "cannot reach http://127.0.0.1:9" in result.output and "Traceback" not in result.output
