@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -218,3 +220,25 @@ def test_a_translation_that_appears_later_joins_its_story_in_a_later_run(
     for urls in grown:
         assert all(u in rows for u in urls)
         assert len({rows[u]["story_id"] for u in urls}) == 1, urls
+
+
+def test_two_overlapping_backfills_store_each_article_once(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    articles = truth(replica)
+    start, end = full_window(replica, articles)
+    command = [sys.executable, "-m", "flows", "backfill", "--json"]
+    command += ["--from", str(start), "--to", str(end), "--origin", replica.base_url]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err[-2000:]
+    rows = stored_rows(fast_site_settings)
+    assert sorted(r["url"] for r in rows) == sorted(a["url"] for a in articles)
+    editions: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        editions[row["story_id"]].append(row["edition"])
+    assert all(len(e) == len(set(e)) for e in editions.values())
