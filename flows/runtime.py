@@ -22,7 +22,7 @@ def resolve_settings(**overrides: Any) -> Settings:
 
 
 @contextmanager
-def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
+def open_run(settings: Settings) -> Iterator[RunContext]:
     """Yield a run context for these settings, closing the store and pool afterwards."""
     try:
         profile = load_profile(settings.profile, origin=settings.origin)
@@ -33,6 +33,7 @@ def open_run(settings: Settings, workers: int = 2) -> Iterator[RunContext]:
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
+    workers = settings.workers
     pool = LazyProcessPool(workers) if workers > 1 else None
     fetcher = Fetcher(policy)
     try:
