@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -242,3 +243,24 @@ def test_two_overlapping_backfills_store_each_article_once(
     for row in rows:
         editions[row["story_id"]].append(row["edition"])
     assert all(len(e) == len(set(e)) for e in editions.values())
+
+
+def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path) -> None:
+    from replica.faults import FaultBoard, FaultPlan
+
+    with running_replica(seed=2, generated=40, faults="hostile") as server:
+        hostile = ingest(None, server.base_url, None, str(fast_site_settings))
+        reasons = {f["reason"] for f in hostile["failures"]}
+        server.site.faults = FaultBoard(FaultPlan(), server.site.seed)
+        ingest(None, server.base_url, None, str(fast_site_settings))
+        listed = set()
+        for path in ("/rss/news_uk.xml", "/rss/news_en.xml", "/rss/news_ru.xml"):
+            listed |= set(
+                re.findall(
+                    r"<link>([^<]+/news/[^<]+)</link>", httpx.get(server.base_url + path).text
+                )
+            )
+    assert hostile["failures"] and all(reasons)
+    assert any("not a host of the site profile" in r for r in reasons)
+    stored = {r["url"] for r in stored_rows(fast_site_settings)}
+    assert listed and listed <= stored
