@@ -26,7 +26,7 @@ class RunContext:
     executor: LazyProcessPool | None = None  # worker processes for large runs, or None
     use_executor: bool = False  # large runs only: a pool costs seconds to start
     workers: int = 2
-    db_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
+    db_lock: threading.RLock = field(default_factory=threading.RLock)  # one writer at a time
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
     facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
     batch_size: int = 80

@@ -47,7 +47,8 @@ def ingest(
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
     with open_run(settings) as ctx:
         chosen = editions or list(ctx.profile.edition_codes)
-        items = [item for ed in chosen for item in tasks.discover_latest(quote(ctx), ed)]
+        reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
+        items = [item for read in reads for item in read.result()]
         requests = tasks.select_requests(quote(ctx), quote(items), True)
         stored = fetch_and_store(ctx, requests)
         tasks.link_by_content(quote(ctx), stored)
@@ -70,11 +71,8 @@ def backfill(
         if ctx.executor is not None:
             ctx.executor.warm()  # a backfill is large: start the workers while listings are read
         chosen = editions or list(ctx.profile.edition_codes)
-        items = [
-            item
-            for ed in chosen
-            for item in tasks.discover_range(quote(ctx), ed, date_from, date_to)
-        ]
+        walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
+        items = [item for walk in walks for item in walk.result()]
         requests = tasks.select_requests(quote(ctx), quote(items), refetch)
         progress("articles", 0, total=len(requests))
         stored: list[int] = []

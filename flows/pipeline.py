@@ -291,7 +291,9 @@ def _edition_of(ctx: RunContext, url: str) -> str:
 
 
 def _log_fetches(ctx: RunContext, outcomes: Sequence[FetchOutcome], kind: str) -> None:
-    ctx.store.record_fetches([_fetch_record(o, kind) for o in outcomes])
+    records = [_fetch_record(o, kind) for o in outcomes]
+    with ctx.db_lock:  # reentrant: batches already hold it, concurrent discovery does not
+        ctx.store.record_fetches(records)
 
 
 def _fetch_record(outcome: FetchOutcome, kind: str) -> FetchRecord:
