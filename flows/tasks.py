@@ -12,7 +12,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredItem
-from flows import linker, pipeline
+from flows import discover, linker, pipeline
 from flows.context import RunContext
 from flows.http import FetchRequest
 from flows.pipeline import BatchResult
@@ -21,7 +21,7 @@ from flows.pipeline import BatchResult
 @task(name="discover-latest", cache_policy=NO_CACHE)
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     """Read one edition's feed and first listing page."""
-    return pipeline.discover_latest(ctx, edition)
+    return discover.discover_latest(ctx, edition)
 
 
 @task(name="discover-range", cache_policy=NO_CACHE)
@@ -29,7 +29,7 @@ def discover_range(
     ctx: RunContext, edition: str, date_from: date, date_to: date
 ) -> list[DiscoveredItem]:
     """Walk one edition's listing pages over a date range."""
-    return pipeline.discover_range(ctx, edition, date_from, date_to)
+    return discover.discover_range(ctx, edition, date_from, date_to)
 
 
 @task(name="select-work", cache_policy=NO_CACHE)
