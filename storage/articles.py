@@ -22,7 +22,6 @@ from storage.sql import chunked, insert, lock_rows
 
 Key = tuple[str, str]  # (edition, slug)
 StoredRow = Any  # a result row of the STORED columns
-ROWS_PER_INSERT = 30  # x 29 columns stays under SQLite's smallest bound-variable limit (999)
 STORED = (Article.id, Article.url, Article.edition, Article.slug, Article.content_hash,
           Article.title, Article.lead, Article.body, Article.last_fetched_at)  # fmt: skip
 
@@ -82,16 +81,15 @@ def _upsert_round(conn: Connection, items: list[ArticleInput]) -> list[UpsertOut
 
 
 def _insert_new(conn: Connection, items: list[ArticleInput]) -> dict[Key, int]:
-    inserted: dict[Key, int] = {}
-    for chunk in chunked(items, ROWS_PER_INSERT):
-        stmt = (
-            insert(conn, Article)
-            .values([_new_row(item) for item in chunk])
-            .on_conflict_do_nothing()
-            .returning(Article.id, Article.edition, Article.slug)
-        )
-        inserted.update(((row.edition, row.slug), row.id) for row in conn.execute(stmt))
-    return inserted
+    # One cached statement run as an executemany (SQLAlchemy batches it into multi-row
+    # INSERTs with RETURNING), instead of compiling a new multi-VALUES statement per batch.
+    stmt = (
+        insert(conn, Article)
+        .on_conflict_do_nothing()
+        .returning(Article.id, Article.edition, Article.slug)
+    )
+    rows = conn.execute(stmt, [_new_row(item) for item in items])
+    return {(row.edition, row.slug): row.id for row in rows}
 
 
 def _lock_stored(conn: Connection, items: list[ArticleInput]) -> dict[Key, StoredRow]:
