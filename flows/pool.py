@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -20,31 +21,44 @@ class LazyProcessPool(Executor):
     def __init__(self, workers: int = 2) -> None:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        self._warming: list[Future[bool]] = []
+        self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+        self._started = threading.Event()
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        """Submit work, starting the pool if needed."""
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["flows.worker_init"])
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
-        return self._pool.submit(fn, *args, **kwargs)
+        """Submit work, starting the pool if needed (the first call waits for the workers)."""
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["flows.worker_init"])
+                self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+            return self._pool.submit(fn, *args, **kwargs)
 
     def warm(self) -> None:
-        """Start the workers now, in the background, so the first batch does not wait."""
-        if not self._warming:
-            self._warming = [self.submit(_ready) for _ in range(self._workers)]
+        """Start the workers in a background thread, so that neither the caller nor the first
+        batch waits for the fork server to import everything."""
+        if self._warming is None:
+            self._warming = threading.Thread(target=self._start, name="pool-warm", daemon=True)
+            self._warming.start()
+
+    def _start(self) -> None:
+        for future in [self.submit(_ready) for _ in range(self._workers)]:
+            future.result()
+        self._started.set()
 
     def ready(self) -> bool:
         """Tell whether the workers have started (work sent earlier would wait for them)."""
-        return bool(self._warming) and all(f.done() for f in self._warming)
+        return self._started.is_set()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers, if any were started."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
             self._pool = None
-            self._warming = []
+        self._started.clear()
 
 
 def _ready() -> bool:
