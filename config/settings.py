@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     requests_per_second: float | None = None  # None: the profile's politeness
     max_concurrency: int | None = None
     batch_size: int = 80
+    site_limit: str | None = None  # a Prefect global concurrency limit shared by all runs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2)  # processes, large runs
     revisit_min_minutes: float = 10.0  # re-check a stored article at most this often...
     revisit_age_factor: float = 0.25  # ...and no sooner than this share of its age

@@ -13,6 +13,7 @@ from flows.context import RunContext
 from flows.fetchlog import log_fetches
 from flows.http import FetchOutcome, FetchRequest
 from flows.report import Failure, progress
+from flows.site_limit import fetch_in_turn
 
 
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
@@ -20,7 +21,7 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     ed = ctx.profile.edition(edition)
     feed_url = ctx.profile.origin + ed.feed_path
     listing_url = ctx.profile.origin + ed.listing_path + "?page=1"
-    feed, listing = ctx.fetcher.fetch_all([FetchRequest(feed_url), FetchRequest(listing_url)])
+    feed, listing = fetch_in_turn(ctx, [FetchRequest(feed_url), FetchRequest(listing_url)])
     items = _read_source(ctx, edition, feed, "feed", parse_feed)
     items += _read_source(ctx, edition, listing, "listing", parse_listing)
     found = _dedupe(i for i in items if i.edition == edition)
@@ -76,7 +77,7 @@ class _Listing:
         """Fetch pages together; return them in order, up to the first missing or last one."""
         requests = [FetchRequest(f"{self.path}?page={n}") for n in numbers]
         pages: list[Discovery] = []
-        for outcome in self.ctx.fetcher.fetch_all(requests):
+        for outcome in fetch_in_turn(self.ctx, requests):
             discovery = _discover(self.ctx, self.edition, outcome, "listing", parse_listing)
             progress(f"listing {self.edition}", 1)
             if discovery is None or not discovery.items:

@@ -20,6 +20,7 @@ from flows.fetchlog import log_fetches
 from flows.http import FetchOutcome, FetchRequest
 from flows.linker import link_explicit
 from flows.report import Failure, progress
+from flows.site_limit import fetch_in_turn, site_slot
 from flows.workers import BatchWork, fetch_and_analyse, share_of
 from storage import ArticleInput
 
@@ -122,12 +123,14 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
 def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWork:
     """Fetch and analyse a batch: in a worker process for large runs, else right here.
 
-    Until the workers have started, batches are done here rather than wait for them.
+    Until the workers have started, batches are done here rather than wait for them. The
+    fetching holds a slot of the site's limit, if one is configured.
     """
     if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
         policy = share_of(ctx.fetcher.policy, ctx.workers)
-        return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
-    outcomes = ctx.fetcher.fetch_all(requests)
+        with site_slot(ctx.site_limit):
+            return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
+    outcomes = fetch_in_turn(ctx, requests)
     pages = [o.page for o in outcomes if o.page is not None]
     return BatchWork(tuple(outcomes), tuple(analyse_pages(pages, ctx.profile)))
 

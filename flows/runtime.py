@@ -12,6 +12,7 @@ from flows.context import RunContext
 from flows.errors import ConfigError
 from flows.http import Fetcher, FetchPolicy
 from flows.pool import LazyProcessPool
+from flows.site_limit import check_site_limit
 from storage import Store
 
 
@@ -28,6 +29,7 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
         profile = load_profile(settings.profile, origin=settings.origin)
     except ProfileError as exc:
         raise ConfigError(str(exc)) from exc
+    check_site_limit(settings.site_limit)
     policy = FetchPolicy.for_profile(
         profile, rps=settings.requests_per_second, concurrency=settings.max_concurrency
     )
@@ -43,6 +45,7 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
             fetcher=fetcher,
             executor=pool,
             workers=workers,
+            site_limit=settings.site_limit,
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,
