@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -37,3 +38,9 @@ class RunContext:
     def zone(self) -> ZoneInfo:
         """Return the site's time zone."""
         return ZoneInfo(self.profile.time_zone)
+
+    def forget_all_but(self, article_ids: Iterable[int]) -> None:
+        """Drop the per-article caches except for these articles (the next window's edge)."""
+        keep = set(article_ids)
+        self.features = {k: v for k, v in self.features.items() if k in keep}
+        self.facts = {k: v for k, v in self.facts.items() if k in keep}

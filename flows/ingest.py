@@ -75,17 +75,19 @@ def backfill(
         items = [item for walk in walks for item in walk.result()]
         requests = tasks.select_requests(quote(ctx), quote(items), refetch)
         progress("articles", 0, total=len(requests))
-        stored: list[int] = []
+        ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
         for day_requests in split_by_day(ctx, items, requests).values():
-            stored += fetch_and_store(ctx, day_requests)
-        tasks.link_by_content(quote(ctx), stored)
+            stored = fetch_and_store(ctx, day_requests)
+            tasks.link_by_content(quote(ctx), stored)  # a window of days around this one
+            ctx.forget_all_but(stored)  # memory stays bounded however long the range
         return publish(ctx.report, "backfill")
 
 
 def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:
     """Process requests in batches, then follow explicit links to editions not yet stored.
 
-    Two batches are in flight at once, so one is fetched while the other is analysed.
+    Several batches are in flight at once, so workers fetch and analyse while this process
+    stores and links.
     """
     if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
         ctx.executor.warm()
