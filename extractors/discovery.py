@@ -57,9 +57,13 @@ def _feed_item(entry: dict, profile: SiteProfile, base: str) -> DiscoveredItem |
     assert key is not None
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
-    title = entry.get("title")
     return DiscoveredItem(
-        url=url, edition=key.edition, slug=key.slug, published_at=published, title=title
+        url=url,
+        edition=key.edition,
+        slug=key.slug,
+        published_at=published,
+        title=entry.get("title"),
+        rubric=entry.get("category") or None,
     )
 
 

@@ -60,3 +60,4 @@ class DiscoveredItem:
     published_at: datetime | None  # UTC, aware
     title: str | None = None
     source: str = "feed"  # "feed", "listing", "link"
+    rubric: str | None = None  # the feed item's category, where it has one

@@ -31,6 +31,7 @@ class RunContext:
     db_lock: threading.RLock = field(default_factory=threading.RLock)  # one writer at a time
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
     facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
+    rubrics: dict[str, str] = field(default_factory=dict)  # URL -> the feed's category
     batch_size: int = 80
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from extractors.discovery import Discovery, parse_feed, parse_listing
@@ -138,6 +139,11 @@ def _discover(
 def _dedupe(items: Iterable[DiscoveredItem]) -> list[DiscoveredItem]:
     seen: dict[str, DiscoveredItem] = {}
     for item in items:
-        if item.url not in seen or (seen[item.url].published_at is None and item.published_at):
-            seen[item.url] = item
+        old = seen.get(item.url)
+        if old is None or (old.published_at is None and item.published_at):
+            seen[item.url] = (
+                item if old is None else replace(item, rubric=item.rubric or old.rubric)
+            )
+        elif old.rubric is None and item.rubric:
+            seen[item.url] = replace(old, rubric=item.rubric)
     return list(seen.values())

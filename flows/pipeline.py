@@ -41,6 +41,7 @@ def select_requests(
     lagging or replayed site (the replica) is revisited the same way as the live one.
     """
     urls = [i.url for i in items]
+    ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
     stored = ctx.store.known_article_urls(urls)
     states = ctx.store.fetch_states(u for u in urls if u in stored) if refetch_known else {}
     times = [i.published_at for i in items if i.published_at]
@@ -112,7 +113,8 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
         else:
             good.append((result, page))
-    stored = ctx.store.upsert_articles([_article_input(r, p) for r, p in good]) if good else []
+    inputs = [_article_input(r, p, ctx.rubrics.get(p.url)) for r, p in good]
+    stored = ctx.store.upsert_articles(inputs) if inputs else []
     for row, (result, _) in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
@@ -135,9 +137,13 @@ def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWo
     return BatchWork(tuple(outcomes), tuple(analyse_pages(pages, ctx.profile)))
 
 
-def _article_input(result: AnalysedArticle, page: FetchedPage) -> ArticleInput:
+def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:
+    """Return the store's input for an analysed page; the feed's category fills a missing rubric."""
+    article = result.article
+    if article.rubric is None and rubric:
+        article = replace(article, rubric=rubric)
     return ArticleInput(
-        article=result.article,
+        article=article,
         lang=result.lang,
         lang_mismatch=result.lang_mismatch,
         content_hash=result.content_hash,

@@ -264,3 +264,14 @@ def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path)
     assert any("not a host of the site profile" in r for r in reasons)
     stored = {r["url"] for r in stored_rows(fast_site_settings)}
     assert listed and listed <= stored
+
+
+def test_the_feeds_category_fills_the_rubric_a_full_page_does_not_show(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    ingest(None, replica.base_url, None, str(fast_site_settings))
+    rubrics = {a["url"]: a["rubric"] for a in truth(replica)}
+    rows = stored_rows(fast_site_settings)
+    with_rubric = [r for r in rows if r["rubric"]]
+    assert len(with_rubric) >= 0.9 * len(rows)
+    assert all(r["rubric"] == rubrics[r["url"]] for r in with_rubric)
