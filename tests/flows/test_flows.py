@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from prefect.settings import PREFECT_API_URL
 
 from extractors.scoring import score_corpus, score_page
 from flows.ingest import backfill, ingest
@@ -230,8 +232,11 @@ def test_two_overlapping_backfills_store_each_article_once(
     start, end = full_window(replica, articles)
     command = [sys.executable, "-m", "flows", "backfill", "--json"]
     command += ["--from", str(start), "--to", str(end), "--origin", replica.base_url]
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}  # one server, as live
     runs = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     for run in runs:
