@@ -20,8 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -134,6 +136,61 @@ def count_task_runs(flow_run_id: str) -> int:
                 return total
 
 
+@dataclass
+class Measured:
+    """What one benchmark run measured."""
+
+    urls: list[str]
+    seconds: float
+    summary: dict[str, Any]
+    run_id: str
+    rss_pipeline: float
+    bare_seconds: float
+
+
+def measure(wanted: int) -> Measured:
+    """Serve a replica, backfill its newest ~`wanted` articles, then time bare extraction."""
+    from replica.catalogue import stories_for_articles
+
+    process, base = start_replica(stories_for_articles(int(wanted * 1.3)))
+    try:
+        articles = httpx.get(base + "/__truth__", timeout=120).json()["articles"]
+        chosen, day_from, day_to = window(articles, wanted)
+        urls = [a["url"] for a in chosen]
+        del articles, chosen  # the truth is the benchmark's, not the pipeline's memory
+        warm_up()
+        gc.collect()
+        reset_peak_rss()
+        with tempfile.TemporaryDirectory() as tmp:
+            seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
+        rss_pipeline = peak_rss_mb()
+        return Measured(urls, seconds, summary, run_id, rss_pipeline, bare_trafilatura(urls))
+    finally:
+        process.terminate()
+
+
+def report(m: Measured) -> dict[str, Any]:
+    """Return the figures: rates, their ratio, task runs, peak memory."""
+    stored = m.summary["editions"]["total"]["new"]
+    tasks = count_task_runs(m.run_id)
+    pipeline_rate, bare_rate = stored / m.seconds, len(m.urls) / m.bare_seconds
+    return {
+        "articles_in_window": len(m.urls),
+        "articles_stored": stored,
+        "failures": len(m.summary["failures"]),
+        "pipeline_seconds": round(m.seconds, 2),
+        "pipeline_articles_per_s": round(pipeline_rate, 1),
+        "bare_trafilatura_articles_per_s": round(bare_rate, 1),
+        "ratio_pipeline_to_bare": round(pipeline_rate / bare_rate, 2),
+        "task_runs": tasks,
+        "task_runs_per_1000_articles": round(tasks / stored * 1000, 1) if stored else None,
+        "peak_rss_mb_main_during_pipeline": round(m.rss_pipeline, 1),
+        "peak_rss_mb_largest_child": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
@@ -144,41 +201,7 @@ def main() -> None:
         UNN_INGEST_REQUESTS_PER_SECOND="0",
         UNN_INGEST_MAX_CONCURRENCY="8",
     )
-    from replica.catalogue import stories_for_articles
-
-    process, base = start_replica(stories_for_articles(int(args.articles * 1.3)))
-    try:
-        articles = httpx.get(base + "/__truth__", timeout=120).json()["articles"]
-        chosen, day_from, day_to = window(articles, args.articles)
-        urls = [a["url"] for a in chosen]
-        del articles, chosen  # the truth is the benchmark's, not the pipeline's memory
-        warm_up()
-        gc.collect()
-        reset_peak_rss()
-        with tempfile.TemporaryDirectory() as tmp:
-            seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
-        rss_pipeline = peak_rss_mb()
-        bare = bare_trafilatura(urls)
-    finally:
-        process.terminate()
-    stored = summary["editions"]["total"]["new"]
-    tasks = count_task_runs(run_id)
-    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    pipeline_rate, bare_rate = stored / seconds, len(urls) / bare
-    report = {
-        "articles_in_window": len(urls),
-        "articles_stored": stored,
-        "failures": len(summary["failures"]),
-        "pipeline_seconds": round(seconds, 2),
-        "pipeline_articles_per_s": round(pipeline_rate, 1),
-        "bare_trafilatura_articles_per_s": round(bare_rate, 1),
-        "ratio_pipeline_to_bare": round(pipeline_rate / bare_rate, 2),
-        "task_runs": tasks,
-        "task_runs_per_1000_articles": round(tasks / stored * 1000, 1) if stored else None,
-        "peak_rss_mb_main_during_pipeline": round(rss_pipeline, 1),
-        "peak_rss_mb_largest_child": round(rss_child, 1),
-    }
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report(measure(args.articles)), indent=2))
 
 
 if __name__ == "__main__":
