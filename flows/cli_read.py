@@ -18,7 +18,7 @@ from storage.export import EXPORT_FIELDS
 
 
 @contextmanager
-def _store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
+def open_store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
     from flows.runtime import resolve_settings
     from storage import Store
 
@@ -35,7 +35,7 @@ def stories(
     json_out: JsonOut = False,
 ) -> None:
     """List recent stories with their editions and how they were linked."""
-    with user_errors(), _store(db, data_dir) as store:
+    with user_errors(), open_store(db, data_dir) as store:
         found = store.stories(limit=limit, edition=edition)
     if json_out:
         print_json([asdict(s) for s in found])
@@ -53,7 +53,7 @@ def show(
 ) -> None:
     """Show everything stored about one article, its revisions and its story."""
     key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
-    with user_errors(), _store(db, data_dir) as store:
+    with user_errors(), open_store(db, data_dir) as store:
         view = store.article(key)
     if view is None:
         console.print(f"[red]error:[/red] no stored article {url_or_id!r}")
@@ -83,7 +83,7 @@ def export(
         raise typer.BadParameter("--format parquet needs --out FILE")
     start = date.fromisoformat(date_from) if date_from else None
     end = date.fromisoformat(date_to) if date_to else None
-    with user_errors(), _store(db, data_dir) as store:
+    with user_errors(), open_store(db, data_dir) as store:
         records = store.iter_export(start, end)
         if fmt == "jsonl":
             count = _write_jsonl(records, out)

@@ -26,7 +26,6 @@ class RunContext:
     report: RunReport = field(default_factory=RunReport)
     executor: LazyProcessPool | None = None  # worker processes for large runs, or None
     use_executor: bool = False  # large runs only: a pool costs seconds to start
-    workers: int = 2
     site_limit: str | None = None  # Prefect global concurrency limit held while fetching
     db_lock: threading.RLock = field(default_factory=threading.RLock)  # one writer at a time
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run

@@ -7,13 +7,16 @@ import shutil
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from flows.cli import console, user_errors
+
+if TYPE_CHECKING:
+    from storage import Store
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -56,8 +59,11 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
         second = backfill(day_from, day_to, None, origin, None, str(data_dir))
         console.print(_line(second))
         truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
-    _print_stored(data_dir)
-    console.print(_against_truth(data_dir, truth))
+    from flows.cli_read import open_store
+
+    with open_store(None, data_dir) as store:
+        _print_stored(store)
+        console.print(_against_truth(store, truth))
     console.print(f"done in {time.monotonic() - started:.0f} s; data in {data_dir}/")
 
 
@@ -70,32 +76,22 @@ def _line(summary: dict[str, Any]) -> str:
     )
 
 
-def _print_stored(data_dir: Path) -> None:
-    from flows.runtime import resolve_settings
+def _print_stored(store: Store) -> None:
     from flows.views import stories_table
-    from storage import Store
 
-    url = resolve_settings(data_dir=data_dir).database_url()
-    with Store.open(url) as store:
-        counts = store.counts()
-        recent = store.stories(limit=8)
-        methods = store.link_method_counts()
-    console.print(_counts_table(counts, methods))
-    console.print(stories_table(recent, title="latest stories"))
+    console.print(_counts_table(store.counts(), store.link_method_counts()))
+    console.print(stories_table(store.stories(limit=8), title="latest stories"))
 
 
 def _local_day(article: dict[str, Any]) -> date:
     return datetime.fromisoformat(article["published_at"]).astimezone(KYIV).date()
 
 
-def _against_truth(data_dir: Path, truth: list[dict[str, Any]]) -> str:
+def _against_truth(store: Store, truth: list[dict[str, Any]]) -> str:
     """Score what was stored against the replica's ground truth: coverage and story pairs."""
     from flows.evaluation.linking import pairwise
-    from flows.runtime import resolve_settings
-    from storage import Store
 
-    with Store.open(resolve_settings(data_dir=data_dir).database_url()) as store:
-        rows = list(store.iter_export(None, None))
+    rows = list(store.iter_export(None, None))
     ids = {row["url"]: n for n, row in enumerate(rows)}
     known = [a for a in truth if a["url"] in ids]
     predicted = {ids[r["url"]]: r["story_id"] for r in rows}

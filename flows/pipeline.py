@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from extractors.analysis import AnalysedArticle, AnalysisFailure
 from extractors.page import FetchedPage
 from extractors.records import DiscoveredItem
 from extractors.urls import article_key
@@ -21,7 +21,7 @@ from flows.http import FetchOutcome, FetchRequest
 from flows.linker import link_explicit
 from flows.report import Failure, progress
 from flows.site_limit import fetch_in_turn, site_slot
-from flows.workers import BatchWork, fetch_and_analyse, share_of
+from flows.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
 from storage import ArticleInput
 
 log = logging.getLogger(__name__)
@@ -129,12 +129,10 @@ def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWo
     fetching holds a slot of the site's limit, if one is configured.
     """
     if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
-        policy = share_of(ctx.fetcher.policy, ctx.workers)
+        policy = share_of(ctx.fetcher.policy, ctx.executor.workers)
         with site_slot(ctx.site_limit):
             return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
-    outcomes = fetch_in_turn(ctx, requests)
-    pages = [o.page for o in outcomes if o.page is not None]
-    return BatchWork(tuple(outcomes), tuple(analyse_pages(pages, ctx.profile)))
+    return analyse_outcomes(fetch_in_turn(ctx, requests), ctx.profile)
 
 
 def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:

@@ -34,6 +34,11 @@ class LazyProcessPool(Executor):
                 self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
             return self._pool.submit(fn, *args, **kwargs)
 
+    @property
+    def workers(self) -> int:
+        """Return how many worker processes the pool runs."""
+        return self._workers
+
     def warm(self) -> None:
         """Start the workers in a background thread, so that neither the caller nor the first
         batch waits for the fork server to import everything."""

@@ -35,8 +35,7 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
-    workers = settings.workers
-    pool = LazyProcessPool(workers) if workers > 1 else None
+    pool = LazyProcessPool(settings.workers) if settings.workers > 1 else None
     fetcher = Fetcher(policy)
     try:
         yield RunContext(
@@ -44,7 +43,6 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
             store=store,
             fetcher=fetcher,
             executor=pool,
-            workers=workers,
             site_limit=settings.site_limit,
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),

@@ -6,6 +6,7 @@ process keeps the database and the linking; pages travel back without their bodi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
@@ -30,12 +31,16 @@ def fetch_and_analyse(
     fetcher = _fetchers.get(policy)
     if fetcher is None:
         fetcher = _fetchers[policy] = Fetcher(policy)
-    outcomes = fetcher.fetch_all(requests)
-    pages = [o.page for o in outcomes if o.page is not None]
-    analysed = analyse_pages(pages, profile)
+    work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     if slim:
-        outcomes = [_without_body(o) for o in outcomes]
-    return BatchWork(tuple(outcomes), tuple(analysed))
+        return BatchWork(tuple(_without_body(o) for o in work.outcomes), work.analysed)
+    return work
+
+
+def analyse_outcomes(outcomes: Sequence[FetchOutcome], profile: SiteProfile) -> BatchWork:
+    """Analyse the pages among fetch outcomes (failures and 304s carry no page)."""
+    pages = [o.page for o in outcomes if o.page is not None]
+    return BatchWork(tuple(outcomes), tuple(analyse_pages(pages, profile)))
 
 
 def _without_body(outcome: FetchOutcome) -> FetchOutcome:
