@@ -11,6 +11,7 @@ result is reported as a ratio, since these machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -116,7 +117,9 @@ def run_pipeline(
     from flows.ingest import backfill
 
     started = time.perf_counter()
-    state = backfill(day_from, day_to, None, base, None, str(data_dir), return_state=True)
+    state = asyncio.run(
+        backfill(day_from, day_to, None, base, None, str(data_dir), return_state=True)
+    )
     seconds = time.perf_counter() - started
     summary = state.result()
     return seconds, summary, str(state.state_details.flow_run_id)

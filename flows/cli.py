@@ -6,6 +6,7 @@ and Prefect's environment defaults are set before Prefect is first imported.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -103,7 +104,7 @@ def run(
         from flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        summary = ingest(editions, origin, db, _str(data_dir))
+        summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
 
 
@@ -128,7 +129,9 @@ def backfill(
         from flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        summary = backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+        summary = asyncio.run(
+            backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+        )
     _print_summary(summary, json_out)
 
 

@@ -12,6 +12,7 @@ from extractors.matching import ArticleFeatures
 from extractors.profile import SiteProfile
 from flows.http import Fetcher
 from flows.pool import LazyProcessPool
+from flows.readahead import ReadAhead
 from flows.report import RunReport
 from storage import Store
 
@@ -26,6 +27,7 @@ class RunContext:
     report: RunReport = field(default_factory=RunReport)
     executor: LazyProcessPool | None = None  # worker processes for large runs, or None
     use_executor: bool = False  # large runs only: a pool costs seconds to start
+    read_ahead: ReadAhead | None = None  # batches the workers start before they are asked
     site_limit: str | None = None  # Prefect global concurrency limit held while fetching
     db_lock: threading.RLock = field(default_factory=threading.RLock)  # one writer at a time
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import time
@@ -51,12 +52,12 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
             f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)"
         )
         console.print("[bold]1.[/bold] ingest: feeds and first listing pages of uk, en, ru …")
-        first = ingest(None, origin, None, str(data_dir))
+        first = asyncio.run(ingest(None, origin, None, str(data_dir)))
         console.print(_line(first))
         day_to = now.date()
         day_from = day_to - timedelta(days=2)
         console.print(f"[bold]2.[/bold] backfill {day_from} .. {day_to} …")
-        second = backfill(day_from, day_to, None, origin, None, str(data_dir))
+        second = asyncio.run(backfill(day_from, day_to, None, origin, None, str(data_dir)))
         console.print(_line(second))
         truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
     from flows.cli_read import open_store

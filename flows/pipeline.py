@@ -7,7 +7,9 @@ run every step without a Prefect server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +21,7 @@ from flows.context import RunContext
 from flows.fetchlog import log_fetches
 from flows.http import FetchOutcome, FetchRequest
 from flows.linker import link_explicit
+from flows.readahead import ReadAhead
 from flows.report import Failure, progress
 from flows.site_limit import fetch_in_turn, site_slot
 from flows.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
@@ -66,6 +69,31 @@ def _due_for_revisit(
         return False
     interval = max(ctx.revisit_min, age * ctx.revisit_age_factor)
     return last is None or datetime.now(UTC) - last >= interval
+
+
+@contextmanager
+def reading_ahead(ctx: RunContext, batches: Iterable[Sequence[FetchRequest]]) -> Iterator[None]:
+    """Let the workers fetch and analyse these batches (in this order) before they are asked.
+
+    Only for runs that use the workers and have no site-wide limit: read-ahead fetches without
+    holding a slot of that limit, so with one configured every batch waits for its turn.
+    """
+    executor = ctx.executor
+    if executor is None or not ctx.use_executor or ctx.site_limit:
+        yield
+        return
+    policy = share_of(ctx.fetcher.policy, executor.workers)
+
+    def start(batch: list[FetchRequest]) -> Future[BatchWork]:
+        return executor.submit(fetch_and_analyse, batch, policy, ctx.profile)
+
+    ctx.read_ahead = ReadAhead(start, depth=executor.workers, ready=executor.ready)
+    ctx.read_ahead.plan(batches)
+    try:
+        yield
+    finally:
+        ctx.read_ahead.cancel()
+        ctx.read_ahead = None
 
 
 def chunked(seq: Sequence[FetchRequest], size: int) -> Iterator[list[FetchRequest]]:
@@ -125,9 +153,13 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
 def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWork:
     """Fetch and analyse a batch: in a worker process for large runs, else right here.
 
-    Until the workers have started, batches are done here rather than wait for them. The
-    fetching holds a slot of the site's limit, if one is configured.
+    A batch the workers read ahead is only waited for. Until the workers have started, other
+    batches are done here rather than wait for them. The fetching holds a slot of the site's
+    limit, if one is configured.
     """
+    ahead = ctx.read_ahead.take(requests) if ctx.read_ahead is not None else None
+    if ahead is not None:
+        return ahead.result()
     if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
         policy = share_of(ctx.fetcher.policy, ctx.executor.workers)
         with site_slot(ctx.site_limit):

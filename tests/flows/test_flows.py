@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -53,8 +54,8 @@ def full_window(server: ReplicaServer, articles: list[dict[str, Any]]) -> tuple[
 def run_everything(server: ReplicaServer, data_dir: Path) -> list[dict[str, Any]]:
     articles = truth(server)
     start, end = full_window(server, articles)
-    ingest(None, server.base_url, None, str(data_dir))
-    backfill(start, end, None, server.base_url, None, str(data_dir))
+    asyncio.run(ingest(None, server.base_url, None, str(data_dir)))
+    asyncio.run(backfill(start, end, None, server.base_url, None, str(data_dir)))
     return articles
 
 
@@ -127,7 +128,9 @@ def test_second_identical_run_changes_nothing(
     before = stored_rows(fast_site_settings)
     articles = truth(replica)
     start, end = full_window(replica, articles)
-    summary = backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
+    summary = asyncio.run(
+        backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
+    )
     totals = summary["editions"]["total"]
     assert (totals["new"], totals["updated"], totals["fetched"]) == (0, 0, 0)
     assert stored_rows(fast_site_settings) == before
@@ -138,7 +141,7 @@ def test_a_failing_feed_is_reported_and_the_rest_is_stored(
 ) -> None:
     replica.site.force_fault("/rss/news_en.xml", "malformed-feed")
     replica.site.force_fault("/en/news", "503")
-    summary = ingest(None, replica.base_url, None, str(fast_site_settings))
+    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     failures = summary["failures"]
     assert any(f["url"].endswith("/en/news?page=1") for f in failures), failures
     assert any(f["url"].endswith("/rss/news_en.xml") and f["stage"] == "feed" for f in failures)
@@ -150,7 +153,7 @@ def test_a_failing_feed_is_reported_and_the_rest_is_stored(
 def test_a_correction_becomes_a_revision_and_keeps_its_story(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
-    ingest(None, replica.base_url, None, str(fast_site_settings))
+    asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     before = {r["url"]: r for r in stored_rows(fast_site_settings)}
     replica.site.clock.advance(int(timedelta(hours=12).total_seconds()))
     corrected = [
@@ -159,7 +162,7 @@ def test_a_correction_becomes_a_revision_and_keeps_its_story(
         if a["url"] in before and before[a["url"]]["body"] != "\n\n".join(a["body"])
     ]
     assert corrected, "the replica should correct a stored article within 12 hours"
-    summary = ingest(None, replica.base_url, None, str(fast_site_settings))
+    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     assert summary["editions"]["total"]["updated"] >= 1
     after = {r["url"]: r for r in stored_rows(fast_site_settings)}
     for article in corrected:
@@ -175,9 +178,9 @@ def test_the_same_flows_store_the_same_records_on_postgresql(
 ) -> None:
     articles = truth(replica)
     start, end = full_window(replica, articles)
-    first = backfill(start, end, None, replica.base_url, pg_schema_url, None)
+    first = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
     assert first["editions"]["total"]["new"] == len(articles)
-    again = backfill(start, end, None, replica.base_url, pg_schema_url, None)
+    again = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
     assert again["editions"]["total"]["new"] == 0
     rows = stored_rows(fast_site_settings, pg_schema_url)
     assert sorted(r["url"] for r in rows) == sorted(a["url"] for a in articles)
@@ -191,7 +194,9 @@ def test_an_old_day_is_found_without_walking_every_listing_page(fast_site_settin
             {datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date() for a in articles}
         )
         oldest = days[1]  # a whole day near the far end of the listings
-        summary = backfill(oldest, oldest, None, server.base_url, None, str(fast_site_settings))
+        summary = asyncio.run(
+            backfill(oldest, oldest, None, server.base_url, None, str(fast_site_settings))
+        )
         stats = httpx.get(server.base_url + "/__stats__").json()
     wanted = {
         a["url"]
@@ -208,12 +213,12 @@ def test_an_old_day_is_found_without_walking_every_listing_page(fast_site_settin
 def test_a_translation_that_appears_later_joins_its_story_in_a_later_run(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
-    ingest(None, replica.base_url, None, str(fast_site_settings))
+    asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     replica.site.clock.advance(int(3.5 * 3600))  # h020's uk edition is out, its en and ru not yet
-    ingest(None, replica.base_url, None, str(fast_site_settings))
+    asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     first = {r["url"]: r for r in stored_rows(fast_site_settings)}
     replica.site.clock.advance(int(2.5 * 3600))
-    ingest(None, replica.base_url, None, str(fast_site_settings))
+    asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     rows = {r["url"]: r for r in stored_rows(fast_site_settings)}
     stories: dict[str, list[str]] = defaultdict(list)
     for a in truth(replica):
@@ -254,10 +259,10 @@ def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path)
     from replica.faults import FaultBoard, FaultPlan
 
     with running_replica(seed=2, generated=40, faults="hostile") as server:
-        hostile = ingest(None, server.base_url, None, str(fast_site_settings))
+        hostile = asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
         reasons = {f["reason"] for f in hostile["failures"]}
         server.site.faults = FaultBoard(FaultPlan(), server.site.seed)
-        ingest(None, server.base_url, None, str(fast_site_settings))
+        asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
         listed = set()
         for path in ("/rss/news_uk.xml", "/rss/news_en.xml", "/rss/news_ru.xml"):
             listed |= set(
@@ -274,9 +279,53 @@ def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path)
 def test_the_feeds_category_fills_the_rubric_a_full_page_does_not_show(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
-    ingest(None, replica.base_url, None, str(fast_site_settings))
+    asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     rubrics = {a["url"]: a["rubric"] for a in truth(replica)}
     rows = stored_rows(fast_site_settings)
     with_rubric = [r for r in rows if r["rubric"]]
     assert len(with_rubric) >= 0.9 * len(rows)
     assert all(r["rubric"] == rubrics[r["url"]] for r in with_rubric)
+
+
+def test_worker_processes_and_read_ahead_store_what_an_in_process_run_stores(
+    replica: ReplicaServer, fast_site_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.ingest
+    from flows.readahead import ReadAhead
+
+    start, end = full_window(replica, truth(replica))
+    in_process, pooled = fast_site_settings / "in-process", fast_site_settings / "pooled"
+    asyncio.run(backfill(start, end, None, replica.base_url, None, str(in_process)))
+
+    taken: list[bool] = []
+    take = ReadAhead.take
+
+    def counting_take(self: ReadAhead, requests: Any) -> Any:
+        future = take(self, requests)
+        taken.append(future is not None)
+        return future
+
+    monkeypatch.setattr(ReadAhead, "take", counting_take)
+    monkeypatch.setattr(flows.ingest, "POOL_THRESHOLD", 0)  # the pool for any size
+    monkeypatch.setenv("UNN_INGEST_BATCH_SIZE", "7")  # many batches over every day
+    asyncio.run(backfill(start, end, None, replica.base_url, None, str(pooled)))
+
+    assert sum(taken) >= 5, "the workers read batches ahead"
+    assert_same_records(stored_rows(in_process), stored_rows(pooled))
+
+
+def assert_same_records(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> None:
+    """Assert two stores hold the same articles, content and stories (ids and times aside)."""
+    fields = ("edition", "title", "lead", "body", "published_at", "link_method", "duplicate_of")
+    by_url = {r["url"]: r for r in right}
+    assert {r["url"] for r in left} == by_url.keys()
+    for row in left:
+        assert {f: row[f] for f in fields} == {f: by_url[row["url"]][f] for f in fields}
+    assert stories_by_url(left) == stories_by_url(right)
+
+
+def stories_by_url(rows: list[dict[str, Any]]) -> set[frozenset[str]]:
+    members: dict[Any, set[str]] = defaultdict(set)
+    for row in rows:
+        members[row["story_id"]].add(row["url"])
+    return {frozenset(urls) for urls in members.values()}

@@ -181,7 +181,9 @@ def test_serve_registers_the_schedule_and_runs_what_is_triggered(
             with httpx.Client(base_url=prefect_api, timeout=30) as api:
                 deployment = wait_for(lambda: find_deployment(api, "ingest-scheduled"))
                 assert deployment["schedules"][0]["schedule"]["cron"] == "0 3 * * *"
-                run = api.post(f"/deployments/{deployment['id']}/create_flow_run", json={}).json()
+                created = api.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
+                assert created.status_code < 300, created.text
+                run = created.json()
                 state = wait_for(lambda: finished_state(api, run["id"]))
                 assert state == "COMPLETED"
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -37,7 +38,7 @@ def test_a_missing_limit_is_a_clear_configuration_error(
 ) -> None:
     monkeypatch.setenv("UNN_INGEST_SITE_LIMIT", "no-such-limit")
     with pytest.raises(ConfigError, match="prefect gcl create no-such-limit"):
-        ingest(None, "http://127.0.0.1:9", None, str(fast_site_settings))
+        asyncio.run(ingest(None, "http://127.0.0.1:9", None, str(fast_site_settings)))
 
 
 def test_a_run_waits_its_turn_while_another_holds_the_site(
@@ -58,7 +59,7 @@ def test_a_run_waits_its_turn_while_another_holds_the_site(
         holder = threading.Thread(target=other_run)
         holder.start()
         assert held.wait(30)
-        summary = ingest(None, replica.base_url, None, str(fast_site_settings))
+        summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
         finished_at = time.monotonic()
         holder.join()
     assert released_at and finished_at > released_at[0]
