@@ -237,8 +237,11 @@ def find_duplicates(
     indexes: dict[str, NearDuplicateIndex] = {}
     live: deque[Fingerprint] = deque()
     found: dict[int, tuple[int, float]] = {}
+    last = max((everyone[i].order() for i in wanted), default=None)
     # Oldest first: each article is looked up among the earlier ones only, then indexed.
     for item in sorted(everyone.values(), key=Fingerprint.order):
+        if last is None or item.order() > last:
+            break  # later articles can be nobody's original here
         if window is not None and item.published_at is not None:
             _forget_older(live, indexes, item.published_at - window)
         if item.edition not in indexes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, delete, exists, select, update
@@ -50,8 +50,9 @@ def apply_story_groups(conn: Connection, groups: Sequence[StoryGroup]) -> dict[i
     assigned: dict[int, int] = {}
     changes: list[dict[str, object]] = []
     touched: set[int] = set()
-    for group in groups:
-        story_id = _claim(conn, group, current, claimed, now)
+    for group, story_id in zip(
+        groups, _claim_all(conn, groups, current, claimed, now), strict=True
+    ):
         for member in group.members:
             assigned[member.article_id] = story_id
             before = current[member.article_id]
@@ -88,22 +89,35 @@ def _current_memberships(conn: Connection, groups: Sequence[StoryGroup]) -> dict
     return current
 
 
-def _claim(
+def _claim_all(
     conn: Connection,
-    group: StoryGroup,
+    groups: Sequence[StoryGroup],
     current: dict[int, Membership],
     claimed: set[int],
     now: datetime,
-) -> int:
-    candidates = {current[m.article_id][0] for m in group.members} - claimed
-    existing = [s for s in candidates if s is not None]
-    if existing:
-        story_id = min(existing)
-    else:
-        stmt = insert(conn, Story).values(created_at=now, updated_at=now).returning(Story.id)
-        story_id = int(conn.execute(stmt).scalar_one())
-    claimed.add(story_id)
-    return story_id
+) -> list[int]:
+    """Return each group's story: the smallest unclaimed one it holds, else a new one.
+
+    The new stories are inserted in one statement, their ids handed out in the groups' order.
+    """
+    chosen: list[int | None] = []
+    for group in groups:
+        held = {current[m.article_id][0] for m in group.members} - claimed
+        existing = [s for s in held if s is not None]
+        story_id = min(existing) if existing else None
+        if story_id is not None:
+            claimed.add(story_id)
+        chosen.append(story_id)
+    wanted = chosen.count(None)
+    new_ids: Iterator[int] = iter(())
+    if wanted:
+        # The rows are alike, so any order of ids will do; sorted, they go out deterministically.
+        rows = [{"created_at": now, "updated_at": now} for _ in range(wanted)]
+        inserted = conn.execute(insert(conn, Story).returning(Story.id), rows).scalars()
+        new_ids = iter(sorted(int(i) for i in inserted))
+    stories = [s if s is not None else next(new_ids) for s in chosen]
+    claimed.update(stories)
+    return stories
 
 
 def _move(conn: Connection, changes: list[dict[str, object]]) -> None:
