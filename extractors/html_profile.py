@@ -14,9 +14,11 @@ from typing import Any
 from lxml import html
 
 from extractors.html_select import (
+    by_class,
     by_class_prefix,
     element_text,
     first_by_class_prefix,
+    forget_classes,
     has_class_prefix,
 )
 from extractors.normalize import normalize_paragraphs, normalize_text
@@ -70,7 +72,7 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
     furniture = tuple(css[role] for role in FURNITURE_ROLES if role in css)
     title_el = _either(first_by_class_prefix(scope, css.get("title")), _first_h1(scope))
     lead_el = _either(first_by_class_prefix(scope, css.get("lead")), _first_class(scope, AMP_LEAD))
-    bodies = by_class_prefix(scope, css.get("body")) or scope.find_class(AMP_BODY)
+    bodies = by_class_prefix(scope, css.get("body")) or by_class(scope, AMP_BODY)
     paragraphs: list[str] = []
     for body in _outermost(bodies):
         walk_blocks(body, furniture, paragraphs)
@@ -92,6 +94,7 @@ def without_furniture(tree: html.HtmlElement, profile: SiteProfile) -> html.Html
     doomed += [e for tag in ("header", "nav", "aside", "footer") for e in copy.iter(tag)]
     for element in _outermost(doomed):
         element.drop_tree()
+    forget_classes(copy)
     return copy
 
 
@@ -124,7 +127,7 @@ def _either(first: html.HtmlElement | None, second: Any) -> Any:
 
 
 def _first_class(scope: html.HtmlElement, name: str) -> html.HtmlElement | None:
-    found = scope.find_class(name)
+    found = by_class(scope, name)
     return found[0] if found else None
 
 

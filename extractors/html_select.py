@@ -1,27 +1,88 @@
-"""Select elements by hashed CSS-module class names (`<component>_<part>__<hash>`)."""
+"""Select elements by hashed CSS-module class names (`<component>_<part>__<hash>`).
+
+A page is asked for a dozen classes; one pass over its elements indexes them all, so each
+question is a dictionary lookup instead of an XPath scan of the whole page.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from weakref import WeakKeyDictionary
 
 from lxml import etree, html
 
 
-@lru_cache(maxsize=128)
-def _class_xpath(prefix: str) -> etree.XPath:
-    # A class token that starts with "<prefix>__", whatever the build hash after it.
-    token = f" {prefix}__"
-    return etree.XPath(
-        f"descendant-or-self::*[contains(concat(' ', normalize-space(@class)), '{token}')]"
-    )
+class _ClassIndex:
+    """The class-bearing elements under a root (itself excluded), by class token and prefix."""
+
+    def __init__(self, root: html.HtmlElement) -> None:
+        self.by_token: dict[str, list[html.HtmlElement]] = {}
+        self.by_prefix: dict[str, list[html.HtmlElement]] = {}
+        for element in _WITH_CLASS(root):
+            for token in element.get("class").split():
+                _add(self.by_token, token, element)
+                cut = token.find("__")  # "a__b__c" is under the prefixes "a" and "a__b"
+                while cut > 0:
+                    _add(self.by_prefix, token[:cut], element)
+                    cut = token.find("__", cut + 2)
+
+
+def _add(index: dict[str, list[html.HtmlElement]], key: str, element: html.HtmlElement) -> None:
+    found = index.get(key)
+    if found is None:
+        index[key] = [element]
+    elif found[-1] is not element:  # two tokens of one element under one key: listed once
+        found.append(element)
+
+
+_WITH_CLASS = etree.XPath("descendant::*[@class]")
+# One index per parsed page, built on its first query and dropped with the page. Keyed by the
+# document's root, which the index never holds (no cycle keeps a page alive).
+_INDEXES: WeakKeyDictionary[html.HtmlElement, _ClassIndex] = WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index(root: html.HtmlElement) -> tuple[html.HtmlElement, _ClassIndex]:
+    document = root.getroottree().getroot()
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(document)
+        if index is None:
+            index = _INDEXES[document] = _ClassIndex(document)
+    return document, index
+
+
+def _select(
+    root: html.HtmlElement, found: list[html.HtmlElement], own: bool
+) -> list[html.HtmlElement]:
+    """Return `found` (in document order) limited to `root`'s subtree, `root` first if `own`."""
+    document = root.getroottree().getroot()
+    inside = found if root is document else [e for e in found if _is_under(e, root)]
+    return [root, *inside] if own else list(inside)
+
+
+def _is_under(element: html.HtmlElement, root: html.HtmlElement) -> bool:
+    return any(ancestor is root for ancestor in element.iterancestors())
+
+
+def forget_classes(root: html.HtmlElement) -> None:
+    """Drop the class index of root's page: call after changing its elements or classes."""
+    with _INDEXES_LOCK:
+        _INDEXES.pop(root.getroottree().getroot(), None)
 
 
 def by_class_prefix(root: html.HtmlElement, prefix: str | None) -> list[html.HtmlElement]:
     """Return the elements under `root` (itself included) with a class `<prefix>__*`."""
-    if not prefix or "'" in prefix:
+    if not prefix:
         return []
-    found: list[html.HtmlElement] = _class_xpath(prefix)(root)
-    return found
+    _, index = _index(root)
+    own = any(token.startswith(f"{prefix}__") for token in root.get("class", "").split())
+    return _select(root, index.by_prefix.get(prefix, []), own)
+
+
+def by_class(root: html.HtmlElement, name: str) -> list[html.HtmlElement]:
+    """Return the elements under `root` (itself included) with the class `name`."""
+    _, index = _index(root)
+    return _select(root, index.by_token.get(name, []), name in root.get("class", "").split())
 
 
 def first_by_class_prefix(root: html.HtmlElement, prefix: str | None) -> html.HtmlElement | None:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-from extractors.html_select import by_class_prefix, element_text
+from extractors.html_select import by_class, by_class_prefix, element_text
 from extractors.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -176,9 +176,7 @@ def _authors(
     nxt: dict[str, Any],
     css: Mapping[str, str],
 ) -> tuple[str, ...]:
-    shown = _texts(tree.find_class("amp-author")) or _texts(
-        by_class_prefix(tree, css.get("author"))
-    )
+    shown = _texts(by_class(tree, "amp-author")) or _texts(by_class_prefix(tree, css.get("author")))
     if shown:
         return shown
     if _str(nxt.get("author")):
@@ -207,9 +205,7 @@ def _rubric(
     nxt: dict[str, Any],
     css: Mapping[str, str],
 ) -> str | None:
-    shown = _texts(tree.find_class("amp-rubric")) or _texts(
-        by_class_prefix(tree, css.get("rubric"))
-    )
+    shown = _texts(by_class(tree, "amp-rubric")) or _texts(by_class_prefix(tree, css.get("rubric")))
     if shown:
         return shown[0]
     section = ld.get("articleSection")
