@@ -26,7 +26,7 @@ def link_explicit(ctx: RunContext, article_ids: Sequence[int]) -> int:
     if not article_ids:
         return 0
     graph = ctx.store.link_component(article_ids)
-    return _apply(ctx, graph, (), set(article_ids))
+    return _apply(ctx, graph, ())
 
 
 def graph_edges(graph: LinkGraph) -> list[LinkEdge]:
@@ -50,22 +50,16 @@ def graph_edges(graph: LinkGraph) -> list[LinkEdge]:
     return edges
 
 
-def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge], counted: set[int]) -> int:
+def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge]) -> int:
+    """Store the stories the graph forms; return how many of this run's articles got linked."""
     nodes = [LinkNode(n.article_id, n.edition, n.published_at, n.story_id) for n in graph.nodes]
     groups = form_stories(nodes, [*graph_edges(graph), *extra])
     ctx.store.apply_story_groups(
         [StoryGroup(tuple(StoryMember(m.article_id, m.method, m.score) for m in g)) for g in groups]
     )
     editions = {n.article_id: n.edition for n in graph.nodes}
-    linked = 0
-    for group in groups:
-        if len(group) < 2:
-            continue
-        for member in group:
-            if member.article_id in counted:
-                ctx.report.add(editions[member.article_id], "linked")
-                linked += 1
-    return linked
+    members = [m.article_id for group in groups if len(group) > 1 for m in group]
+    return sum(ctx.report.linked(editions[a], a) for a in members)
 
 
 def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
@@ -84,7 +78,7 @@ def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     if not edges:
         return 0
     graph = ctx.store.link_component({e.a for e in edges} | {e.b for e in edges})
-    return _apply(ctx, graph, edges, ids)
+    return _apply(ctx, graph, edges)
 
 
 def _window_rows(ctx: RunContext, ids: set[int]) -> list[ArticleRow]:

@@ -39,12 +39,32 @@ class RunReport:
     editions: dict[str, EditionStats] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
+    _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others
 
     def add(self, edition: str, counter: str, amount: int = 1) -> None:
         """Add to one edition's counter."""
         with self._lock:
             stats = self.editions.setdefault(edition, EditionStats())
             setattr(stats, counter, getattr(stats, counter) + amount)
+
+    def stored(self, article_id: int) -> None:
+        """Note an article this run stored (new, updated or refetched unchanged)."""
+        with self._lock:
+            self._stored.add(article_id)
+
+    def linked(self, edition: str, article_id: int) -> bool:
+        """Count an article this run stored as linked, once; tell whether it counted now.
+
+        Whichever batch brings its partner, an article counts once it shares a story, so the
+        count does not depend on the order in which batches were stored.
+        """
+        with self._lock:
+            if article_id not in self._stored or article_id in self._linked:
+                return False
+            self._linked.add(article_id)
+        self.add(edition, "linked")
+        return True
 
     def fail(self, failure: Failure) -> None:
         """Record a failure (and count it against its edition)."""

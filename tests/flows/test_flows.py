@@ -329,3 +329,19 @@ def stories_by_url(rows: list[dict[str, Any]]) -> set[frozenset[str]]:
     for row in rows:
         members[row["story_id"]].add(row["url"])
     return {frozenset(urls) for urls in members.values()}
+
+
+def test_linked_counts_every_article_of_the_run_that_shares_a_story(
+    replica: ReplicaServer, fast_site_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNN_INGEST_BATCH_SIZE", "5")  # editions of a story in different batches
+    start, end = full_window(replica, truth(replica))
+    summary = asyncio.run(
+        backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
+    )
+    rows = stored_rows(fast_site_settings)
+    size: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        size[row["story_id"]] += 1
+    shared = sum(1 for row in rows if size[row["story_id"]] > 1)
+    assert summary["editions"]["total"]["linked"] == shared
