@@ -71,7 +71,7 @@ def user_errors() -> Iterator[None]:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print("interrupted: what was stored stays stored; run the same command to resume")
         raise typer.Exit(130) from None
 
 

@@ -3,18 +3,54 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from extractors.matching import ArticleFeatures
 from extractors.profile import SiteProfile
+from flows.errors import RunStopped
 from flows.http import Fetcher
 from flows.pool import LazyProcessPool
 from flows.readahead import ReadAhead
 from flows.report import RunReport
 from storage import Store
+
+
+class StopSignal:
+    """Asks a run to stop. Set from outside the run's thread (Ctrl-C, a cancelled flow run);
+    the steps check it between batches, and callbacks cut short what is in flight."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when the signal is set (at once if it already is)."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+    def set(self) -> None:
+        """Ask the run to stop, and run the callbacks once."""
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def is_set(self) -> bool:
+        """Tell whether the run was asked to stop."""
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise RunStopped if the run was asked to stop."""
+        if self._event.is_set():
+            raise RunStopped("the run was stopped; what it stored stays stored")
 
 
 @dataclass
@@ -30,6 +66,7 @@ class RunContext:
     read_ahead: ReadAhead | None = None  # batches the workers start before they are asked
     site_limit: str | None = None  # Prefect global concurrency limit held while fetching
     db_lock: threading.RLock = field(default_factory=threading.RLock)  # one writer at a time
+    stop: StopSignal = field(default_factory=StopSignal)
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
     facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
     rubrics: dict[str, str] = field(default_factory=dict)  # URL -> the feed's category

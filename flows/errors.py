@@ -5,7 +5,8 @@ IngestError
  ├── FetchError           a request that did not give a usable response
  │    ├── TransientFetchError   worth retrying (timeouts, resets, 429, 5xx)
  │    └── PermanentFetchError   not worth retrying (404, disallowed host, oversized)
- └── OfflineError         the origin cannot be reached at all
+ ├── OfflineError         the origin cannot be reached at all
+ └── RunStopped           the run was asked to stop (Ctrl-C, a cancelled flow run)
 """
 
 from __future__ import annotations
@@ -33,3 +34,7 @@ class PermanentFetchError(FetchError):
 
 class OfflineError(IngestError):
     """The origin is unreachable (no network, DNS failure)."""
+
+
+class RunStopped(IngestError):
+    """The run was asked to stop; what it stored stays stored, and a re-run resumes."""

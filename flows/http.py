@@ -128,6 +128,23 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
         self._pacer: _Pacer | None = None
         self._gate: asyncio.Semaphore | None = None
+        self._requests: set[asyncio.Task[FetchOutcome]] = set()  # in flight, on the loop
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Stop: requests in flight and later ones end at once as "stopped" (thread-safe).
+
+        What was already fetched comes back as usual, so a stopped batch still stores it.
+        """
+        self._stopped = True
+        with self._lock:
+            loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(self._cancel_requests)
+
+    def _cancel_requests(self) -> None:
+        for task in list(self._requests):
+            task.cancel()
 
     def fetch_all(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
         """Fetch every request (blocking); outcomes come back in request order."""
@@ -178,9 +195,19 @@ class Fetcher:
 
         async def one(request: FetchRequest) -> FetchOutcome:
             async with gate:
+                if self._stopped:
+                    raise asyncio.CancelledError
                 return await self._fetch_with_retries(client, pacer, request)
 
-        return list(await asyncio.gather(*(one(r) for r in requests)))
+        tasks = [asyncio.ensure_future(one(r)) for r in requests]
+        self._requests.update(tasks)
+        if self._stopped:
+            self._cancel_requests()
+        try:
+            await asyncio.wait(tasks)
+        finally:
+            self._requests.difference_update(tasks)
+        return [_outcome(task, request) for task, request in zip(tasks, requests, strict=True)]
 
     async def _fetch_with_retries(
         self, client: httpx.AsyncClient, pacer: _Pacer, request: FetchRequest
@@ -269,6 +296,13 @@ class Fetcher:
             raise _Failure(
                 f"refused: {parts.hostname or url} is not a host of the site profile", False
             )
+
+
+def _outcome(task: asyncio.Task[FetchOutcome], request: FetchRequest) -> FetchOutcome:
+    """Return a finished request's outcome; a cancelled one was stopped, and says so."""
+    if task.cancelled():
+        return FetchOutcome(url=request.url, error="stopped before it was fetched", transient=True)
+    return task.result()
 
 
 def _conditional_headers(request: FetchRequest) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, CancelledError, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -160,12 +160,28 @@ def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWo
     """
     ahead = ctx.read_ahead.take(requests) if ctx.read_ahead is not None else None
     if ahead is not None:
-        return ahead.result()
+        return _worker_result(ctx, ahead, requests)
     if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
         policy = share_of(ctx.fetcher.policy, ctx.executor.workers)
         with site_slot(ctx.site_limit):
-            return ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile).result()
+            work = ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile)
+            return _worker_result(ctx, work, requests)
     return analyse_outcomes(fetch_in_turn(ctx, requests), ctx.profile)
+
+
+def _worker_result(
+    ctx: RunContext, work: Future[BatchWork], requests: Sequence[FetchRequest]
+) -> BatchWork:
+    """Wait for a worker's batch; if the run was stopped meanwhile, the batch counts as stopped."""
+    try:
+        return work.result()
+    except (BrokenExecutor, CancelledError):
+        if not ctx.stop.is_set():
+            raise
+    stopped = "stopped before it was fetched"
+    return BatchWork(
+        tuple(FetchOutcome(r.url, error=stopped, transient=True) for r in requests), ()
+    )
 
 
 def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:

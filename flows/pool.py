@@ -55,6 +55,16 @@ class LazyProcessPool(Executor):
         """Tell whether the workers have started (work sent earlier would wait for them)."""
         return self._started.is_set()
 
+    def terminate(self) -> None:
+        """Kill the workers now (a stopped run): the batches they held are fetched next time."""
+        with self._lock:
+            pool = self._pool
+        if pool is None:
+            return
+        # ProcessPoolExecutor has no public way to stop work that is running.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers, if any were started."""
         if self._warming is not None:

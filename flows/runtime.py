@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from config import ProfileError, Settings, load_profile
-from flows.context import RunContext
+from flows.context import RunContext, StopSignal
 from flows.errors import ConfigError
 from flows.http import Fetcher, FetchPolicy
 from flows.pool import LazyProcessPool
@@ -23,8 +23,11 @@ def resolve_settings(**overrides: Any) -> Settings:
 
 
 @contextmanager
-def open_run(settings: Settings) -> Iterator[RunContext]:
-    """Yield a run context for these settings, closing the store and pool afterwards."""
+def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[RunContext]:
+    """Yield a run context for these settings, closing the store and pool afterwards.
+
+    Setting `stop` cuts short the fetches in flight and kills the workers.
+    """
     try:
         profile = load_profile(settings.profile, origin=settings.origin)
     except ProfileError as exc:
@@ -37,6 +40,10 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
     store = Store.open(settings.database_url())
     pool = LazyProcessPool(settings.workers) if settings.workers > 1 else None
     fetcher = Fetcher(policy)
+    stop = stop or StopSignal()
+    stop.on_stop(fetcher.stop)
+    if pool is not None:
+        stop.on_stop(pool.terminate)
     try:
         yield RunContext(
             profile=profile,
@@ -47,6 +54,7 @@ def open_run(settings: Settings) -> Iterator[RunContext]:
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,
+            stop=stop,
         )
     finally:
         fetcher.close()

@@ -6,6 +6,7 @@ profiles loaded instead of paying for them on its first batch.
 
 from __future__ import annotations
 
+import signal
 from datetime import UTC, datetime
 
 from config import load_profile
@@ -26,4 +27,7 @@ def prime() -> None:
     analyse_page(page, load_profile())
 
 
+# Ctrl-C reaches every process of the terminal's group: the fork server and the workers leave it
+# to the main process, which stops the run and terminates them.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 prime()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from flows.http import Fetcher, FetchPolicy, FetchRequest, _retry_after
+from flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, _retry_after
 
 POLICY = FetchPolicy(
     allowed_hosts=("site.test",),
@@ -141,3 +141,40 @@ def test_outcomes_keep_request_order() -> None:
 )
 def test_retry_after_parsing(value: str | None, expected: float | None) -> None:
     assert _retry_after(value, cap=60.0) == expected
+
+
+def test_stop_ends_requests_in_flight_and_keeps_what_was_fetched() -> None:
+    import asyncio
+    import threading
+    import time
+
+    fast_done = threading.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/slow":
+            await asyncio.sleep(30)
+        else:
+            fast_done.set()
+        return httpx.Response(200, content=b"page")
+
+    fetcher = Fetcher(POLICY, transport=httpx.MockTransport(handler))
+    outcomes: list[FetchOutcome] = []
+    run = threading.Thread(
+        target=lambda: outcomes.extend(
+            fetcher.fetch_all(
+                [FetchRequest("http://site.test/fast"), FetchRequest("http://site.test/slow")]
+            )
+        )
+    )
+    started = time.monotonic()
+    run.start()
+    assert fast_done.wait(5)
+    fetcher.stop()
+    run.join(5)
+    assert time.monotonic() - started < 5
+    fast, slow = outcomes
+    assert fast.ok and fast.page is not None
+    assert slow.error == "stopped before it was fetched" and slow.transient
+    (later,) = fetcher.fetch_all([FetchRequest("http://site.test/fast")])
+    assert later.error == "stopped before it was fetched"
+    fetcher.close()

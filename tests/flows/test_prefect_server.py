@@ -211,3 +211,59 @@ def wait_for(probe: Callable[[], T | None], seconds: float = 120) -> T:
             return value
         time.sleep(0.5)
     pytest.fail(f"gave up after {seconds} s")
+
+
+def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+        "UNN_INGEST_REQUESTS_PER_SECOND": "8",  # slow enough to be stopped mid-way
+    }
+    with running_replica(seed=9, generated=90) as replica:
+        articles = httpx.get(replica.base_url + "/__truth__").json()["articles"]
+        days = sorted({a["published_at"][:10] for a in articles})
+        command = [sys.executable, "-m", "flows", "backfill", "--origin", replica.base_url]
+        command += ["--from", days[0], "--to", days[-1]]
+        run = subprocess.Popen(
+            command,
+            env=env,
+            cwd=REPO,
+            text=True,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        wait_for(lambda: stored_count(tmp_path) or None)
+        os.killpg(run.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+        stopped_at = time.monotonic()
+        out, errors = run.communicate(timeout=60)
+        assert time.monotonic() - stopped_at < 15
+        assert run.returncode == 130, errors[-2000:]
+        assert "interrupted" in errors and "Traceback" not in out + errors, errors[-2000:]
+        assert 0 < stored_count(tmp_path) < len(articles)
+
+        env["UNN_INGEST_REQUESTS_PER_SECOND"] = "0"
+        resumed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+    in_window = {a["url"] for a in articles if days[0] <= a["published_at"][:10] <= days[-1]}
+    assert stored_urls(tmp_path) >= in_window
+
+
+def stored_count(data_dir: Path) -> int:
+    return len(stored_urls(data_dir))
+
+
+def stored_urls(data_dir: Path) -> set[str]:
+    import sqlite3
+
+    path = data_dir / "unn-ingest.sqlite3"
+    if not path.exists():
+        return set()
+    with sqlite3.connect(path) as db:
+        try:
+            return {row[0] for row in db.execute("SELECT url FROM article")}
+        except sqlite3.OperationalError:  # the schema is still being created
+            return set()
