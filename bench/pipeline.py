@@ -104,9 +104,59 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
+def cpu_seconds_by_process() -> dict[str, float]:
+    """Return CPU seconds (own + reaped children) of this process and its descendants, by role.
+
+    Linux /proc counters; the roles are what runs on the machine during the benchmark.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    found: dict[int, tuple[float, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline") as cmd:
+                fields, command = stat.read().rsplit(")", 1)[1].split(), cmd.read()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        seconds = sum(int(v) for v in fields[11:15]) / ticks
+        found[int(entry)] = (seconds, command.replace("\0", " "))
+    roles: dict[str, float] = {}
+    for pid, (seconds, command) in found.items():
+        if pid == os.getpid() or _descends(pid, os.getpid(), parents):
+            role = _role(pid, command)
+            roles[role] = roles.get(role, 0.0) + seconds
+    return roles
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid in parents and pid > 1:
+        pid = parents[pid]
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _role(pid: int, command: str) -> str:
+    if pid == os.getpid():
+        return "pipeline main process"
+    if "forkserver" in command:
+        return "worker processes (fork server and its workers)"
+    if "replica" in command:
+        return "replica"
+    if "prefect" in command:
+        return "prefect local server"
+    return "other"
+
+
 def warm_up() -> None:
-    """Start Prefect's local server before timing: a scheduled deployment has it running."""
+    """Import the pipeline and start Prefect's local server before timing (a scheduled
+    deployment has both done before its runs)."""
     from prefect import flow
+
+    import flows.ingest  # noqa: F401
 
     flow(name="warm-up")(lambda: None)()
 
@@ -149,6 +199,7 @@ class Measured:
     run_id: str
     rss_pipeline: float
     bare_seconds: float
+    cpu: dict[str, float]
 
 
 def measure(wanted: int) -> Measured:
@@ -164,10 +215,14 @@ def measure(wanted: int) -> Measured:
         warm_up()
         gc.collect()
         reset_peak_rss()
+        before = cpu_seconds_by_process()
         with tempfile.TemporaryDirectory() as tmp:
             seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
+            after = cpu_seconds_by_process()  # the workers are gone; the fork server reaped them
         rss_pipeline = peak_rss_mb()
-        return Measured(urls, seconds, summary, run_id, rss_pipeline, bare_trafilatura(urls))
+        cpu = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
+        bare = bare_trafilatura(urls)
+        return Measured(urls, seconds, summary, run_id, rss_pipeline, bare, cpu)
     finally:
         process.terminate()
 
@@ -191,6 +246,8 @@ def report(m: Measured) -> dict[str, Any]:
         "peak_rss_mb_largest_child": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
         ),
+        "cpu_seconds_during_pipeline": m.cpu,
+        "bare_trafilatura_cpu_seconds": round(m.bare_seconds, 2),
     }
 
 
