@@ -15,11 +15,11 @@ import asyncio
 import gc
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,6 +131,56 @@ def cpu_seconds_by_process() -> dict[str, float]:
     return roles
 
 
+class WorkerMemory:
+    """Sample the peak RSS (VmHWM) of the worker processes while the pipeline runs."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.25):
+            for pid in _worker_pids():
+                self.peak_mb = max(self.peak_mb, _hwm_mb(pid))
+
+
+def _worker_pids() -> list[int]:
+    """Return the pids of the pool's workers: the children of this process's fork server."""
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as mine:
+        children = [int(p) for p in mine.read().split()]
+    workers = []
+    for child in children:
+        try:
+            with open(f"/proc/{child}/cmdline") as cmd:
+                if "forkserver" not in cmd.read():
+                    continue
+            with open(f"/proc/{child}/task/{child}/children") as theirs:
+                workers += [int(p) for p in theirs.read().split()]
+        except OSError:
+            continue
+    return workers
+
+
+def _hwm_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
     while pid in parents and pid > 1:
         pid = parents[pid]
@@ -198,6 +248,7 @@ class Measured:
     summary: dict[str, Any]
     run_id: str
     rss_pipeline: float
+    rss_worker: float
     bare_seconds: float
     cpu: dict[str, float]
 
@@ -216,13 +267,13 @@ def measure(wanted: int) -> Measured:
         gc.collect()
         reset_peak_rss()
         before = cpu_seconds_by_process()
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, WorkerMemory() as workers:
             seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
             after = cpu_seconds_by_process()  # the workers are gone; the fork server reaped them
         rss_pipeline = peak_rss_mb()
         cpu = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
         bare = bare_trafilatura(urls)
-        return Measured(urls, seconds, summary, run_id, rss_pipeline, bare, cpu)
+        return Measured(urls, seconds, summary, run_id, rss_pipeline, workers.peak_mb, bare, cpu)
     finally:
         process.terminate()
 
@@ -243,9 +294,7 @@ def report(m: Measured) -> dict[str, Any]:
         "task_runs": tasks,
         "task_runs_per_1000_articles": round(tasks / stored * 1000, 1) if stored else None,
         "peak_rss_mb_main_during_pipeline": round(m.rss_pipeline, 1),
-        "peak_rss_mb_largest_child": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
-        ),
+        "peak_rss_mb_largest_worker": round(m.rss_worker, 1),
         "cpu_seconds_during_pipeline": m.cpu,
         "bare_trafilatura_cpu_seconds": round(m.bare_seconds, 2),
     }
