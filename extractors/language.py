@@ -13,6 +13,7 @@ statistics, never the answer by itself.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +96,7 @@ def detect_language(text: str, prior: str | None = None) -> LanguageTag:
 def tag_article(article: ExtractedArticle) -> tuple[LanguageTag, bool]:
     """Tag an article's language from its body (title and lead too when short); flag mismatch."""
     text = article.body
-    if sum(ch.isalpha() for ch in text) < SHORT_BODY_LETTERS:
+    if _letter_count(text) < SHORT_BODY_LETTERS:
         text = "\n\n".join(part for part in (article.title, article.lead, text) if part)
     tag = detect_language(text, prior=article.edition or None)
     mismatch = bool(article.edition) and tag.language not in ("unknown", article.edition)
@@ -104,18 +105,23 @@ def tag_article(article: ExtractedArticle) -> tuple[LanguageTag, bool]:
 
 def _count_letters(text: str) -> _Letters:
     cyr = lat = other = hard = oth_cyr = 0
-    for ch in text.lower():
+    # Counted per distinct character (Counter counts in C): a text has a few dozen of them.
+    for ch, n in Counter(text.lower()).items():
         if not ch.isalpha():
             continue
         if "\u0400" <= ch <= "\u04ff":
-            cyr += 1
-            hard += ch == "ъ"
-            oth_cyr += ch in _OTHER_CYRILLIC
+            cyr += n
+            hard += n if ch == "ъ" else 0
+            oth_cyr += n if ch in _OTHER_CYRILLIC else 0
         elif ch.isascii() or "\u00c0" <= ch <= "\u024f":
-            lat += 1
+            lat += n
         else:
-            other += 1
+            other += n
     return _Letters(cyr, lat, other, hard, oth_cyr)
+
+
+def _letter_count(text: str) -> int:
+    return sum(n for ch, n in Counter(text).items() if ch.isalpha())
 
 
 def _latin(text: str) -> LanguageTag:
