@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar, cast
 
@@ -20,6 +19,7 @@ from prefect.context import SyncClientContext
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote as prefect_quote
 
+from config import Settings
 from extractors.records import DiscoveredItem
 from flows import tasks
 from flows.context import RunContext, StopSignal
@@ -55,7 +55,8 @@ async def ingest(
     data_dir: str | None = None,
 ) -> dict[str, object]:
     """Fetch what is new or changed in each edition's feed and first listing page, and store it."""
-    return await run_steps(ingest_steps, editions, origin, db_url, data_dir)
+    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
+    return await run_steps(settings, ingest_steps, editions)
 
 
 @flow(name="backfill", log_prints=False)
@@ -69,12 +70,12 @@ async def backfill(
     refetch: bool = False,
 ) -> dict[str, object]:
     """Store every article of the site's local dates date_from..date_to (inclusive)."""
-    run = BackfillRun(date_from, date_to, editions, refetch)
-    return await run_steps(backfill_steps, run, origin, db_url, data_dir)
+    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
+    return await run_steps(settings, backfill_steps, date_from, date_to, editions, refetch)
 
 
-async def run_steps(steps: Callable[..., R], *args: object) -> R:
-    """Run a flow's blocking steps in a thread whose tasks share one Prefect API client.
+async def run_steps(settings: Settings, steps: Callable[..., R], *args: object) -> R:
+    """Open a run and call `steps(ctx, *args)` in a thread whose tasks share one Prefect client.
 
     (Without a client in the context, Prefect makes one per task run, with a fresh TLS
     context each time: ~20 ms of CPU per task.) When the flow is cancelled (Ctrl-C, or a
@@ -83,8 +84,8 @@ async def run_steps(steps: Callable[..., R], *args: object) -> R:
     stop = StopSignal()
 
     def call() -> R:
-        with SyncClientContext.get_or_create():
-            return steps(*args, stop)
+        with SyncClientContext.get_or_create(), open_run(settings, stop) as ctx:
+            return steps(ctx, *args)
 
     work = asyncio.ensure_future(asyncio.to_thread(call))
     try:
@@ -96,64 +97,38 @@ async def run_steps(steps: Callable[..., R], *args: object) -> R:
         raise
 
 
-@dataclass(frozen=True, slots=True)
-class BackfillRun:
-    """What a backfill is asked to do."""
-
-    date_from: date
-    date_to: date
-    editions: list[str] | None
-    refetch: bool
-
-
-def ingest_steps(
-    editions: list[str] | None,
-    origin: str | None,
-    db_url: str | None,
-    data_dir: str | None,
-    stop: StopSignal,
-) -> dict[str, object]:
+def ingest_steps(ctx: RunContext, editions: list[str] | None) -> dict[str, object]:
     """Run the steps of `ingest` (inside its flow run)."""
-    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
-    with open_run(settings, stop) as ctx:
-        chosen = editions or list(ctx.profile.edition_codes)
-        reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
-        items = [item for read in reads for item in read.result()]
-        requests = tasks.select_requests(quote(ctx), quote(items), True)
-        stored = fetch_and_store(ctx, requests)
-        tasks.link_by_content(quote(ctx), quote(stored))
-        return publish(ctx.report, "ingest")
+    chosen = editions or list(ctx.profile.edition_codes)
+    reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
+    items = [item for read in reads for item in read.result()]
+    requests = tasks.select_requests(quote(ctx), quote(items), True)
+    stored = fetch_and_store(ctx, requests)
+    tasks.link_by_content(quote(ctx), quote(stored))
+    return publish(ctx.report, "ingest")
 
 
 def backfill_steps(
-    run: BackfillRun,
-    origin: str | None,
-    db_url: str | None,
-    data_dir: str | None,
-    stop: StopSignal,
+    ctx: RunContext, date_from: date, date_to: date, editions: list[str] | None, refetch: bool
 ) -> dict[str, object]:
     """Run the steps of `backfill` (inside its flow run)."""
-    settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
-    with open_run(settings, stop) as ctx:
-        if ctx.executor is not None:
-            ctx.executor.warm()  # a backfill is large: start the workers while listings are read
-        chosen = run.editions or list(ctx.profile.edition_codes)
-        walks = [
-            tasks.discover_range.submit(quote(ctx), ed, run.date_from, run.date_to) for ed in chosen
-        ]
-        items = [item for walk in walks for item in walk.result()]
-        requests = tasks.select_requests(quote(ctx), quote(items), run.refetch)
-        progress("articles", 0, total=len(requests))
-        ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
-        days = list(split_by_day(ctx, items, requests).values())
-        batches = (batch for day in days for batch in chunked(day, ctx.batch_size))
-        with reading_ahead(ctx, batches):  # workers go on across batch and day boundaries
-            for day_requests in days:
-                ctx.stop.check()
-                stored = fetch_and_store(ctx, day_requests)
-                tasks.link_by_content(quote(ctx), quote(stored))  # a window of days around this one
-                ctx.forget_all_but(stored)  # memory stays bounded however long the range
-        return publish(ctx.report, "backfill")
+    if ctx.executor is not None:
+        ctx.executor.warm()  # a backfill is large: start the workers while listings are read
+    chosen = editions or list(ctx.profile.edition_codes)
+    walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
+    items = [item for walk in walks for item in walk.result()]
+    requests = tasks.select_requests(quote(ctx), quote(items), refetch)
+    progress("articles", 0, total=len(requests))
+    ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
+    days = list(split_by_day(ctx, items, requests).values())
+    batches = (batch for day in days for batch in chunked(day, ctx.batch_size))
+    with reading_ahead(ctx, batches):  # workers go on across batch and day boundaries
+        for day_requests in days:
+            ctx.stop.check()
+            stored = fetch_and_store(ctx, day_requests)
+            tasks.link_by_content(quote(ctx), quote(stored))  # a window of days around this one
+            ctx.forget_all_but(stored)  # memory stays bounded however long the range
+    return publish(ctx.report, "backfill")
 
 
 def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:
