@@ -195,13 +195,11 @@ class Fetcher:
 
         async def one(request: FetchRequest) -> FetchOutcome:
             async with gate:
-                if self._stopped:
-                    raise asyncio.CancelledError
                 return await self._fetch_with_retries(client, pacer, request)
 
         tasks = [asyncio.ensure_future(one(r)) for r in requests]
         self._requests.update(tasks)
-        if self._stopped:
+        if self._stopped:  # stopped before this batch reached the loop
             self._cancel_requests()
         try:
             await asyncio.wait(tasks)
@@ -298,11 +296,14 @@ class Fetcher:
             )
 
 
+def stopped(request: FetchRequest) -> FetchOutcome:
+    """Return the outcome of a request the run stopped before it was fetched (worth retrying)."""
+    return FetchOutcome(url=request.url, error="stopped before it was fetched", transient=True)
+
+
 def _outcome(task: asyncio.Task[FetchOutcome], request: FetchRequest) -> FetchOutcome:
     """Return a finished request's outcome; a cancelled one was stopped, and says so."""
-    if task.cancelled():
-        return FetchOutcome(url=request.url, error="stopped before it was fetched", transient=True)
-    return task.result()
+    return stopped(request) if task.cancelled() else task.result()
 
 
 def _conditional_headers(request: FetchRequest) -> dict[str, str]:

@@ -19,8 +19,9 @@ from extractors.records import DiscoveredItem
 from extractors.urls import article_key
 from flows.context import RunContext
 from flows.fetchlog import log_fetches
-from flows.http import FetchOutcome, FetchRequest
+from flows.http import FetchOutcome, FetchRequest, stopped
 from flows.linker import link_explicit
+from flows.pool import LazyProcessPool
 from flows.readahead import ReadAhead
 from flows.report import Failure, progress
 from flows.site_limit import fetch_in_turn, site_slot
@@ -82,10 +83,9 @@ def reading_ahead(ctx: RunContext, batches: Iterable[Sequence[FetchRequest]]) ->
     if executor is None or not ctx.use_executor or ctx.site_limit:
         yield
         return
-    policy = share_of(ctx.fetcher.policy, executor.workers)
 
     def start(batch: list[FetchRequest]) -> Future[BatchWork]:
-        return executor.submit(fetch_and_analyse, batch, policy, ctx.profile)
+        return _to_workers(ctx, executor, batch)
 
     ctx.read_ahead = ReadAhead(start, depth=executor.workers, ready=executor.ready)
     ctx.read_ahead.plan(batches)
@@ -162,11 +162,17 @@ def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWo
     if ahead is not None:
         return _worker_result(ctx, ahead, requests)
     if ctx.executor is not None and ctx.use_executor and ctx.executor.ready():
-        policy = share_of(ctx.fetcher.policy, ctx.executor.workers)
         with site_slot(ctx.site_limit):
-            work = ctx.executor.submit(fetch_and_analyse, requests, policy, ctx.profile)
-            return _worker_result(ctx, work, requests)
+            return _worker_result(ctx, _to_workers(ctx, ctx.executor, requests), requests)
     return analyse_outcomes(fetch_in_turn(ctx, requests), ctx.profile)
+
+
+def _to_workers(
+    ctx: RunContext, executor: LazyProcessPool, requests: list[FetchRequest]
+) -> Future[BatchWork]:
+    """Send a batch to a worker, which fetches within its share of the site's politeness."""
+    policy = share_of(ctx.fetcher.policy, executor.workers)
+    return executor.submit(fetch_and_analyse, requests, policy, ctx.profile)
 
 
 def _worker_result(
@@ -178,10 +184,7 @@ def _worker_result(
     except (BrokenExecutor, CancelledError):
         if not ctx.stop.is_set():
             raise
-    stopped = "stopped before it was fetched"
-    return BatchWork(
-        tuple(FetchOutcome(r.url, error=stopped, transient=True) for r in requests), ()
-    )
+    return BatchWork(tuple(stopped(r) for r in requests), ())
 
 
 def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:
