@@ -52,10 +52,9 @@ def _index(root: html.HtmlElement) -> tuple[html.HtmlElement, _ClassIndex]:
 
 
 def _select(
-    root: html.HtmlElement, found: list[html.HtmlElement], own: bool
+    root: html.HtmlElement, document: html.HtmlElement, found: list[html.HtmlElement], own: bool
 ) -> list[html.HtmlElement]:
     """Return `found` (in document order) limited to `root`'s subtree, `root` first if `own`."""
-    document = root.getroottree().getroot()
     inside = found if root is document else [e for e in found if _is_under(e, root)]
     return [root, *inside] if own else list(inside)
 
@@ -74,15 +73,16 @@ def by_class_prefix(root: html.HtmlElement, prefix: str | None) -> list[html.Htm
     """Return the elements under `root` (itself included) with a class `<prefix>__*`."""
     if not prefix:
         return []
-    _, index = _index(root)
+    document, index = _index(root)
     own = any(token.startswith(f"{prefix}__") for token in root.get("class", "").split())
-    return _select(root, index.by_prefix.get(prefix, []), own)
+    return _select(root, document, index.by_prefix.get(prefix, []), own)
 
 
 def by_class(root: html.HtmlElement, name: str) -> list[html.HtmlElement]:
     """Return the elements under `root` (itself included) with the class `name`."""
-    _, index = _index(root)
-    return _select(root, index.by_token.get(name, []), name in root.get("class", "").split())
+    document, index = _index(root)
+    own = name in root.get("class", "").split()
+    return _select(root, document, index.by_token.get(name, []), own)
 
 
 def first_by_class_prefix(root: html.HtmlElement, prefix: str | None) -> html.HtmlElement | None:
