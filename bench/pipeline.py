@@ -95,13 +95,16 @@ def reset_peak_rss() -> None:
         handle.write("5")
 
 
-def peak_rss_mb() -> float:
-    """Return this process's peak RSS since the last reset, in MB (Linux VmHWM)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Return a process's peak RSS (since its last reset), in MB (Linux VmHWM); 0 once gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def cpu_seconds_by_process() -> dict[str, float]:
@@ -150,7 +153,7 @@ class WorkerMemory:
     def _sample(self) -> None:
         while not self._done.wait(0.25):
             for pid in _worker_pids():
-                self.peak_mb = max(self.peak_mb, _hwm_mb(pid))
+                self.peak_mb = max(self.peak_mb, peak_rss_mb(pid))
 
 
 def _worker_pids() -> list[int]:
@@ -168,17 +171,6 @@ def _worker_pids() -> list[int]:
         except OSError:
             continue
     return workers
-
-
-def _hwm_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
