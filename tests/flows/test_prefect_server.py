@@ -23,6 +23,16 @@ REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
+def pipeline_env(prefect_api: str, data_dir: Path, rate: str = "0") -> dict[str, str]:
+    """Return the environment of a pipeline command reporting to the test's Prefect server."""
+    return {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "UNN_INGEST_REQUESTS_PER_SECOND": rate,
+        "UNN_INGEST_DATA_DIR": str(data_dir),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,12 +86,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_ingest_through_a_prefect_server_is_visible_in_its_api(
     prefect_api: str, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": prefect_api,
-        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
-        "UNN_INGEST_DATA_DIR": str(tmp_path),
-    }
+    env = pipeline_env(prefect_api, tmp_path)
     with running_replica(seed=5, generated=20) as replica:
         done = subprocess.run(
             [sys.executable, "-m", "flows", "run", "--origin", replica.base_url, "--json"],
@@ -166,12 +171,7 @@ def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
 def test_serve_registers_the_schedule_and_runs_what_is_triggered(
     prefect_api: str, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": prefect_api,
-        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
-        "UNN_INGEST_DATA_DIR": str(tmp_path),
-    }
+    env = pipeline_env(prefect_api, tmp_path)
     with running_replica(seed=8, generated=10) as replica:
         command = [sys.executable, "-m", "flows", "serve", "--cron", "0 3 * * *"]
         server = subprocess.Popen(
@@ -216,12 +216,7 @@ def wait_for(probe: Callable[[], T | None], seconds: float = 120) -> T:
 def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
     prefect_api: str, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": prefect_api,
-        "UNN_INGEST_DATA_DIR": str(tmp_path),
-        "UNN_INGEST_REQUESTS_PER_SECOND": "8",  # slow enough to be stopped mid-way
-    }
+    env = pipeline_env(prefect_api, tmp_path, rate="8")  # slow enough to stop mid-way
     with running_replica(seed=9, generated=90) as replica:
         articles = httpx.get(replica.base_url + "/__truth__").json()["articles"]
         days = sorted({a["published_at"][:10] for a in articles})
