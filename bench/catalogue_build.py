@@ -14,7 +14,7 @@ import resource
 import time
 from collections import Counter
 
-from replica.catalogue import Catalogue, build_catalogue, stories_for_articles
+from unn_ingest.replica.catalogue import Catalogue, build_catalogue, stories_for_articles
 
 
 def describe(catalogue: Catalogue) -> dict[str, object]:

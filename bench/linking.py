@@ -34,11 +34,11 @@ def _rss_mb() -> float:
 
 def run_one(articles: int, dense: bool, seed: int = 1) -> dict[str, Any]:
     """Build a catalogue of about `articles` articles and time linking them by content."""
-    from extractors.fingerprint import find_duplicates
-    from extractors.linking import LinkNode, form_stories
-    from extractors.matching import match_editions
-    from flows.evaluation.linking import _fingerprint, load_articles, pairwise
-    from replica.catalogue import build_catalogue, stories_for_articles
+    from unn_ingest.extractors.fingerprint import find_duplicates
+    from unn_ingest.extractors.linking import LinkNode, form_stories
+    from unn_ingest.extractors.matching import match_editions
+    from unn_ingest.flows.evaluation.linking import _fingerprint, load_articles, pairwise
+    from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 
     days = 14 if dense else max(14, round(articles / 1000))
     catalogue = build_catalogue(seed=seed, generated=stories_for_articles(articles), days=days)

@@ -198,7 +198,7 @@ def warm_up() -> None:
     deployment has both done before its runs)."""
     from prefect import flow
 
-    import flows.ingest  # noqa: F401
+    import unn_ingest.flows.ingest  # noqa: F401
 
     flow(name="warm-up")(lambda: None)()
 
@@ -206,7 +206,7 @@ def warm_up() -> None:
 def run_pipeline(
     base: str, day_from: object, day_to: object, data_dir: Path
 ) -> tuple[float, dict, str]:
-    from flows.ingest import backfill
+    from unn_ingest.flows.ingest import backfill
 
     started = time.perf_counter()
     state = asyncio.run(
@@ -247,7 +247,7 @@ class Measured:
 
 def measure(wanted: int) -> Measured:
     """Serve a replica, backfill its newest ~`wanted` articles, then time bare extraction."""
-    from replica.catalogue import stories_for_articles
+    from unn_ingest.replica.catalogue import stories_for_articles
 
     process, base = start_replica(stories_for_articles(int(wanted * 1.3)))
     try:

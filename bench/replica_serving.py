@@ -25,9 +25,9 @@ from pathlib import Path
 
 import httpx
 
-from replica.catalogue import build_catalogue, stories_for_articles
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
+from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 
 def _pin(core: int) -> None:

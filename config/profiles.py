@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from extractors.profile import EditionProfile, SiteProfile
+from unn_ingest.extractors.profile import EditionProfile, SiteProfile
 
 PROFILE_DIR = Path(__file__).resolve().parent
 

@@ -11,10 +11,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html
 
-from extractors.html_select import by_class_prefix
-from extractors.profile import SiteProfile
-from extractors.records import EditionLink
-from extractors.urls import article_key, article_url
+from unn_ingest.extractors.html_select import by_class_prefix
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import EditionLink
+from unn_ingest.extractors.urls import article_key, article_url
 
 EDITION_CODES = ("uk", "en", "ru")
 

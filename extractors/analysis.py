@@ -5,13 +5,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from extractors.article import extract_article
-from extractors.fingerprint import content_hash, fact_keys, minhash_signature, signature_text
-from extractors.language import tag_article
-from extractors.matching import ArticleFeatures, article_features
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
-from extractors.records import ExtractedArticle, LanguageTag
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.fingerprint import (
+    content_hash,
+    fact_keys,
+    minhash_signature,
+    signature_text,
+)
+from unn_ingest.extractors.language import tag_article
+from unn_ingest.extractors.matching import ArticleFeatures, article_features
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
 
 log = logging.getLogger(__name__)
 

@@ -14,24 +14,29 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-from extractors.alternates import site_edition_links
-from extractors.boilerplate import drop_furniture
-from extractors.html_decode import decode_body, parse_html
-from extractors.html_generic import extract_generic, trafilatura_paragraphs
-from extractors.html_profile import (
+from unn_ingest.extractors.alternates import site_edition_links
+from unn_ingest.extractors.boilerplate import drop_furniture
+from unn_ingest.extractors.html_decode import decode_body, parse_html
+from unn_ingest.extractors.html_generic import extract_generic, trafilatura_paragraphs
+from unn_ingest.extractors.html_profile import (
     FURNITURE_ROLES,
     SelectedContent,
     select_content,
     walk_blocks,
     without_furniture,
 )
-from extractors.html_select import by_class_prefix
-from extractors.metadata import PageMetadata, next_data_article, parse_datetime, read_metadata
-from extractors.normalize import normalize_paragraphs, normalize_text
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
-from extractors.records import ExtractedArticle
-from extractors.urls import ArticleKey, article_key, article_url
+from unn_ingest.extractors.html_select import by_class_prefix
+from unn_ingest.extractors.metadata import (
+    PageMetadata,
+    next_data_article,
+    parse_datetime,
+    read_metadata,
+)
+from unn_ingest.extractors.normalize import normalize_paragraphs, normalize_text
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import ExtractedArticle
+from unn_ingest.extractors.urls import ArticleKey, article_key, article_url
 
 log = logging.getLogger(__name__)
 

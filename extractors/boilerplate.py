@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.profile import EditionProfile, SiteProfile
+from unn_ingest.extractors.profile import EditionProfile, SiteProfile
 
 # "• 1234 views", "• 1 234 перегляди" on their own.
 _VIEWS = re.compile(r"^•?\s*\d[\d\s]*\s+(?P<word>\w+)$")

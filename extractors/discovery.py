@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import html as lxml_html
 
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
-from extractors.records import DiscoveredItem
-from extractors.urls import article_key, canonical_article_url
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.extractors.urls import article_key, canonical_article_url
 
 log = logging.getLogger(__name__)
 

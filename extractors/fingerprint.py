@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from extractors.matching_numbers import number_keys
+from unn_ingest.extractors.matching_numbers import number_keys
 
 __all__ = [
     "DUPLICATE_THRESHOLD",

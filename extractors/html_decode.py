@@ -14,7 +14,7 @@ import re
 from lxml import html
 from trafilatura.utils import load_html
 
-from extractors.page import FetchedPage
+from unn_ingest.extractors.page import FetchedPage
 
 log = logging.getLogger(__name__)
 

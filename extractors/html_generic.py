@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import trafilatura
 from lxml import html
 
-from extractors.alternates import EDITION_CODES, generic_edition_links
-from extractors.metadata import parse_datetime, read_metadata
-from extractors.normalize import normalize_text, split_lines
-from extractors.records import ExtractedArticle
+from unn_ingest.extractors.alternates import EDITION_CODES, generic_edition_links
+from unn_ingest.extractors.metadata import parse_datetime, read_metadata
+from unn_ingest.extractors.normalize import normalize_text, split_lines
+from unn_ingest.extractors.records import ExtractedArticle
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import html
 
-from extractors.html_select import (
+from unn_ingest.extractors.html_select import (
     by_class,
     by_class_prefix,
     element_text,
@@ -21,8 +21,8 @@ from extractors.html_select import (
     forget_classes,
     has_class_prefix,
 )
-from extractors.normalize import normalize_paragraphs, normalize_text
-from extractors.profile import SiteProfile
+from unn_ingest.extractors.normalize import normalize_paragraphs, normalize_text
+from unn_ingest.extractors.profile import SiteProfile
 
 # Roles in the profile's `css` table whose elements are never body text.
 FURNITURE_ROLES = (

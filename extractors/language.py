@@ -21,7 +21,7 @@ from pathlib import Path
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-from extractors.records import ExtractedArticle, LanguageTag
+from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
 
 SEED = 0
 SHORT_BODY_LETTERS = 200  # below this the title and lead join the body for tagging

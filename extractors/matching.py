@@ -24,8 +24,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from extractors.linking import LinkEdge
-from extractors.matching_features import ArticleFeatures, article_features, sketch_similarity
+from unn_ingest.extractors.linking import LinkEdge
+from unn_ingest.extractors.matching_features import (
+    ArticleFeatures,
+    article_features,
+    sketch_similarity,
+)
 
 __all__ = [
     "ArticleFeatures",

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from extractors.matching_numbers import number_keys
+from unn_ingest.extractors.matching_numbers import number_keys
 
 __all__ = [
     "ATTRIBUTION_PHRASES",

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-from extractors.html_select import by_class, by_class_prefix, element_text
-from extractors.normalize import normalize_text
+from unn_ingest.extractors.html_select import by_class, by_class_prefix, element_text
+from unn_ingest.extractors.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 

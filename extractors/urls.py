@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from extractors.profile import SiteProfile
+from unn_ingest.extractors.profile import SiteProfile
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """`python -m flows` runs the command line (the same as `unn-ingest`)."""
 
-from flows.cli import main
+from unn_ingest.flows.cli import main
 
 main()

@@ -61,9 +61,9 @@ def prepare_environment(quiet: bool = True) -> None:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn known errors into one red line and exit code 2, never a traceback."""
-    from config import ProfileError
-    from flows.errors import IngestError
-    from storage import StorageError
+    from unn_ingest.config import ProfileError
+    from unn_ingest.flows.errors import IngestError
+    from unn_ingest.storage import StorageError
 
     try:
         yield
@@ -100,8 +100,8 @@ def run(
     """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
     editions = parse_editions(edition)
     with user_errors():
-        from flows.ingest import ingest
-        from flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.ingest import ingest
+        from unn_ingest.flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
@@ -125,8 +125,8 @@ def backfill(
         raise typer.BadParameter("--to is before --from")
     editions = parse_editions(edition)
     with user_errors(), _progress_bar(not json_out):
-        from flows.ingest import backfill as backfill_flow
-        from flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.ingest import backfill as backfill_flow
+        from unn_ingest.flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         summary = asyncio.run(
@@ -148,8 +148,8 @@ def serve(
     """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
     prepare_environment(quiet=False)
     with user_errors():
-        from flows.ingest import ingest
-        from flows.runtime import resolve_settings
+        from unn_ingest.flows.ingest import ingest
+        from unn_ingest.flows.runtime import resolve_settings
 
         settings = resolve_settings(cron=cron)
         params = {"editions": parse_editions(edition), "origin": origin, "db_url": db}
@@ -173,7 +173,7 @@ def _parse_date(value: str, name: str) -> date:
 def _progress_bar(enabled: bool) -> Iterator[None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from flows.report import set_progress_hook
+    from unn_ingest.flows.report import set_progress_hook
 
     if not enabled:
         yield
@@ -202,7 +202,7 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(summary)
     else:
-        from flows.views import summary_table
+        from unn_ingest.flows.views import summary_table
 
         console.print(summary_table(summary))
     totals = summary["editions"]["total"]
@@ -212,11 +212,11 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
-    from flows.cli_read import register as register_read
-    from flows.demo import register as register_demo
-    from flows.evaluation.cli import eval_app
-    from flows.probe import register as register_probe
-    from replica.cli import replica_app
+    from unn_ingest.flows.cli_read import register as register_read
+    from unn_ingest.flows.demo import register as register_demo
+    from unn_ingest.flows.evaluation.cli import eval_app
+    from unn_ingest.flows.probe import register as register_probe
+    from unn_ingest.replica.cli import replica_app
 
     register_read(app)
     register_demo(app)

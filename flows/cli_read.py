@@ -13,14 +13,14 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from flows.cli import DataDir, Db, JsonOut, console, print_json, user_errors
-from storage.export import EXPORT_FIELDS
+from unn_ingest.flows.cli import DataDir, Db, JsonOut, console, print_json, user_errors
+from unn_ingest.storage.export import EXPORT_FIELDS
 
 
 @contextmanager
 def open_store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
-    from flows.runtime import resolve_settings
-    from storage import Store
+    from unn_ingest.flows.runtime import resolve_settings
+    from unn_ingest.storage import Store
 
     settings = resolve_settings(db_url=db, data_dir=data_dir)
     with Store.open(settings.database_url()) as store:
@@ -40,7 +40,7 @@ def stories(
     if json_out:
         print_json([asdict(s) for s in found])
         return
-    from flows.views import stories_table
+    from unn_ingest.flows.views import stories_table
 
     console.print(stories_table(found))
 
@@ -61,7 +61,7 @@ def show(
     if json_out:
         print_json(asdict(view))
         return
-    from flows.views import article_table
+    from unn_ingest.flows.views import article_table
 
     console.print(article_table(view))
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from extractors.matching import ArticleFeatures
-from extractors.profile import SiteProfile
-from flows.errors import RunStopped
-from flows.http import Fetcher
-from flows.pool import LazyProcessPool
-from flows.readahead import ReadAhead
-from flows.report import RunReport
-from storage import Store
+from unn_ingest.extractors.matching import ArticleFeatures
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.flows.errors import RunStopped
+from unn_ingest.flows.http import Fetcher
+from unn_ingest.flows.pool import LazyProcessPool
+from unn_ingest.flows.readahead import ReadAhead
+from unn_ingest.flows.report import RunReport
+from unn_ingest.storage import Store
 
 
 class StopSignal:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from flows.cli import console, user_errors
+from unn_ingest.flows.cli import console, user_errors
 
 if TYPE_CHECKING:
-    from storage import Store
+    from unn_ingest.storage import Store
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -38,8 +38,8 @@ def demo(
 
 
 def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
-    from flows.ingest import backfill, ingest
-    from replica.testing import running_replica
+    from unn_ingest.flows.ingest import backfill, ingest
+    from unn_ingest.replica.testing import running_replica
 
     started = time.monotonic()
     # The replica is ours and on loopback: no politeness pacing needed.
@@ -60,7 +60,7 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
         second = asyncio.run(backfill(day_from, day_to, None, origin, None, str(data_dir)))
         console.print(_line(second))
         truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
-    from flows.cli_read import open_store
+    from unn_ingest.flows.cli_read import open_store
 
     with open_store(None, data_dir) as store:
         _print_stored(store)
@@ -78,7 +78,7 @@ def _line(summary: dict[str, Any]) -> str:
 
 
 def _print_stored(store: Store) -> None:
-    from flows.views import stories_table
+    from unn_ingest.flows.views import stories_table
 
     console.print(_counts_table(store.counts(), store.link_method_counts()))
     console.print(stories_table(store.stories(limit=8), title="latest stories"))
@@ -90,7 +90,7 @@ def _local_day(article: dict[str, Any]) -> date:
 
 def _against_truth(store: Store, truth: list[dict[str, Any]]) -> str:
     """Score what was stored against the replica's ground truth: coverage and story pairs."""
-    from flows.evaluation.linking import pairwise
+    from unn_ingest.flows.evaluation.linking import pairwise
 
     rows = list(store.iter_export(None, None))
     ids = {row["url"]: n for n, row in enumerate(rows)}

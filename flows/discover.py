@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from extractors.discovery import Discovery, parse_feed, parse_listing
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
-from extractors.records import DiscoveredItem
-from flows.context import RunContext
-from flows.fetchlog import log_fetches
-from flows.http import FetchOutcome, FetchRequest
-from flows.report import Failure, progress
-from flows.site_limit import fetch_in_turn
+from unn_ingest.extractors.discovery import Discovery, parse_feed, parse_listing
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.fetchlog import log_fetches
+from unn_ingest.flows.http import FetchOutcome, FetchRequest
+from unn_ingest.flows.report import Failure, progress
+from unn_ingest.flows.site_limit import fetch_in_turn
 
 
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flows.context import RunContext
-from flows.http import FetchOutcome
-from storage import FetchRecord
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.http import FetchOutcome
+from unn_ingest.storage import FetchRecord
 
 
 def log_fetches(ctx: RunContext, outcomes: Sequence[FetchOutcome], kind: str) -> None:

@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

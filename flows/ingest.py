@@ -19,14 +19,14 @@ from prefect.context import SyncClientContext
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote as prefect_quote
 
-from config import Settings
-from extractors.records import DiscoveredItem
-from flows import tasks
-from flows.context import RunContext, StopSignal
-from flows.http import FetchRequest
-from flows.pipeline import BatchResult, chunked, reading_ahead
-from flows.report import RunReport, progress
-from flows.runtime import open_run, resolve_settings
+from unn_ingest.config import Settings
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows import tasks
+from unn_ingest.flows.context import RunContext, StopSignal
+from unn_ingest.flows.http import FetchRequest
+from unn_ingest.flows.pipeline import BatchResult, chunked, reading_ahead
+from unn_ingest.flows.report import RunReport, progress
+from unn_ingest.flows.runtime import open_run, resolve_settings
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
-from extractors.linking import LinkEdge, LinkNode, form_stories
-from extractors.matching import ArticleFeatures, article_features, match_editions
-from flows.context import RunContext
-from storage import ArticleRow, StoryGroup, StoryMember
-from storage.rows import LinkGraph
+from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
+from unn_ingest.extractors.linking import LinkEdge, LinkNode, form_stories
+from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
+from unn_ingest.flows.context import RunContext
+from unn_ingest.storage import ArticleRow, StoryGroup, StoryMember
+from unn_ingest.storage.rows import LinkGraph
 
 CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish time
 

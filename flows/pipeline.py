@@ -13,20 +13,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from extractors.analysis import AnalysedArticle, AnalysisFailure
-from extractors.page import FetchedPage
-from extractors.records import DiscoveredItem
-from extractors.urls import article_key
-from flows.context import RunContext
-from flows.fetchlog import log_fetches
-from flows.http import FetchOutcome, FetchRequest, stopped
-from flows.linker import link_explicit
-from flows.pool import LazyProcessPool
-from flows.readahead import ReadAhead
-from flows.report import Failure, progress
-from flows.site_limit import fetch_in_turn, site_slot
-from flows.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
-from storage import ArticleInput
+from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.extractors.urls import article_key
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.fetchlog import log_fetches
+from unn_ingest.flows.http import FetchOutcome, FetchRequest, stopped
+from unn_ingest.flows.linker import link_explicit
+from unn_ingest.flows.pool import LazyProcessPool
+from unn_ingest.flows.readahead import ReadAhead
+from unn_ingest.flows.report import Failure, progress
+from unn_ingest.flows.site_limit import fetch_in_turn, site_slot
+from unn_ingest.flows.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
+from unn_ingest.storage import ArticleInput
 
 log = logging.getLogger(__name__)
 

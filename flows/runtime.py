@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from config import ProfileError, Settings, load_profile
-from flows.context import RunContext, StopSignal
-from flows.errors import ConfigError
-from flows.http import Fetcher, FetchPolicy
-from flows.pool import LazyProcessPool
-from flows.site_limit import check_site_limit
-from storage import Store
+from unn_ingest.config import ProfileError, Settings, load_profile
+from unn_ingest.flows.context import RunContext, StopSignal
+from unn_ingest.flows.errors import ConfigError
+from unn_ingest.flows.http import Fetcher, FetchPolicy
+from unn_ingest.flows.pool import LazyProcessPool
+from unn_ingest.flows.site_limit import check_site_limit
+from unn_ingest.storage import Store
 
 
 def resolve_settings(**overrides: Any) -> Settings:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from flows.context import RunContext
-from flows.errors import ConfigError
-from flows.http import FetchOutcome, FetchRequest
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.errors import ConfigError
+from unn_ingest.flows.http import FetchOutcome, FetchRequest
 
 
 @contextmanager

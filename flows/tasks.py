@@ -11,11 +11,11 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.records import DiscoveredItem
-from flows import discover, linker, pipeline
-from flows.context import RunContext
-from flows.http import FetchRequest
-from flows.pipeline import BatchResult
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows import discover, linker, pipeline
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.http import FetchRequest
+from unn_ingest.flows.pipeline import BatchResult
 
 
 @task(name="discover-latest", cache_policy=NO_CACHE)

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from flows.report import COUNTERS
+from unn_ingest.flows.report import COUNTERS
 
 
 def summary_table(summary: dict[str, Any]) -> Table:

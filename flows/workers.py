@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
-from extractors.profile import SiteProfile
-from flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
 

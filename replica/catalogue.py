@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from replica.generator import (
+from unn_ingest.replica.generator import (
     VARIANT_SHARES,
     claim_slug,
     iter_stories,
@@ -22,8 +22,8 @@ from replica.generator import (
     paused_gc,
     stories_for_articles,
 )
-from replica.model import EditionText, LinkVariant, Story
-from replica.stories import explicit_link_variants, load_handwritten
+from unn_ingest.replica.model import EditionText, LinkVariant, Story
+from unn_ingest.replica.stories import explicit_link_variants, load_handwritten
 
 __all__ = [
     "DEFAULT_START",

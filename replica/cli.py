@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from replica.clock import ClockError, format_instant, parse_instant
-from replica.faults import FaultError, FaultPlan
-from replica.server import ReplicaServer
-from replica.site import CatalogueLike, ReplicaSite
+from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
+from unn_ingest.replica.faults import FaultError, FaultPlan
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import CatalogueLike, ReplicaSite
 
 replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
 
@@ -54,7 +54,7 @@ def serve(
 
 def _catalogue(seed: int, generated: int, start: datetime | None) -> CatalogueLike:
     """Build the catalogue (imported late: the CLI's help must not pay for it)."""
-    from replica.catalogue import build_catalogue
+    from unn_ingest.replica.catalogue import build_catalogue
 
     catalogue: CatalogueLike = build_catalogue(seed=seed, generated=generated, start=start)
     return catalogue

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from replica.render_text import stable_hash
+from unn_ingest.replica.render_text import stable_hash
 
 # Fault name -> which responses it may hit under a profile ("any", "html" pages, "feed"s).
 FAULT_SCOPES: dict[str, str] = {

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from replica.render_index import shown_text
-from replica.render_page import PageContext, Rendered
-from replica.render_text import PREFIX, WORDS, rfc822_kyiv
+from unn_ingest.replica.render_index import shown_text
+from unn_ingest.replica.render_page import PageContext, Rendered
+from unn_ingest.replica.render_text import PREFIX, WORDS, rfc822_kyiv
 
 FEED_SIZE = 100
 FEED_TYPE = "application/rss+xml; charset=utf-8"

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import LANGS
-from replica.generator_plan import KYIV, Planner, Window, corrected, publish_times
-from replica.generator_registry import ALL_TYPES
-from replica.generator_types import Plan, render_edition, render_tags
-from replica.generator_world import World, build_world
-from replica.model import EditionText, LinkVariant, Revision, Story
-from replica.render_text import WORDS
-from replica.translit import slugify
+from unn_ingest.replica.generator_lang import LANGS
+from unn_ingest.replica.generator_plan import KYIV, Planner, Window, corrected, publish_times
+from unn_ingest.replica.generator_registry import ALL_TYPES
+from unn_ingest.replica.generator_types import Plan, render_edition, render_tags
+from unn_ingest.replica.generator_world import World, build_world
+from unn_ingest.replica.model import EditionText, LinkVariant, Revision, Story
+from unn_ingest.replica.render_text import WORDS
+from unn_ingest.replica.translit import slugify
 
 __all__ = [
     "ARTICLES_PER_STORY",

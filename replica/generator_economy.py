@@ -6,10 +6,10 @@ import math
 from datetime import date, datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Day, Money, Num, Term, phrase
-from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, load_terms, story_type
-from replica.generator_world import REGIONS, World
+from unn_ingest.replica.generator_lang import Day, Money, Num, Term, phrase
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_types import Facts, StoryType, load_terms, story_type
+from unn_ingest.replica.generator_world import REGIONS, World
 
 CAUSES = load_terms("causes")
 RATE_MOVES = load_terms("rate_moves")  # weakened, strengthened

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import LANGS, Day, Money, Num, Term
-from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, load_terms, story_type
-from replica.generator_world import CITIES, REGIONS, World
+from unn_ingest.replica.generator_lang import LANGS, Day, Money, Num, Term
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_types import Facts, StoryType, load_terms, story_type
+from unn_ingest.replica.generator_world import CITIES, REGIONS, World
 
 AGENCIES = load_terms("agencies")
 SCHEMES = load_terms("schemes")

@@ -13,9 +13,16 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from zoneinfo import ZoneInfo
 
-from replica.generator_lang import Day, Num
-from replica.generator_types import ATTRIBUTIONS, DETAILS, Facts, Plan, StoryType, render_edition
-from replica.generator_world import World
+from unn_ingest.replica.generator_lang import Day, Num
+from unn_ingest.replica.generator_types import (
+    ATTRIBUTIONS,
+    DETAILS,
+    Facts,
+    Plan,
+    StoryType,
+    render_edition,
+)
+from unn_ingest.replica.generator_world import World
 
 KYIV = ZoneInfo("Europe/Kyiv")
 Window = tuple[datetime, datetime, float]  # [start, end) and the share of stories in it

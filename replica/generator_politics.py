@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Day, Money, Num, Term, phrase
-from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, load_terms, story_type
-from replica.generator_world import COUNTRIES, REGIONS, World, random_person
+from unn_ingest.replica.generator_lang import Day, Money, Num, Term, phrase
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_types import Facts, StoryType, load_terms, story_type
+from unn_ingest.replica.generator_world import COUNTRIES, REGIONS, World, random_person
 
 PURPOSES = load_terms("purposes")
 AID_KINDS = load_terms("aid_kinds")

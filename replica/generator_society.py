@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Day, Num, Term
-from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, load_table, load_terms, story_type
-from replica.generator_war import DAYPARTS, Toll, derive_toll
-from replica.generator_world import CITIES, REGIONS, World, random_person
+from unn_ingest.replica.generator_lang import Day, Num, Term
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_types import Facts, StoryType, load_table, load_terms, story_type
+from unn_ingest.replica.generator_war import DAYPARTS, Toll, derive_toll
+from unn_ingest.replica.generator_world import CITIES, REGIONS, World, random_person
 
 WINTER = load_terms("winter_weather")
 SUMMER = load_terms("summer_weather")

@@ -17,9 +17,9 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from replica.generator_lang import LANGS, Bound, Slot, Term, bind, term
-from replica.generator_world import World
-from replica.model import Block, BlockKind
+from unn_ingest.replica.generator_lang import LANGS, Bound, Slot, Term, bind, term
+from unn_ingest.replica.generator_world import World
+from unn_ingest.replica.model import Block, BlockKind
 
 Tri = tuple[str, str, str]  # one template per language: uk, en, ru
 Para = tuple[str, Tri, str]  # (block kind "p" or "quote", templates, fact it needs or "")

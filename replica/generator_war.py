@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from random import Random
 
-from replica.generator_lang import Bound, Day, Num
-from replica.generator_plan import KYIV
-from replica.generator_types import Facts, StoryType, lexicon, load_terms, story_type
-from replica.generator_world import CITIES, REGIONS, World
+from unn_ingest.replica.generator_lang import Bound, Day, Num
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_types import Facts, StoryType, lexicon, load_terms, story_type
+from unn_ingest.replica.generator_world import CITIES, REGIONS, World
 
 WEAPONS = load_terms("weapons")
 DAYPARTS = load_terms("dayparts")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from replica.generator_lang import Person, Term, term
+from unn_ingest.replica.generator_lang import Person, Term, term
 
 # uk stem, en name, ru stem, uk "на ...щині", ru "на ...щине"
 _REGIONS = {

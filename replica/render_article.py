@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from replica.model import Block
-from replica.render_index import Entry, Shown, shown_text
-from replica.render_page import (
+from unn_ingest.replica.model import Block
+from unn_ingest.replica.render_index import Entry, Shown, shown_text
+from unn_ingest.replica.render_page import (
     PageContext,
     Rendered,
     document_start,
@@ -17,7 +17,7 @@ from replica.render_page import (
     popular,
     widget,
 )
-from replica.render_text import (
+from unn_ingest.replica.render_text import (
     EDITIONS,
     PREFIX,
     WORDS,

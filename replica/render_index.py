@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from replica.model import Block, EditionText, Story
-from replica.render_text import EDITIONS, PREFIX, stable_hash
+from unn_ingest.replica.model import Block, EditionText, Story
+from unn_ingest.replica.render_text import EDITIONS, PREFIX, stable_hash
 
 
 @dataclass(frozen=True, slots=True)

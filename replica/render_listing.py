@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from replica.render_index import Entry, shown_text
-from replica.render_page import (
+from unn_ingest.replica.render_index import Entry, shown_text
+from unn_ingest.replica.render_page import (
     PageContext,
     Rendered,
     document_start,
@@ -13,7 +13,7 @@ from replica.render_page import (
     header,
     home_paths,
 )
-from replica.render_text import PREFIX, WORDS, esc, iso_kyiv, listing_time_text
+from unn_ingest.replica.render_text import PREFIX, WORDS, esc, iso_kyiv, listing_time_text
 
 PAGE_SIZE = 20
 HTML_TYPE = "text/html; charset=utf-8"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from replica.render_index import CatalogueIndex, Entry, Snapshot, shown_text
-from replica.render_text import (
+from unn_ingest.replica.render_index import CatalogueIndex, Entry, Snapshot, shown_text
+from unn_ingest.replica.render_text import (
     EDITIONS,
     PREFIX,
     WORDS,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from replica.clock import format_instant
-from replica.model import Block
-from replica.render_index import CatalogueIndex, Entry, shown_text
-from replica.render_page import PageContext
+from unn_ingest.replica.clock import format_instant
+from unn_ingest.replica.model import Block
+from unn_ingest.replica.render_index import CatalogueIndex, Entry, shown_text
+from unn_ingest.replica.render_page import PageContext
 
 
 def truth_document(ctx: PageContext, index: CatalogueIndex) -> dict[str, Any]:

@@ -24,11 +24,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from replica import faults as fx
-from replica.clock import ClockError, format_instant, parse_instant
+from unn_ingest.replica import faults as fx
+from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
 
 if TYPE_CHECKING:
-    from replica.site import ReplicaResponse, ReplicaSite
+    from unn_ingest.replica.site import ReplicaResponse, ReplicaSite
 
 _CONTROL_KINDS = frozenset({"truth", "stats", "clock"})
 _BODY_FAULTS = frozenset({"truncated", "cp1251", "no-charset", "malformed-feed", "reset"})

@@ -18,16 +18,16 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from replica.clock import Clock, format_instant
-from replica.faults import FaultBoard, FaultPlan
-from replica.feeds import FEED_PATHS, render_feed
-from replica.model import Story
-from replica.render_article import amp_page, article_page
-from replica.render_index import CatalogueIndex, Snapshot
-from replica.render_listing import listing_page
-from replica.render_page import PageContext, Rendered, not_found_page
-from replica.render_text import Classes
-from replica.render_truth import truth_document
+from unn_ingest.replica.clock import Clock, format_instant
+from unn_ingest.replica.faults import FaultBoard, FaultPlan
+from unn_ingest.replica.feeds import FEED_PATHS, render_feed
+from unn_ingest.replica.model import Story
+from unn_ingest.replica.render_article import amp_page, article_page
+from unn_ingest.replica.render_index import CatalogueIndex, Snapshot
+from unn_ingest.replica.render_listing import listing_page
+from unn_ingest.replica.render_page import PageContext, Rendered, not_found_page
+from unn_ingest.replica.render_text import Classes
+from unn_ingest.replica.render_truth import truth_document
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -207,7 +207,7 @@ class ReplicaSite:
 
     def asgi_app(self) -> Starlette:
         """Return the Starlette app that serves this site with faults, 304s and stats."""
-        from replica.server import build_app
+        from unn_ingest.replica.server import build_app
 
         return build_app(self)
 

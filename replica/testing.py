@@ -12,12 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from replica.faults import FaultPlan
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
+from unn_ingest.replica.faults import FaultPlan
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 if TYPE_CHECKING:
-    from replica.catalogue import Catalogue
+    from unn_ingest.replica.catalogue import Catalogue
 
 DEFAULT_GENERATED = 300
 
@@ -27,7 +27,7 @@ def cached_catalogue(
     seed: int = 1, generated: int = DEFAULT_GENERATED, start: datetime | None = None
 ) -> Catalogue:
     """Build (once per arguments) the catalogue; it is immutable, so sites may share it."""
-    from replica.catalogue import build_catalogue
+    from unn_ingest.replica.catalogue import build_catalogue
 
     return build_catalogue(seed=seed, generated=generated, start=start)
 

@@ -5,15 +5,15 @@ The only package with SQL. `Store.open(url)` opens SQLite (default) or PostgreSQ
 on database constraints, so re-runs and overlapping runs are idempotent.
 """
 
-from storage.errors import (
+from unn_ingest.storage.errors import (
     StorageConfigError,
     StorageError,
     StorageMigrationError,
     StorageUnavailableError,
 )
-from storage.export import EXPORT_FIELDS
-from storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
-from storage.rows import (
+from unn_ingest.storage.export import EXPORT_FIELDS
+from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
+from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
     FetchState,
@@ -26,7 +26,7 @@ from storage.rows import (
     UpsertOutcome,
     UpsertStatus,
 )
-from storage.store import Store
+from unn_ingest.storage.store import Store
 
 __all__ = [
     "EXPORT_FIELDS",

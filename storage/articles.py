@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
 
-from storage.errors import StorageError
-from storage.models import Article, ArticleRevision
-from storage.records import ArticleInput
-from storage.rows import UpsertOutcome, UpsertStatus
-from storage.sql import chunked, insert, lock_rows
+from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.models import Article, ArticleRevision
+from unn_ingest.storage.records import ArticleInput
+from unn_ingest.storage.rows import UpsertOutcome, UpsertStatus
+from unn_ingest.storage.sql import chunked, insert, lock_rows
 
 Key = tuple[str, str]  # (edition, slug)
 StoredRow = Any  # a result row of the STORED columns

@@ -18,7 +18,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from storage.errors import (
+from unn_ingest.storage.errors import (
     StorageConfigError,
     StorageError,
     StorageMigrationError,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import aliased
 
-from storage.models import Article, ArticleRevision
-from storage.types import iso_utc
+from unn_ingest.storage.models import Article, ArticleRevision
+from unn_ingest.storage.types import iso_utc
 
 SITE_ZONE = ZoneInfo("Europe/Kyiv")
 EXPORT_FIELDS = (

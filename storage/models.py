@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UTCDateTime
+from unn_ingest.storage.types import UTCDateTime
 
 # Stable constraint names, so migrations can address them on every dialect.
 NAMING = {

@@ -10,8 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 from sqlalchemy.orm import aliased
 
-from storage.models import Article, ArticleRevision, EditionLinkEntry, FetchLogEntry, Story
-from storage.rows import (
+from unn_ingest.storage.models import (
+    Article,
+    ArticleRevision,
+    EditionLinkEntry,
+    FetchLogEntry,
+    Story,
+)
+from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
     FetchState,
@@ -19,7 +25,7 @@ from storage.rows import (
     StoryEdition,
     StorySummary,
 )
-from storage.sql import chunked, unique
+from unn_ingest.storage.sql import chunked, unique
 
 EDITION_ORDER = {"uk": 0, "en": 1, "ru": 2}
 EDITION_COLUMNS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from extractors.records import ExtractedArticle, LanguageTag
+from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import Base
+from unn_ingest.storage.models import Base
 
 T = TypeVar("T")
 # SQLite builds before 3.32 allow 999 bound variables; stay well under for every dialect.

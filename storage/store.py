@@ -15,9 +15,9 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from sqlalchemy import URL, Connection, Engine
 
-from extractors.records import EditionLink
-from storage import export, reads, stories, writes
-from storage.engine import (
+from unn_ingest.extractors.records import EditionLink
+from unn_ingest.storage import export, reads, stories, writes
+from unn_ingest.storage.engine import (
     WRITE_OPTION,
     create,
     describe,
@@ -26,9 +26,9 @@ from storage.engine import (
     parse_url,
     translated,
 )
-from storage.errors import StorageError
-from storage.records import ArticleInput, FetchRecord, StoryGroup
-from storage.rows import (
+from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup
+from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
     FetchState,

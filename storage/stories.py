@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
-from storage.errors import StorageError
-from storage.models import Article, EditionLinkEntry, Story
-from storage.records import StoryGroup
-from storage.rows import LinkEdge, LinkGraph, LinkNodeRow
-from storage.sql import chunked, insert, lock_rows, sorted_ids
+from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.models import Article, EditionLinkEntry, Story
+from unn_ingest.storage.records import StoryGroup
+from unn_ingest.storage.rows import LinkEdge, LinkGraph, LinkNodeRow
+from unn_ingest.storage.sql import chunked, insert, lock_rows, sorted_ids
 
 # An article's story, link method and link score.
 Membership = tuple[int | None, str, float | None]

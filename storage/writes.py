@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from extractors.records import EditionLink
-from storage import articles
-from storage.errors import StorageError
-from storage.models import Article, EditionLinkEntry, FetchLogEntry
-from storage.records import ArticleInput, FetchRecord
-from storage.rows import UpsertOutcome
-from storage.sql import chunked, insert
+from unn_ingest.extractors.records import EditionLink
+from unn_ingest.storage import articles
+from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.models import Article, EditionLinkEntry, FetchLogEntry
+from unn_ingest.storage.records import ArticleInput, FetchRecord
+from unn_ingest.storage.rows import UpsertOutcome
+from unn_ingest.storage.sql import chunked, insert
 
 RETRY_BASE = timedelta(minutes=5)
 RETRY_CAP = timedelta(days=1)

@@ -15,5 +15,5 @@ COMMANDS = {
 }
 
 for _name, _help in COMMANDS.items():
-    _module = importlib.import_module(f"flows.evaluation.{_name}")
+    _module = importlib.import_module(f"unn_ingest.flows.evaluation.{_name}")
     eval_app.command(_name, help=_help)(_module.command)

@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 import typer
 from rich.console import Console
 
-from flows.errors import IngestError
+from unn_ingest.flows.errors import IngestError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"

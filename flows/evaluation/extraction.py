@@ -22,13 +22,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from config.profiles import load_profile
-from extractors.article import extract_article
-from extractors.page import FetchedPage
-from extractors.profile import SiteProfile
-from extractors.records import ExtractedArticle
-from extractors.scoring import PageScore, score_corpus, score_page
-from flows.evaluation.datasets import (
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import ExtractedArticle
+from unn_ingest.extractors.scoring import PageScore, score_corpus, score_page
+from unn_ingest.flows.evaluation.datasets import (
     TruthPage,
     benchmark_pages,
     data_dir,
@@ -138,7 +138,7 @@ Extracted = tuple[dict[str, Any], bool, ExtractedArticle | None]  # truth item, 
 
 def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], MetadataRates]:
     """Extract the replica's full and AMP pages in-process and score them against its truth."""
-    from replica.testing import make_site  # the replica is needed here only
+    from unn_ingest.replica.testing import make_site  # the replica is needed here only
 
     site = make_site()
     truth = site.truth()

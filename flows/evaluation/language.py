@@ -25,11 +25,11 @@ from langdetect.lang_detect_exception import LangDetectException
 from rich.console import Console
 from rich.table import Table
 
-from config.profiles import load_profile
-from extractors.article import extract_article
-from extractors.language import detect_language, tag_article
-from extractors.page import FetchedPage
-from flows.evaluation.datasets import (
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.language import detect_language, tag_article
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.flows.evaluation.datasets import (
     LINGUA_CLASSES,
     LINGUA_LANGUAGES,
     data_dir,
@@ -127,7 +127,7 @@ def _row(detector: str, kind: str, counts: dict[str, Counter[str]], seconds: flo
 
 def evaluate_replica() -> ReplicaLanguage:
     """Tag every replica article (full page, extracted in-process) against its true language."""
-    from replica.testing import make_site  # the replica is needed here only
+    from unn_ingest.replica.testing import make_site  # the replica is needed here only
 
     site = make_site()
     truth = site.truth()

@@ -28,16 +28,21 @@ from typing import Annotated, Any
 
 import typer
 
-from extractors.fingerprint import (
+from unn_ingest.extractors.fingerprint import (
     Fingerprint,
     content_hash,
     find_duplicates,
     fingerprint,
 )
-from extractors.linking import LinkEdge, LinkNode, form_stories
-from extractors.matching import ArticleFeatures, MatchOptions, article_features, match_editions
-from replica.catalogue import build_catalogue, stories_for_articles
-from replica.model import EditionText, Story
+from unn_ingest.extractors.linking import LinkEdge, LinkNode, form_stories
+from unn_ingest.extractors.matching import (
+    ArticleFeatures,
+    MatchOptions,
+    article_features,
+    match_editions,
+)
+from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
+from unn_ingest.replica.model import EditionText, Story
 
 __all__ = ["EvalArticle", "command", "evaluate", "load_articles", "pairwise", "partition"]
 

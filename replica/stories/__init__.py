@@ -7,7 +7,7 @@ serve any clock. See `loader.py` for the file format.
 
 from __future__ import annotations
 
-from replica.stories.loader import (
+from unn_ingest.replica.stories.loader import (
     DATA_DIR,
     explicit_link_variants,
     load_handwritten,

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from replica.model import Block, EditionText, LinkVariant, Revision, Story
-from replica.translit import slugify
+from unn_ingest.replica.model import Block, EditionText, LinkVariant, Revision, Story
+from unn_ingest.replica.translit import slugify
 
 DATA_DIR = Path(__file__).parent / "data"
 KYIV = ZoneInfo("Europe/Kyiv")

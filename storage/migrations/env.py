@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from storage.models import Base
+from unn_ingest.storage.models import Base
 
 
 def run_on(connection: Connection) -> None:

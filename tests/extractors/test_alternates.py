@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from config.profiles import load_profile
-from extractors.article import extract_article
-from extractors.page import FetchedPage
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.page import FetchedPage
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "extractors" / "pages"
 URL = "https://unn.ua/news/test-posylan"

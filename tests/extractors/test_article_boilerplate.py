@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from config.profiles import load_profile
-from extractors.article import extract_article
-from extractors.boilerplate import is_furniture_line
-from extractors.page import FetchedPage
-from extractors.records import ExtractedArticle
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.boilerplate import is_furniture_line
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import ExtractedArticle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extractors" / "unn"
 URL = "https://unn.ua/en/news/ukraine-receives-new-air-defence-systems"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from extractors.metadata import parse_datetime
+from unn_ingest.extractors.metadata import parse_datetime
 
 KYIV = ZoneInfo("Europe/Kyiv")
 

@@ -7,11 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from extractors.article import extract_article
-from extractors.page import FetchedPage
-from extractors.records import ExtractedArticle
-from extractors.scoring import score_page
-from flows.evaluation.datasets import EvaluationDataError, data_dir, pravda_pages, require
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import ExtractedArticle
+from unn_ingest.extractors.scoring import score_page
+from unn_ingest.flows.evaluation.datasets import (
+    EvaluationDataError,
+    data_dir,
+    pravda_pages,
+    require,
+)
 
 RU_PAGE = "Pravda_2026_01_08"
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from config.profiles import load_profile
-from extractors.article import EXTRACTOR_VERSION, extract_article
-from extractors.page import FetchedPage
-from extractors.records import ExtractedArticle
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import EXTRACTOR_VERSION, extract_article
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import ExtractedArticle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extractors" / "unn"
 CASES = sorted(p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json"))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from config.profiles import load_profile
-from extractors.article import extract_article
-from extractors.page import FetchedPage
+from unn_ingest.config.profiles import load_profile
+from unn_ingest.extractors.article import extract_article
+from unn_ingest.extractors.page import FetchedPage
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extractors"
 UK_URL = "https://unn.ua/news/uriad-ukhvalyv-novi-pravyla-dlia-veteraniv"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from config import load_profile
-from extractors.discovery import parse_feed, parse_listing
-from extractors.page import FetchedPage
-from replica.site import ReplicaSite
-from replica.testing import make_site
+from unn_ingest.config import load_profile
+from unn_ingest.extractors.discovery import parse_feed, parse_listing
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.replica.site import ReplicaSite
+from unn_ingest.replica.testing import make_site
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "discovery"
 ORIGIN = "http://127.0.0.1:8765"
@@ -91,14 +91,14 @@ def test_feed_keeps_only_article_urls_of_the_site_and_canonicalises_amp() -> Non
 
 
 def test_xml_bomb_feed_does_not_expand() -> None:
-    from replica.faults import xml_bomb
+    from unn_ingest.replica.faults import xml_bomb
 
     found = parse_feed(page(ORIGIN + "/rss/news_uk.xml", xml_bomb()), load_profile(origin=ORIGIN))
     assert found.items == () and found.error
 
 
 def test_truncated_feed_gives_its_items_and_the_damage(site: ReplicaSite) -> None:
-    from replica.faults import malformed_feed
+    from unn_ingest.replica.faults import malformed_feed
 
     profile = load_profile(origin=ORIGIN)
     whole = site.render("/rss/news_en.xml").body

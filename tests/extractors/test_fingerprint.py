@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 import trafilatura
 
-from extractors.fingerprint import (
+from unn_ingest.extractors.fingerprint import (
     DUPLICATE_THRESHOLD,
     Fingerprint,
     NearDuplicateIndex,
@@ -26,8 +26,8 @@ from extractors.fingerprint import (
     minhash_signature,
     signature_text,
 )
-from replica.model import EditionText, Story
-from replica.stories.loader import load_handwritten
+from unn_ingest.replica.model import EditionText, Story
+from unn_ingest.replica.stories.loader import load_handwritten
 
 BENCHMARK = (
     Path(__file__).resolve().parents[2].parent / "shared" / "data" / "article-extraction-benchmark"

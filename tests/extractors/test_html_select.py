@@ -7,8 +7,13 @@ import gc
 import pytest
 from lxml import html
 
-from extractors import html_select
-from extractors.html_select import by_class, by_class_prefix, first_by_class_prefix, forget_classes
+from unn_ingest.extractors import html_select
+from unn_ingest.extractors.html_select import (
+    by_class,
+    by_class_prefix,
+    first_by_class_prefix,
+    forget_classes,
+)
 
 PAGE = """<html><body class="page_root__a1">
 <div class="card_root__x9 wide" id="card">

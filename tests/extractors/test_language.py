@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from extractors.language import detect_language, tag_article
-from extractors.records import ExtractedArticle
+from unn_ingest.extractors.language import detect_language, tag_article
+from unn_ingest.extractors.records import ExtractedArticle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extractors" / "language"
 CASES: dict[str, dict[str, Any]] = json.loads((FIXTURES / "cases.json").read_text("utf-8"))
@@ -75,7 +75,7 @@ def test_short_body_is_tagged_with_the_title() -> None:
 
 _PROBE = """
 import json, sys
-from extractors.language import detect_language
+from unn_ingest.extractors.language import detect_language
 texts = json.loads(sys.stdin.read())
 print(json.dumps([[detect_language(t).language, detect_language(t).confidence] for t in texts]))
 """

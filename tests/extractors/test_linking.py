@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from extractors.linking import LinkEdge, LinkNode, Member, form_stories, plan_stories
+from unn_ingest.extractors.linking import LinkEdge, LinkNode, Member, form_stories, plan_stories
 
 # Articles 1-3 are one story's uk/en/ru; 4-6 another's; 7 a lone uk article.
 NODES = [

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from extractors.linking import LinkEdge
-from extractors.matching import ArticleFeatures, article_features, match_editions
-from extractors.matching_features import name_keys
-from extractors.matching_numbers import number_keys
-from replica.model import Story
-from replica.stories.loader import load_handwritten
+from unn_ingest.extractors.linking import LinkEdge
+from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
+from unn_ingest.extractors.matching_features import name_keys
+from unn_ingest.extractors.matching_numbers import number_keys
+from unn_ingest.replica.model import Story
+from unn_ingest.replica.stories.loader import load_handwritten
 
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 

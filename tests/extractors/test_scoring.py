@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.scoring import PageScore, score_corpus, score_page, shingles
+from unn_ingest.extractors.scoring import PageScore, score_corpus, score_page, shingles
 
 TEXT = "one two three four five six"
 

@@ -12,9 +12,9 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from flows.cli import _register_subcommands, app
-from replica.testing import running_replica
-from storage import EXPORT_FIELDS
+from unn_ingest.flows.cli import _register_subcommands, app
+from unn_ingest.replica.testing import running_replica
+from unn_ingest.storage import EXPORT_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()

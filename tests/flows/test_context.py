@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.context import StopSignal
-from flows.errors import RunStopped
+from unn_ingest.flows.context import StopSignal
+from unn_ingest.flows.errors import RunStopped
 
 
 def test_callbacks_run_once_when_set_and_at_once_when_registered_late() -> None:

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL
 
-from extractors.scoring import score_corpus, score_page
-from flows.ingest import backfill, ingest
-from replica.server import ReplicaServer
-from replica.testing import running_replica
-from storage import Store
+from unn_ingest.extractors.scoring import score_corpus, score_page
+from unn_ingest.flows.ingest import backfill, ingest
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.testing import running_replica
+from unn_ingest.storage import Store
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -235,7 +235,7 @@ def test_two_overlapping_backfills_store_each_article_once(
 ) -> None:
     articles = truth(replica)
     start, end = full_window(replica, articles)
-    command = [sys.executable, "-m", "flows", "backfill", "--json"]
+    command = [sys.executable, "-m", "unn_ingest", "backfill", "--json"]
     command += ["--from", str(start), "--to", str(end), "--origin", replica.base_url]
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}  # one server, as live
     runs = [
@@ -256,7 +256,7 @@ def test_two_overlapping_backfills_store_each_article_once(
 
 
 def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path) -> None:
-    from replica.faults import FaultBoard, FaultPlan
+    from unn_ingest.replica.faults import FaultBoard, FaultPlan
 
     with running_replica(seed=2, generated=40, faults="hostile") as server:
         hostile = asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
@@ -290,8 +290,8 @@ def test_the_feeds_category_fills_the_rubric_a_full_page_does_not_show(
 def test_worker_processes_and_read_ahead_store_what_an_in_process_run_stores(
     replica: ReplicaServer, fast_site_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.ingest
-    from flows.readahead import ReadAhead
+    from unn_ingest.flows import ingest as ingest_module
+    from unn_ingest.flows.readahead import ReadAhead
 
     start, end = full_window(replica, truth(replica))
     in_process, pooled = fast_site_settings / "in-process", fast_site_settings / "pooled"
@@ -306,7 +306,7 @@ def test_worker_processes_and_read_ahead_store_what_an_in_process_run_stores(
         return future
 
     monkeypatch.setattr(ReadAhead, "take", counting_take)
-    monkeypatch.setattr(flows.ingest, "POOL_THRESHOLD", 0)  # the pool for any size
+    monkeypatch.setattr(ingest_module, "POOL_THRESHOLD", 0)  # the pool for any size
     monkeypatch.setenv("UNN_INGEST_BATCH_SIZE", "7")  # many batches over every day
     asyncio.run(backfill(start, end, None, replica.base_url, None, str(pooled)))
 

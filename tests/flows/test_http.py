@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, _retry_after
+from unn_ingest.flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, _retry_after
 
 POLICY = FetchPolicy(
     allowed_hosts=("site.test",),

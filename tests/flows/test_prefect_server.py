@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from replica.testing import running_replica
+from unn_ingest.replica.testing import running_replica
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def test_ingest_through_a_prefect_server_is_visible_in_its_api(
     env = pipeline_env(prefect_api, tmp_path)
     with running_replica(seed=5, generated=20) as replica:
         done = subprocess.run(
-            [sys.executable, "-m", "flows", "run", "--origin", replica.base_url, "--json"],
+            [sys.executable, "-m", "unn_ingest", "run", "--origin", replica.base_url, "--json"],
             env=env,
             capture_output=True,
             text=True,
@@ -173,7 +173,7 @@ def test_serve_registers_the_schedule_and_runs_what_is_triggered(
 ) -> None:
     env = pipeline_env(prefect_api, tmp_path)
     with running_replica(seed=8, generated=10) as replica:
-        command = [sys.executable, "-m", "flows", "serve", "--cron", "0 3 * * *"]
+        command = [sys.executable, "-m", "unn_ingest", "serve", "--cron", "0 3 * * *"]
         server = subprocess.Popen(
             [*command, "--origin", replica.base_url], env=env, stdout=subprocess.PIPE, text=True
         )
@@ -220,7 +220,7 @@ def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
     with running_replica(seed=9, generated=90) as replica:
         articles = httpx.get(replica.base_url + "/__truth__").json()["articles"]
         days = sorted({a["published_at"][:10] for a in articles})
-        command = [sys.executable, "-m", "flows", "backfill", "--origin", replica.base_url]
+        command = [sys.executable, "-m", "unn_ingest", "backfill", "--origin", replica.base_url]
         command += ["--from", days[0], "--to", days[-1]]
         run = subprocess.Popen(
             command,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from flows.http import FetchRequest
-from flows.readahead import ReadAhead, batch_key
-from flows.workers import BatchWork
+from unn_ingest.flows.http import FetchRequest
+from unn_ingest.flows.readahead import ReadAhead, batch_key
+from unn_ingest.flows.workers import BatchWork
 
 
 def batch(*names: str) -> list[FetchRequest]:

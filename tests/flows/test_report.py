@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.report import Failure, RunReport
+from unn_ingest.flows.report import Failure, RunReport
 
 
 def test_an_article_counts_as_linked_once_and_only_if_this_run_stored_it() -> None:

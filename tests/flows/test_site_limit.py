@@ -13,10 +13,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 
-from flows.errors import ConfigError
-from flows.ingest import ingest
-from replica.testing import running_replica
-from storage import Store
+from unn_ingest.flows.errors import ConfigError
+from unn_ingest.flows.ingest import ingest
+from unn_ingest.replica.testing import running_replica
+from unn_ingest.storage import Store
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

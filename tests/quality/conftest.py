@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from flows.evaluation import extraction, language
-from flows.evaluation.datasets import EvaluationDataError, data_dir
+from unn_ingest.flows.evaluation import extraction, language
+from unn_ingest.flows.evaluation.datasets import EvaluationDataError, data_dir
 
 FLOORS = Path(__file__).resolve().parent / "floors.toml"
 

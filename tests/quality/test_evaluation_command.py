@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from flows.evaluation import extraction, language
+from unn_ingest.flows.evaluation import extraction, language
 
 
 @pytest.mark.parametrize(

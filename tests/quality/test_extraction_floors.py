@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from flows.evaluation.extraction import ExtractionReport, ScoreRow
+from unn_ingest.flows.evaluation.extraction import ExtractionReport, ScoreRow
 
 
 def _ours(report: ExtractionReport, dataset: str) -> ScoreRow:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from flows.evaluation.datasets import LINGUA_CLASSES
-from flows.evaluation.language import LanguageReport
+from unn_ingest.flows.evaluation.datasets import LINGUA_CLASSES
+from unn_ingest.flows.evaluation.language import LanguageReport
 
 
 @pytest.mark.parametrize("kind", LINGUA_CLASSES)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from flows.evaluation.linking import QUICK_ARTICLES, evaluate_set
-from replica.catalogue import build_catalogue, stories_for_articles
+from unn_ingest.flows.evaluation.linking import QUICK_ARTICLES, evaluate_set
+from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 
 FLOORS = tomllib.loads((Path(__file__).parent / "linking_floors.toml").read_text(encoding="utf-8"))
 METRICS = {

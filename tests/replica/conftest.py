@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from replica.faults import FaultPlan
-from replica.model import Block, EditionText, Revision, Story
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
+from unn_ingest.replica.faults import FaultPlan
+from unn_ingest.replica.model import Block, EditionText, Revision, Story
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 _ATTRIBUTION = {"uk": ", передає УНН.", "en": ", UNN reports.", "ru": ", передает УНН."}

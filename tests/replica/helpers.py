@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 from lxml.html import HtmlElement
 
-from replica.site import ReplicaSite
+from unn_ingest.replica.site import ReplicaSite
 
 
 def page(site: ReplicaSite, path: str, query: dict[str, str] | None = None) -> HtmlElement:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from replica.site import ReplicaSite
 from tests.replica.helpers import page
+from unn_ingest.replica.site import ReplicaSite
 
 
 @pytest.mark.parametrize("edition", ["uk", "en", "ru"])

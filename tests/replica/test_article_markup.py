@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from replica.render_article import has_next_data
-from replica.site import ReplicaSite
 from tests.replica.helpers import by_class, meta, one, page
+from unn_ingest.replica.render_article import has_next_data
+from unn_ingest.replica.site import ReplicaSite
 
 HRE = {"uk": "/news/hre-uk-slug", "en": "/en/news/hre-en-slug", "ru": "/ru/news/hre-ru-slug"}
 DATELINE = {"uk": "Київ • УНН", "en": "Kyiv • UNN", "ru": "Киев • УНН"}

@@ -7,8 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from replica.catalogue import DEFAULT_START, build_catalogue, link_variant, stories_for_articles
-from replica.stories import explicit_link_variants, load_handwritten
+from unn_ingest.replica.catalogue import (
+    DEFAULT_START,
+    build_catalogue,
+    link_variant,
+    stories_for_articles,
+)
+from unn_ingest.replica.stories import explicit_link_variants, load_handwritten
 
 
 def test_default_catalogue_holds_handwritten_and_generated_stories() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from replica.cli import replica_app
+from unn_ingest.replica.cli import replica_app
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,16 @@ def test_unknown_fault_profile_is_one_clear_line() -> None:
 
 
 def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c() -> None:
-    command = [sys.executable, "-m", "replica", "serve", "--port", "0", "--stories", "20"]
+    command = [
+        sys.executable,
+        "-m",
+        "unn_ingest.replica",
+        "serve",
+        "--port",
+        "0",
+        "--stories",
+        "20",
+    ]
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

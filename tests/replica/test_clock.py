@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from replica.clock import Clock, ClockError, format_instant, parse_instant
-from replica.site import ReplicaSite
 from tests.replica.conftest import START
 from tests.replica.helpers import one, page
+from unn_ingest.replica.clock import Clock, ClockError, format_instant, parse_instant
+from unn_ingest.replica.site import ReplicaSite
 
 
 def test_clock_starts_at_the_catalogue_start(site: ReplicaSite) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from replica.site import ReplicaSite
+from unn_ingest.replica.site import ReplicaSite
 
 PATHS = ["/news/hre-uk-slug", "/en/amp/hre-en-slug", "/rss/news_ru.xml", "/news", "/en"]
 

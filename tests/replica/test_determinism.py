@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from replica.render_text import class_hash
-from replica.site import ReplicaSite
 from tests.replica.conftest import SmallCatalogue
+from unn_ingest.replica.render_text import class_hash
+from unn_ingest.replica.site import ReplicaSite
 
 PATHS = ["/news/hre-uk-slug", "/ru/amp/hre-ru-slug", "/rss/news_en.xml", "/en/news?page=2"]
 

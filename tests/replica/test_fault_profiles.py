@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from replica.faults import FAULT_NAMES, PROFILES, FaultError, FaultPlan, applies
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
 from tests.replica.conftest import SmallCatalogue
+from unn_ingest.replica.faults import FAULT_NAMES, PROFILES, FaultError, FaultPlan, applies
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 
 @pytest.mark.parametrize("name", ["none", "flaky", "hostile"])

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from lxml import etree
 
-from replica.faults import OVERSIZED_BYTES
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
+from unn_ingest.replica.faults import OVERSIZED_BYTES
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 ARTICLE = "/news/hre-uk-slug"
 FEED = "/rss/news_en.xml"

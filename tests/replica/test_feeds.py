@@ -8,8 +8,8 @@ import feedparser
 import pytest
 from lxml import etree
 
-from replica.feeds import FEED_SIZE
-from replica.site import ReplicaSite
+from unn_ingest.replica.feeds import FEED_SIZE
+from unn_ingest.replica.site import ReplicaSite
 
 
 def items(site: ReplicaSite, edition: str) -> list[etree._Element]:
@@ -49,7 +49,7 @@ def test_feed_has_at_most_the_latest_hundred(site: ReplicaSite) -> None:
 def test_summer_times_use_the_plus_three_offset() -> None:
     from datetime import UTC, datetime
 
-    from replica.render_text import rfc822_kyiv
+    from unn_ingest.replica.render_text import rfc822_kyiv
 
     assert rfc822_kyiv(datetime(2025, 7, 1, 9, 0, tzinfo=UTC)) == "Tue, 01 Jul 2025 12:00:00 +0300"
     assert rfc822_kyiv(datetime(2025, 2, 5, 8, 18, tzinfo=UTC)) == "Wed, 05 Feb 2025 10:18:00 +0200"

@@ -12,11 +12,11 @@ from functools import lru_cache
 
 import pytest
 
-from replica.generator import generate_stories, stories_for_articles
-from replica.generator_plan import KYIV
-from replica.generator_registry import ALL_TYPES
-from replica.model import Story
-from replica.translit import slugify
+from unn_ingest.replica.generator import generate_stories, stories_for_articles
+from unn_ingest.replica.generator_plan import KYIV
+from unn_ingest.replica.generator_registry import ALL_TYPES
+from unn_ingest.replica.model import Story
+from unn_ingest.replica.translit import slugify
 
 START = datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
 _IMAGE = re.compile(r"^/img/(\d{4})/(\d{2})/(\d{2})/(\d{10})-(\d{4})-large\.webp$")
@@ -153,7 +153,7 @@ def test_every_story_type_is_used() -> None:
 def test_stories_are_identical_across_processes() -> None:
     code = (
         "import hashlib, sys; from datetime import UTC, datetime;"
-        "from replica.generator import generate_stories;"
+        "from unn_ingest.replica.generator import generate_stories;"
         "s = generate_stories(9, 120, datetime(2025, 11, 1, tzinfo=UTC), 2);"
         "sys.stdout.write(hashlib.sha256(repr(s).encode()).hexdigest())"
     )

@@ -11,13 +11,13 @@ from string import Formatter
 import pytest
 from langdetect import DetectorFactory, detect_langs
 
-from replica.generator import generate_stories
-from replica.generator_lang import LANGS
-from replica.generator_plan import KYIV, Planner
-from replica.generator_registry import ALL_TYPES
-from replica.generator_types import StoryType, render_edition
-from replica.generator_world import build_world
-from replica.model import EditionText, Story
+from unn_ingest.replica.generator import generate_stories
+from unn_ingest.replica.generator_lang import LANGS
+from unn_ingest.replica.generator_plan import KYIV, Planner
+from unn_ingest.replica.generator_registry import ALL_TYPES
+from unn_ingest.replica.generator_types import StoryType, render_edition
+from unn_ingest.replica.generator_world import build_world
+from unn_ingest.replica.model import EditionText, Story
 
 START = datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
 _UK_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from replica.site import ReplicaSite
 from tests.replica.helpers import one, page
+from unn_ingest.replica.site import ReplicaSite
 
 
 def switcher(site: ReplicaSite, path: str) -> dict[str, str]:

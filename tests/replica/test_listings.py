@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from replica.render_listing import PAGE_SIZE
-from replica.site import IMAGE_BYTES, ReplicaSite
 from tests.replica.helpers import by_class, one, page
+from unn_ingest.replica.render_listing import PAGE_SIZE
+from unn_ingest.replica.site import IMAGE_BYTES, ReplicaSite
 
 
 def rows(site: ReplicaSite, path: str, number: int | None = None) -> list[tuple[str, str, str]]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from replica.render_text import (
+from unn_ingest.replica.render_text import (
     card_time_text,
     currency_text,
     date_text,

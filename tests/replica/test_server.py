@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from replica.server import ReplicaServer
-from replica.site import ReplicaSite
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.site import ReplicaSite
 
 
 def test_base_url_has_the_real_port_and_feeds_the_site_origin(

@@ -8,9 +8,9 @@ from datetime import timedelta
 import lxml.html
 import pytest
 
-from replica.site import ReplicaSite
-from replica.testing import make_site
 from tests.replica.helpers import by_class, one
+from unn_ingest.replica.site import ReplicaSite
+from unn_ingest.replica.testing import make_site
 
 
 @pytest.fixture

@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from replica.model import EditionText, Story
-from replica.stories import explicit_link_variants, load_handwritten, load_handwritten_raw
+from unn_ingest.replica.model import EditionText, Story
+from unn_ingest.replica.stories import (
+    explicit_link_variants,
+    load_handwritten,
+    load_handwritten_raw,
+)
 
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)  # the catalogue's default start, 12:00 Kyiv
 KYIV = ZoneInfo("Europe/Kyiv")

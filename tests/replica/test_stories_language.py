@@ -10,8 +10,8 @@ import pytest
 from langdetect import DetectorFactory, detect
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from replica.model import EditionText
-from replica.stories import load_handwritten
+from unn_ingest.replica.model import EditionText
+from unn_ingest.replica.stories import load_handwritten
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from replica.testing import make_site, replica_server_fixture, running_replica
+from unn_ingest.replica.testing import make_site, replica_server_fixture, running_replica
 
 
 def test_running_replica_serves_the_real_catalogue_at_its_base_url() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from replica.translit import slugify, to_latin
+from unn_ingest.replica.translit import slugify, to_latin
 
 SLUGS = [
     ("uk-dlia-ukrainy", "Для України", "uk", "dlia-ukrainy"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import lxml.html
 
-from replica.site import ReplicaSite
 from tests.replica.conftest import START
 from tests.replica.helpers import by_class, one
+from unn_ingest.replica.site import ReplicaSite
 
 KEYS = {
     "url", "amp_url", "story_id", "edition", "language", "slug", "title", "lead", "body",

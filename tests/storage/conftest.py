@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from extractors.records import EditionLink, ExtractedArticle, LanguageTag
-from storage import ArticleInput, Store
+from unn_ingest.extractors.records import EditionLink, ExtractedArticle, LanguageTag
+from unn_ingest.storage import ArticleInput, Store
 
 ORIGIN = "http://127.0.0.1:8765"
 PUBLISHED = datetime(2025, 11, 19, 8, 18, tzinfo=UTC)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from extractors.records import EditionLink, ExtractedArticle, LanguageTag
-from storage import ArticleInput, FetchRecord, Store
+from unn_ingest.extractors.records import EditionLink, ExtractedArticle, LanguageTag
+from unn_ingest.storage import ArticleInput, FetchRecord, Store
 
 MakeInput = Callable[..., ArticleInput]
 FETCHED = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from storage import EXPORT_FIELDS, ArticleInput, Store, StoryGroup, StoryMember
+from unn_ingest.storage import EXPORT_FIELDS, ArticleInput, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 DOCUMENTED = [

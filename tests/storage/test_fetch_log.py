@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storage import FetchRecord, Store
+from unn_ingest.storage import FetchRecord, Store
 
 AT = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)
 URL = "http://127.0.0.1:8765/rss/news_uk.xml"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from extractors.records import EditionLink
-from storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import EditionLink
+from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 URL = Callable[[str, str], str]

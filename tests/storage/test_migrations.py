@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from storage import Store
-from storage.models import Base
+from unn_ingest.storage import Store
+from unn_ingest.storage.models import Base
 
 TABLES = {"alembic_version", "story", "article", "article_revision", "edition_link", "fetch_log"}
 

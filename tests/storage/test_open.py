@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import (
+from unn_ingest.storage import (
     StorageConfigError,
     StorageError,
     StorageUnavailableError,

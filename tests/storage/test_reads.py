@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 T0 = datetime(2025, 11, 19, 8, 0, tzinfo=UTC)

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-import storage.writes
-from storage import ArticleInput, StorageError, Store, UpsertOutcome
+from unn_ingest.storage import ArticleInput, StorageError, Store, UpsertOutcome, writes
 
 MakeInput = Callable[..., ArticleInput]
-REAL_UPSERT = storage.writes.upsert_articles
+REAL_UPSERT = writes.upsert_articles
 
 
 class FakeDriverError(Exception):
@@ -39,7 +38,7 @@ def test_deadlock_is_retried(
     store: Store, make_input: MakeInput, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(storage.writes, "upsert_articles", _failing(2, "40P01", calls))
+    monkeypatch.setattr(writes, "upsert_articles", _failing(2, "40P01", calls))
     [outcome] = store.upsert_articles([make_input("uk", "a")])
     assert outcome.status == "new"  # the failed attempts left nothing behind
     assert len(calls) == 3
@@ -62,7 +61,7 @@ def test_failures_surface_as_one_line(
     calls_made: int,
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(storage.writes, "upsert_articles", _failing(times, sqlstate, calls))
+    monkeypatch.setattr(writes, "upsert_articles", _failing(times, sqlstate, calls))
     with pytest.raises(StorageError) as raised:
         store.upsert_articles([make_input("uk", "a")])
     assert str(raised.value) == f"cannot store articles: simulated failure {sqlstate}"

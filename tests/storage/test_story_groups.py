@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 

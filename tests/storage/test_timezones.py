@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage import ArticleInput, StorageError, Store
+from unn_ingest.storage import ArticleInput, StorageError, Store
 
 MakeInput = Callable[..., ArticleInput]
 KYIV_NOON = datetime(2025, 7, 1, 12, 0, tzinfo=ZoneInfo("Europe/Kyiv"))  # summer: UTC+3

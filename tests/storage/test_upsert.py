@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from storage import ArticleInput, Store, StoryGroup, StoryMember
+from unn_ingest.storage import ArticleInput, Store, StoryGroup, StoryMember
 
 MakeInput = Callable[..., ArticleInput]
 LATER = datetime(2025, 11, 19, 12, 0, tzinfo=UTC)

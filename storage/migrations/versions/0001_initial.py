@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.types import UTCDateTime
+from unn_ingest.storage.types import UTCDateTime
 
 revision = "0001"
 down_revision: str | None = None
