@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from unn_ingest.extractors.matching import ArticleFeatures
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.flows.errors import RunStopped
-from unn_ingest.flows.http import Fetcher
-from unn_ingest.flows.pool import LazyProcessPool
-from unn_ingest.flows.readahead import ReadAhead
+from unn_ingest.flows.fetch.http import Fetcher
+from unn_ingest.flows.fetch.pool import LazyProcessPool
+from unn_ingest.flows.fetch.readahead import ReadAhead
 from unn_ingest.flows.report import RunReport
 from unn_ingest.storage import Store
 

@@ -23,10 +23,10 @@ from unn_ingest.config import Settings
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows import tasks
 from unn_ingest.flows.context import RunContext, StopSignal
-from unn_ingest.flows.http import FetchRequest
-from unn_ingest.flows.pipeline import BatchResult, chunked, reading_ahead
+from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.report import RunReport, progress
 from unn_ingest.flows.runtime import open_run, resolve_settings
+from unn_ingest.flows.steps.batches import BatchResult, chunked, reading_ahead
 
 T = TypeVar("T")
 R = TypeVar("R")

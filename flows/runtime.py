@@ -10,9 +10,9 @@ from typing import Any
 from unn_ingest.config import ProfileError, Settings, load_profile
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import ConfigError
-from unn_ingest.flows.http import Fetcher, FetchPolicy
-from unn_ingest.flows.pool import LazyProcessPool
-from unn_ingest.flows.site_limit import check_site_limit
+from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
+from unn_ingest.flows.fetch.pool import LazyProcessPool
+from unn_ingest.flows.fetch.site_limit import check_site_limit
 from unn_ingest.storage import Store
 
 

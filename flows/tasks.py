@@ -1,4 +1,4 @@
-"""Prefect tasks: each a line calling a plain step of flows/pipeline.py or flows/linker.py.
+"""Prefect tasks: each a line calling a plain step of flows/batches.py or flows/link.py.
 
 Tasks work on batches (an edition's feed, a listing walk, ~80 URLs), never one article, and
 take no cache: their inputs are live objects (store, fetcher) and their effects are upserts.
@@ -12,10 +12,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from unn_ingest.extractors.records import DiscoveredItem
-from unn_ingest.flows import discover, linker, pipeline
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.http import FetchRequest
-from unn_ingest.flows.pipeline import BatchResult
+from unn_ingest.flows.fetch.http import FetchRequest
+from unn_ingest.flows.steps import batches, discover, link
+from unn_ingest.flows.steps.batches import BatchResult
 
 
 @task(name="discover-latest", cache_policy=NO_CACHE)
@@ -37,16 +37,16 @@ def select_requests(
     ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool
 ) -> list[FetchRequest]:
     """Decide from the database what is new or due for a re-check."""
-    return pipeline.select_requests(ctx, items, refetch_known)
+    return batches.select_requests(ctx, items, refetch_known)
 
 
 @task(name="process-batch", cache_policy=NO_CACHE)
 def process_batch(ctx: RunContext, requests: list[FetchRequest]) -> BatchResult:
     """Fetch, extract, tag, store and explicitly link one batch of articles."""
-    return pipeline.process_batch(ctx, requests)
+    return batches.process_batch(ctx, requests)
 
 
 @task(name="link-by-content", cache_policy=NO_CACHE)
 def link_by_content(ctx: RunContext, article_ids: list[int]) -> int:
     """Join editions without explicit links by their content; mark near-duplicates."""
-    return linker.link_by_content(ctx, article_ids)
+    return link.link_by_content(ctx, article_ids)

@@ -1,5 +1,5 @@
 """`python -m unn_ingest` runs the command line (the same as `unn-ingest`)."""
 
-from unn_ingest.flows.cli import main
+from unn_ingest.flows.cli.app import main
 
 main()

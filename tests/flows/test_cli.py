@@ -12,7 +12,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from unn_ingest.flows.cli import _register_subcommands, app
+from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import EXPORT_FIELDS
 

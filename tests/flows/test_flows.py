@@ -291,7 +291,7 @@ def test_worker_processes_and_read_ahead_store_what_an_in_process_run_stores(
     replica: ReplicaServer, fast_site_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from unn_ingest.flows import ingest as ingest_module
-    from unn_ingest.flows.readahead import ReadAhead
+    from unn_ingest.flows.fetch.readahead import ReadAhead
 
     start, end = full_window(replica, truth(replica))
     in_process, pooled = fast_site_settings / "in-process", fast_site_settings / "pooled"

@@ -7,7 +7,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from unn_ingest.flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, _retry_after
+from unn_ingest.flows.fetch.http import (
+    Fetcher,
+    FetchOutcome,
+    FetchPolicy,
+    FetchRequest,
+    _retry_after,
+)
 
 POLICY = FetchPolicy(
     allowed_hosts=("site.test",),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from unn_ingest.flows.http import FetchRequest
-from unn_ingest.flows.readahead import ReadAhead, batch_key
-from unn_ingest.flows.workers import BatchWork
+from unn_ingest.flows.fetch.http import FetchRequest
+from unn_ingest.flows.fetch.readahead import ReadAhead, batch_key
+from unn_ingest.flows.fetch.workers import BatchWork
 
 
 def batch(*names: str) -> list[FetchRequest]:

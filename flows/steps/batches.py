@@ -18,14 +18,14 @@ from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.fetchlog import log_fetches
-from unn_ingest.flows.http import FetchOutcome, FetchRequest, stopped
-from unn_ingest.flows.linker import link_explicit
-from unn_ingest.flows.pool import LazyProcessPool
-from unn_ingest.flows.readahead import ReadAhead
+from unn_ingest.flows.fetch.http import FetchOutcome, FetchRequest, stopped
+from unn_ingest.flows.fetch.pool import LazyProcessPool
+from unn_ingest.flows.fetch.readahead import ReadAhead
+from unn_ingest.flows.fetch.site_limit import fetch_in_turn, site_slot
+from unn_ingest.flows.fetch.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
 from unn_ingest.flows.report import Failure, progress
-from unn_ingest.flows.site_limit import fetch_in_turn, site_slot
-from unn_ingest.flows.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
+from unn_ingest.flows.steps.fetchlog import log_fetches
+from unn_ingest.flows.steps.link import link_explicit
 from unn_ingest.storage import ArticleInput
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.http import FetchOutcome
+from unn_ingest.flows.fetch.http import FetchOutcome
 from unn_ingest.storage import FetchRecord
 
 

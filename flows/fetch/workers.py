@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
 from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
 

@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 
-from unn_ingest.flows.http import FetchRequest
-from unn_ingest.flows.workers import BatchWork
+from unn_ingest.flows.fetch.http import FetchRequest
+from unn_ingest.flows.fetch.workers import BatchWork
 
 Start = Callable[[list[FetchRequest]], "Future[BatchWork]"]
 BatchKey = tuple[str, ...]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from unn_ingest.flows.cli import console, user_errors
+from unn_ingest.flows.cli.options import console, user_errors
 
 if TYPE_CHECKING:
     from unn_ingest.storage import Store
@@ -60,7 +60,7 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
         second = asyncio.run(backfill(day_from, day_to, None, origin, None, str(data_dir)))
         console.print(_line(second))
         truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
-    from unn_ingest.flows.cli_read import open_store
+    from unn_ingest.flows.cli.read import open_store
 
     with open_store(None, data_dir) as store:
         _print_stored(store)
@@ -78,7 +78,7 @@ def _line(summary: dict[str, Any]) -> str:
 
 
 def _print_stored(store: Store) -> None:
-    from unn_ingest.flows.views import stories_table
+    from unn_ingest.flows.cli.views import stories_table
 
     console.print(_counts_table(store.counts(), store.link_method_counts()))
     console.print(stories_table(store.stories(limit=8), title="latest stories"))

@@ -13,7 +13,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from unn_ingest.flows.cli import DataDir, Db, JsonOut, console, print_json, user_errors
+from unn_ingest.flows.cli.options import DataDir, Db, JsonOut, console, print_json, user_errors
 from unn_ingest.storage.export import EXPORT_FIELDS
 
 
@@ -40,7 +40,7 @@ def stories(
     if json_out:
         print_json([asdict(s) for s in found])
         return
-    from unn_ingest.flows.views import stories_table
+    from unn_ingest.flows.cli.views import stories_table
 
     console.print(stories_table(found))
 
@@ -61,7 +61,7 @@ def show(
     if json_out:
         print_json(asdict(view))
         return
-    from unn_ingest.flows.views import article_table
+    from unn_ingest.flows.cli.views import article_table
 
     console.print(article_table(view))
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.errors import ConfigError
-from unn_ingest.flows.http import FetchOutcome, FetchRequest
+from unn_ingest.flows.fetch.http import FetchOutcome, FetchRequest
 
 
 @contextmanager

@@ -16,9 +16,9 @@ from unn_ingest.config import load_profile
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.flows.cli import JsonOut, Origin, console, print_json, user_errors
+from unn_ingest.flows.cli.options import JsonOut, Origin, console, print_json, user_errors
 from unn_ingest.flows.errors import OfflineError
-from unn_ingest.flows.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
 
 Row = tuple[str, str]
 

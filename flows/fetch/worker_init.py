@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from unn_ingest.config import load_profile
 from unn_ingest.extractors.analysis import analyse_page
 from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.flows import workers  # noqa: F401  (the function the pool runs)
+from unn_ingest.flows.fetch import workers  # noqa: F401  (the function the pool runs)
 
 _SAMPLE = """<html lang="uk"><head><title>t</title>
 <meta property="article:published_time" content="2025-11-20T10:00:00+02:00"></head><body>

@@ -11,10 +11,10 @@ from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.fetchlog import log_fetches
-from unn_ingest.flows.http import FetchOutcome, FetchRequest
+from unn_ingest.flows.fetch.http import FetchOutcome, FetchRequest
+from unn_ingest.flows.fetch.site_limit import fetch_in_turn
 from unn_ingest.flows.report import Failure, progress
-from unn_ingest.flows.site_limit import fetch_in_turn
+from unn_ingest.flows.steps.fetchlog import log_fetches
 
 
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:

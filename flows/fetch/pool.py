@@ -30,7 +30,7 @@ class LazyProcessPool(Executor):
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["unn_ingest.flows.worker_init"])
+                context.set_forkserver_preload(["unn_ingest.flows.fetch.worker_init"])
                 self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
             return self._pool.submit(fn, *args, **kwargs)
 

@@ -7,9 +7,6 @@ and Prefect's environment defaults are set before Prefect is first imported.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,7 +14,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from unn_ingest.flows.cli.options import (
+    DataDir,
+    Db,
+    Editions,
+    JsonOut,
+    Origin,
+    console,
+    err,
+    parse_editions,
+    prepare_environment,
+    print_json,
+    user_errors,
+)
 
 app = typer.Typer(
     name="unn-ingest",
@@ -26,67 +36,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-Origin = Annotated[
-    str | None,
-    typer.Option(
-        "--origin", envvar="UNN_INGEST_ORIGIN", help="Site origin (default https://unn.ua)."
-    ),
-]
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db", envvar="UNN_INGEST_DB_URL", help="Database URL (default SQLite in data dir)."
-    ),
-]
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="UNN_INGEST_DATA_DIR", help="Data folder (default ./data)."),
-]
-JsonOut = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
-Editions = Annotated[
-    str, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
-]
-
-
-def prepare_environment(quiet: bool = True) -> None:
-    """Set Prefect defaults (no telemetry, quiet console) unless the user set them."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if quiet:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn known errors into one red line and exit code 2, never a traceback."""
-    from unn_ingest.config import ProfileError
-    from unn_ingest.flows.errors import IngestError
-    from unn_ingest.storage import StorageError
-
-    try:
-        yield
-    except (IngestError, StorageError, ProfileError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: what was stored stays stored; run the same command to resume")
-        raise typer.Exit(130) from None
-
-
-def parse_editions(value: str) -> list[str]:
-    """Return the edition codes of a comma-separated option, checked."""
-    codes = [c.strip() for c in value.split(",") if c.strip()]
-    bad = [c for c in codes if c not in ("uk", "en", "ru")]
-    if bad or not codes:
-        raise typer.BadParameter(f"unknown edition(s) {', '.join(bad) or '(none)'}; use uk,en,ru")
-    return codes
-
-
-def print_json(data: Any) -> None:
-    """Print data as JSON on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 @app.command()
@@ -202,7 +151,7 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(summary)
     else:
-        from unn_ingest.flows.views import summary_table
+        from unn_ingest.flows.cli.views import summary_table
 
         console.print(summary_table(summary))
     totals = summary["editions"]["total"]
@@ -212,10 +161,10 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
-    from unn_ingest.flows.cli_read import register as register_read
-    from unn_ingest.flows.demo import register as register_demo
-    from unn_ingest.flows.evaluation.cli import eval_app
-    from unn_ingest.flows.probe import register as register_probe
+    from unn_ingest.flows.cli.demo import register as register_demo
+    from unn_ingest.flows.cli.evaluate import eval_app
+    from unn_ingest.flows.cli.probe import register as register_probe
+    from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.replica.cli import replica_app
 
     register_read(app)

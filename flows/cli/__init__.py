@@ -1,0 +1,1 @@
+"""The `unn-ingest` command line: `app` holds the commands, `options` what they share."""

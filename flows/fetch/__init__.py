@@ -1,0 +1,1 @@
+"""Fetching: the HTTP client, politeness, the worker pool and read-ahead."""
