@@ -7,6 +7,7 @@ than report a score they could not compute.
 from __future__ import annotations
 
 import gzip
+import os
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,9 +43,14 @@ class TruthPage:
     truth: str
 
 
+DATA_SETTING = "UNN_INGEST_SHARED_DATA"
+
+
 def data_dir(override: Path | None = None) -> Path:
-    """Return the shared data folder: the override, else ../shared/data beside the repo."""
-    return (override or DEFAULT_DATA_DIR).resolve()
+    """Return the shared data folder: the override, else $UNN_INGEST_SHARED_DATA, else
+    ../shared/data beside the checkout."""
+    configured = os.environ.get(DATA_SETTING)
+    return (override or (Path(configured) if configured else DEFAULT_DATA_DIR)).resolve()
 
 
 def require(folder: Path, name: str) -> Path:

@@ -18,6 +18,8 @@ from unn_ingest.flows.evaluation.datasets import (
     require,
 )
 
+pytestmark = pytest.mark.needs_data  # reads the real data under ../shared/data
+
 RU_PAGE = "Pravda_2026_01_08"
 
 

@@ -9,7 +9,6 @@ import unicodedata
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -26,12 +25,11 @@ from unn_ingest.extractors.fingerprint import (
     minhash_signature,
     signature_text,
 )
+from unn_ingest.flows.evaluation.datasets import data_dir
 from unn_ingest.replica.model import EditionText, Story
 from unn_ingest.replica.stories.loader import load_handwritten
 
-BENCHMARK = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "article-extraction-benchmark"
-)
+BENCHMARK = data_dir() / "article-extraction-benchmark"
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 
 
@@ -156,7 +154,6 @@ def test_stories_of_the_replica_are_not_duplicates_of_each_other(stories: dict[s
 
 def _same_site_pairs() -> list[tuple[str, str, str]]:
     truth_file = BENCHMARK / "ground-truth.json"
-    assert truth_file.exists(), f"real data missing: {BENCHMARK} (../shared/data of the repo)"
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     by_host: dict[str, list[str]] = defaultdict(list)
     for page_id, item in sorted(truth.items()):
@@ -169,6 +166,7 @@ def _page_text(page_id: str) -> str:
     return str(trafilatura.html2txt(html.decode("utf-8", "replace")) or "")
 
 
+@pytest.mark.needs_data
 def test_different_articles_of_one_real_site_stay_below_the_threshold() -> None:
     pairs = _same_site_pairs()
     assert len(pairs) >= 50

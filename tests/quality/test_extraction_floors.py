@@ -8,6 +8,8 @@ import pytest
 
 from unn_ingest.flows.evaluation.extraction import ExtractionReport, ScoreRow
 
+pytestmark = pytest.mark.needs_data  # reads the real data under ../shared/data
+
 
 def _ours(report: ExtractionReport, dataset: str) -> ScoreRow:
     return next(r for r in report.rows if r.dataset == dataset and r.method == "unn-ingest")

@@ -9,6 +9,8 @@ import pytest
 from unn_ingest.flows.evaluation.datasets import LINGUA_CLASSES
 from unn_ingest.flows.evaluation.language import LanguageReport
 
+pytestmark = pytest.mark.needs_data  # reads the real data under ../shared/data
+
 
 @pytest.mark.parametrize("kind", LINGUA_CLASSES)
 def test_lingua_accuracy_at_or_above_floor(
