@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from unn_ingest.replica import ReplicaExtraMissingError
 from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
 from unn_ingest.replica.faults import FaultError, FaultPlan
-from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.site import CatalogueLike, ReplicaSite
+
+if TYPE_CHECKING:
+    from unn_ingest.replica.server import ReplicaServer
 
 replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
 
@@ -34,6 +37,11 @@ def serve(
     latency_ms: Annotated[float, typer.Option(help="Delay of the latency fault.")] = 300.0,
 ) -> None:
     """Serve the replica until Ctrl-C."""
+    try:
+        from unn_ingest.replica.server import ReplicaServer
+    except ReplicaExtraMissingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     try:
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None

@@ -17,15 +17,19 @@ from email.utils import formatdate
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from unn_ingest.replica import require_extra
 
-from unn_ingest.replica import faults as fx
-from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
+require_extra()  # before the imports below, so a missing extra is one clear line
+
+import uvicorn  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse, Response, StreamingResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+from starlette.types import Receive, Scope, Send  # noqa: E402
+
+from unn_ingest.replica import faults as fx  # noqa: E402
+from unn_ingest.replica.clock import ClockError, format_instant, parse_instant  # noqa: E402
 
 if TYPE_CHECKING:
     from unn_ingest.replica.site import ReplicaResponse, ReplicaSite

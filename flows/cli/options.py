@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console()
 err = Console(stderr=True)
@@ -50,12 +51,13 @@ def user_errors() -> Iterator[None]:
     """Turn known errors into one red line and exit code 2, never a traceback."""
     from unn_ingest.config import ProfileError
     from unn_ingest.flows.errors import IngestError
+    from unn_ingest.replica import ReplicaExtraMissingError
     from unn_ingest.storage import StorageError
 
     try:
         yield
-    except (IngestError, StorageError, ProfileError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+    except (IngestError, StorageError, ProfileError, ReplicaExtraMissingError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted: what was stored stays stored; run the same command to resume")
