@@ -1,4 +1,4 @@
-"""Without the `replica` extra the product still runs; the replica's commands say what to install."""
+"""Without the `replica` extra the product runs; the replica's commands say what to install."""
 
 from __future__ import annotations
 
