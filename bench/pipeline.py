@@ -21,15 +21,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
 
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+
 KYIV = ZoneInfo("Europe/Kyiv")
+Article = dict[str, Any]  # one article of the replica's ground truth
 
 
 def free_port() -> int:
@@ -62,13 +68,13 @@ def start_replica(stories: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the replica did not start")
 
 
-def window(articles: list[dict], wanted: int) -> tuple[list[dict], object, object]:
+def window(articles: list[Article], wanted: int) -> tuple[list[Article], date, date]:
     """Return the newest whole days of truth articles adding up to at least `wanted`."""
-    by_day: dict[object, list[dict]] = {}
+    by_day: dict[date, list[Article]] = {}
     for a in articles:
         day = datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date()
         by_day.setdefault(day, []).append(a)
-    chosen: list[dict] = []
+    chosen: list[Article] = []
     days = sorted(by_day, reverse=True)
     for day in days:
         chosen += by_day[day]
@@ -204,14 +210,13 @@ def warm_up() -> None:
 
 
 def run_pipeline(
-    base: str, day_from: object, day_to: object, data_dir: Path
-) -> tuple[float, dict, str]:
+    base: str, day_from: date, day_to: date, data_dir: Path
+) -> tuple[float, dict[str, Any], str]:
     from unn_ingest.flows.ingest import backfill
 
     started = time.perf_counter()
-    state = asyncio.run(
-        backfill(day_from, day_to, None, base, None, str(data_dir), return_state=True)
-    )
+    run = backfill(day_from, day_to, None, base, None, str(data_dir), return_state=True)
+    state: State[dict[str, Any]] = asyncio.run(cast(Coroutine[Any, Any, Any], run))
     seconds = time.perf_counter() - started
     summary = state.result()
     return seconds, summary, str(state.state_details.flow_run_id)
@@ -221,7 +226,7 @@ def count_task_runs(flow_run_id: str) -> int:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    flow_filter = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    flow_filter = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))
     total = 0
     with get_client(sync_client=True) as client:
         while True:

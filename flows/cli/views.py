@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from unn_ingest.flows.report import COUNTERS
+from unn_ingest.storage.rows import ArticleView
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
@@ -52,18 +53,24 @@ def _joined_by(editions: Any) -> str:
     return f"{text} {min(scores):.2f}" if scores else text
 
 
-def article_table(view: Any) -> Table:
+ARTICLE_FIELDS = (
+    *("id", "story_id", "edition", "url", "published_at", "authors", "rubric", "tags"),
+    *("image_url", "lang_detected", "lang_confidence", "lang_mismatch", "link_method"),
+    *("link_score", "content_hash"),
+)
+
+
+def article_table(view: ArticleView) -> Table:
     """Return one stored article's fields as a two-column table."""
     table = Table(show_header=False, title=view.title, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
-    fields = (
-        *("id", "story_id", "edition", "url", "published_at", "authors", "rubric", "tags"),
-        *("image_url", "lang_detected", "lang_confidence", "lang_mismatch", "link_method"),
-        *("link_score", "content_hash", "duplicate_of"),
-    )
-    for name in fields:
-        table.add_row(name, _text(getattr(view, name, None)))
+    for name in ARTICLE_FIELDS:
+        table.add_row(name, _text(getattr(view, name)))
+    if view.duplicate_of_url is not None:
+        table.add_row(
+            "duplicate_of", f"{view.duplicate_of_url} (score {_text(view.duplicate_score)})"
+        )
     table.add_row("lead", view.lead)
     table.add_row("body", view.body[:1500] + ("…" if len(view.body) > 1500 else ""))
     table.add_row("revisions", str(len(view.revisions)))

@@ -147,3 +147,21 @@ def test_probe_offline_is_one_clear_error() -> None:
     result = runner.invoke(app, ["probe", "http://127.0.0.1:9/en/news/x"])
     assert result.exit_code == 2
     assert "cannot reach http://127.0.0.1:9" in result.output and "Traceback" not in result.output
+
+
+def test_show_names_the_original_of_a_republication(tmp_path: Path) -> None:
+    from tests.storage.conftest import build_input
+    from unn_ingest.storage import Store
+
+    db = f"sqlite:///{tmp_path / 'shown.sqlite3'}"
+    with Store.open(db) as store:
+        original, copy = store.upsert_articles(
+            [build_input("en", "original-story"), build_input("en", "copy-of-story")]
+        )
+        store.mark_duplicate(copy.article_id, original.article_id, 0.93)
+    shown = runner.invoke(app, ["show", copy.url, "--db", db])
+    assert shown.exit_code == 0, shown.output
+    cells = "".join(re.sub(r"[│┃\s]", "", line) for line in shown.output.splitlines())
+    assert f"duplicate_of{original.url}(score0.93)" in cells
+    plain = runner.invoke(app, ["show", original.url, "--db", db])
+    assert plain.exit_code == 0 and "duplicate_of" not in plain.output

@@ -26,6 +26,9 @@ from unn_ingest.storage import Store
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
+Summary = dict[str, Any]  # a flow's JSON-ready summary
+
+
 KYIV = ZoneInfo("Europe/Kyiv")
 GENERATED = 40  # stories besides the hand-written ones: enough for every case, quick to run
 
@@ -128,7 +131,7 @@ def test_second_identical_run_changes_nothing(
     before = stored_rows(fast_site_settings)
     articles = truth(replica)
     start, end = full_window(replica, articles)
-    summary = asyncio.run(
+    summary: Summary = asyncio.run(
         backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
     )
     totals = summary["editions"]["total"]
@@ -141,7 +144,7 @@ def test_a_failing_feed_is_reported_and_the_rest_is_stored(
 ) -> None:
     replica.site.force_fault("/rss/news_en.xml", "malformed-feed")
     replica.site.force_fault("/en/news", "503")
-    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+    summary: Summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     failures = summary["failures"]
     assert any(f["url"].endswith("/en/news?page=1") for f in failures), failures
     assert any(f["url"].endswith("/rss/news_en.xml") and f["stage"] == "feed" for f in failures)
@@ -162,7 +165,7 @@ def test_a_correction_becomes_a_revision_and_keeps_its_story(
         if a["url"] in before and before[a["url"]]["body"] != "\n\n".join(a["body"])
     ]
     assert corrected, "the replica should correct a stored article within 12 hours"
-    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+    summary: Summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     assert summary["editions"]["total"]["updated"] >= 1
     after = {r["url"]: r for r in stored_rows(fast_site_settings)}
     for article in corrected:
@@ -178,9 +181,9 @@ def test_the_same_flows_store_the_same_records_on_postgresql(
 ) -> None:
     articles = truth(replica)
     start, end = full_window(replica, articles)
-    first = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
+    first: Summary = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
     assert first["editions"]["total"]["new"] == len(articles)
-    again = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
+    again: Summary = asyncio.run(backfill(start, end, None, replica.base_url, pg_schema_url, None))
     assert again["editions"]["total"]["new"] == 0
     rows = stored_rows(fast_site_settings, pg_schema_url)
     assert sorted(r["url"] for r in rows) == sorted(a["url"] for a in articles)
@@ -194,7 +197,7 @@ def test_an_old_day_is_found_without_walking_every_listing_page(fast_site_settin
             {datetime.fromisoformat(a["published_at"]).astimezone(KYIV).date() for a in articles}
         )
         oldest = days[1]  # a whole day near the far end of the listings
-        summary = asyncio.run(
+        summary: Summary = asyncio.run(
             backfill(oldest, oldest, None, server.base_url, None, str(fast_site_settings))
         )
         stats = httpx.get(server.base_url + "/__stats__").json()
@@ -259,7 +262,7 @@ def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path)
     from unn_ingest.replica.faults import FaultBoard, FaultPlan
 
     with running_replica(seed=2, generated=40, faults="hostile") as server:
-        hostile = asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
+        hostile: Summary = asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
         reasons = {f["reason"] for f in hostile["failures"]}
         server.site.faults = FaultBoard(FaultPlan(), server.site.seed)
         asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))
@@ -336,7 +339,7 @@ def test_linked_counts_every_article_of_the_run_that_shares_a_story(
 ) -> None:
     monkeypatch.setenv("UNN_INGEST_BATCH_SIZE", "5")  # editions of a story in different batches
     start, end = full_window(replica, truth(replica))
-    summary = asyncio.run(
+    summary: Summary = asyncio.run(
         backfill(start, end, None, replica.base_url, None, str(fast_site_settings))
     )
     rows = stored_rows(fast_site_settings)

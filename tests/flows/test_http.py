@@ -28,7 +28,7 @@ POLICY = FetchPolicy(
 
 def fetch(
     handler: Callable[[httpx.Request], httpx.Response], *urls: str, policy: FetchPolicy = POLICY
-):
+) -> list[FetchOutcome]:
     fetcher = Fetcher(policy, transport=httpx.MockTransport(handler))
     return fetcher.fetch_all([FetchRequest(u) for u in urls])
 

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -19,6 +20,9 @@ from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+Summary = dict[str, Any]  # a flow's JSON-ready summary
 
 
 def make_limit() -> str:
@@ -59,7 +63,9 @@ def test_a_run_waits_its_turn_while_another_holds_the_site(
         holder = threading.Thread(target=other_run)
         holder.start()
         assert held.wait(30)
-        summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+        summary: Summary = asyncio.run(
+            ingest(None, replica.base_url, None, str(fast_site_settings))
+        )
         finished_at = time.monotonic()
         holder.join()
     assert released_at and finished_at > released_at[0]
