@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test check lint bench clean
+.PHONY: setup demo test test-fast check lint bench clean
 
 $(BIN)/unn-ingest: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# The fast tier: no Prefect server, no whole-data-set evaluations (about half a minute).
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff format --check .

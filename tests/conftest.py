@@ -21,7 +21,18 @@ REQUIRE_DATA = "UNN_INGEST_REQUIRE_DATA"  # set by .ci/run: missing real data fa
 _not_run: list[str] = []
 
 
+SLOW_FIXTURES = frozenset({"prefect_harness"})  # a test that runs flows is in the slow tier
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark flow-running tests slow; deselect `needs_data` tests when the data is absent."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+    _deselect_without_data(config, items)
+
+
+def _deselect_without_data(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the tests marked `needs_data` when the real data is absent (fail under CI)."""
     from unn_ingest.flows.evaluation.datasets import DATA_SETTING, data_dir
 

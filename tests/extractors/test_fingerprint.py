@@ -166,6 +166,7 @@ def _page_text(page_id: str) -> str:
     return str(trafilatura.html2txt(html.decode("utf-8", "replace")) or "")
 
 
+@pytest.mark.slow
 @pytest.mark.needs_data
 def test_different_articles_of_one_real_site_stay_below_the_threshold() -> None:
     pairs = _same_site_pairs()

@@ -96,6 +96,7 @@ def _run_in_subprocess(texts: list[str], hash_seed: str) -> list[list[Any]]:
     return result
 
 
+@pytest.mark.slow
 def test_same_answer_in_every_process() -> None:
     texts = ["правда", "система уявлень", "наказом короля", "продавец чутко", "сторону замка"]
     texts += [CASES["fr-other-latin"]["text"], CASES["bg-other-cyrillic"]["text"]]

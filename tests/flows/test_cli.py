@@ -118,6 +118,7 @@ def test_export_parquet_round_trips(stored: Path, tmp_path: Path) -> None:
     assert table.column_names == list(EXPORT_FIELDS)
 
 
+@pytest.mark.slow
 def test_demo_stores_the_replicas_last_days_and_scores_itself(
     prefect_harness: None, tmp_path: Path
 ) -> None:
@@ -143,6 +144,7 @@ def test_probe_reports_what_the_profile_finds_on_a_page() -> None:
     assert found["css body (single-news-card_body__*)"] == "found"
 
 
+@pytest.mark.slow
 def test_probe_offline_is_one_clear_error() -> None:
     result = runner.invoke(app, ["probe", "http://127.0.0.1:9/en/news/x"])
     assert result.exit_code == 2

@@ -18,7 +18,7 @@ import pytest
 
 from unn_ingest.replica.testing import running_replica
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ import pytest
 
 from unn_ingest.flows.evaluation.extraction import ExtractionReport, ScoreRow
 
-pytestmark = pytest.mark.needs_data  # reads the real data under ../shared/data
+pytestmark = [pytest.mark.needs_data, pytest.mark.slow]  # reads ../shared/data
 
 
 def _ours(report: ExtractionReport, dataset: str) -> ScoreRow:

@@ -9,7 +9,7 @@ import pytest
 from unn_ingest.flows.evaluation.datasets import LINGUA_CLASSES
 from unn_ingest.flows.evaluation.language import LanguageReport
 
-pytestmark = pytest.mark.needs_data  # reads the real data under ../shared/data
+pytestmark = [pytest.mark.needs_data, pytest.mark.slow]  # reads ../shared/data
 
 
 @pytest.mark.parametrize("kind", LINGUA_CLASSES)

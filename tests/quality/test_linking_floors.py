@@ -11,6 +11,8 @@ import pytest
 from unn_ingest.flows.evaluation.linking import QUICK_ARTICLES, evaluate_set
 from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 
+pytestmark = pytest.mark.slow  # evaluations over whole data sets
+
 FLOORS = tomllib.loads((Path(__file__).parent / "linking_floors.toml").read_text(encoding="utf-8"))
 METRICS = {
     "explicit_precision": ("explicit", "precision"),

@@ -41,6 +41,7 @@ def test_generated_stories_span_the_window_with_a_tenth_in_the_future() -> None:
     assert future / len(generated) == pytest.approx(0.10, abs=0.02)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_slugs_are_unique_across_the_catalogue(seed: int) -> None:
     keys = [(text.edition, text.slug) for _, text in build_catalogue(seed, 1500).articles()]

@@ -135,6 +135,7 @@ def test_authors_are_fixed_per_rubric() -> None:
     assert all(1 <= len(names) <= 3 for names in authors.values())
 
 
+@pytest.mark.slow
 def test_five_thousand_articles_can_be_generated() -> None:
     stories = generate_stories(3, stories_for_articles(5000), START, 14)
     articles = sum(len(s.editions) for s in stories)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from unn_ingest.extractors.records import EditionLink, ExtractedArticle, LanguageTag
 from unn_ingest.storage import ArticleInput, FetchRecord, Store
 
@@ -120,6 +122,7 @@ def _open_at_once(url: str, barrier: Any, results: Any) -> None:
         results.put(f"{type(error).__name__}: {error}")
 
 
+@pytest.mark.slow
 def test_many_processes_creating_one_sqlite_database_at_once(tmp_path: Any) -> None:
     # Switching a new database to WAL needs it to itself, and SQLite applies no busy timeout
     # to that: without waiting for it, about 1 round in 12 failed with "database is locked".
