@@ -24,30 +24,47 @@ _AUTHOR_PATH = re.compile(r"/(?:authors?|avtor|avtory)/[^/]+/?$", re.IGNORECASE)
 # A paragraph whose text is mostly its links is a list of links, not prose.
 _LINK_SHARE = 0.6
 
-__all__ = ["body_container", "structural_author", "structural_lead", "structural_title"]
+__all__ = [
+    "author_elements",
+    "body_container",
+    "lead_element",
+    "structural_author",
+    "structural_lead",
+    "structural_title",
+    "title_element",
+]
+
+
+def title_element(tree: html.HtmlElement) -> html.HtmlElement | None:
+    """Return the page's first non-empty <h1> outside the chrome, or None."""
+    for h1 in tree.iter("h1"):
+        if not _inside_chrome(h1) and normalize_text(element_text(h1)):
+            return h1
+    return None
 
 
 def structural_title(tree: html.HtmlElement) -> str:
     """Return the text of the page's first <h1>, or ""."""
-    for h1 in tree.iter("h1"):
-        if not _inside_chrome(h1):
-            text = normalize_text(element_text(h1))
-            if text:
-                return text
-    return ""
+    found = title_element(tree)
+    return normalize_text(element_text(found)) if found is not None else ""
 
 
-def structural_lead(tree: html.HtmlElement, description: str | None) -> str:
-    """Return the page element whose text is the declared description (the lead), or ""."""
+def lead_element(tree: html.HtmlElement, description: str | None) -> html.HtmlElement | None:
+    """Return the outermost element whose text is the declared description (the lead)."""
     wanted = normalize_text(description or "")
     if not wanted:
-        return ""
+        return None
     for element in tree.iter(*_LEAD_TAGS):
         if _inside_chrome(element) or element.getparent() is None:
             continue
         if normalize_text(element_text(element)) == wanted:
-            return wanted
-    return ""
+            return element
+    return None
+
+
+def structural_lead(tree: html.HtmlElement, description: str | None) -> str:
+    """Return the page element's text that is the declared description (the lead), or ""."""
+    return normalize_text(description or "") if lead_element(tree, description) is not None else ""
 
 
 def body_container(tree: html.HtmlElement) -> html.HtmlElement | None:
@@ -78,16 +95,17 @@ def _inside_chrome(element: html.HtmlElement) -> bool:
     return any(a.tag in _OUTSIDE for a in element.iterancestors())
 
 
+def author_elements(tree: html.HtmlElement) -> list[html.HtmlElement]:
+    """Return the elements marked as the article's author (author-page links, rel/itemprop)."""
+    return [
+        e for e in tree.iter("a", "span", "div", "p") if not _inside_chrome(e) and _marks_author(e)
+    ]
+
+
 def structural_author(tree: html.HtmlElement) -> tuple[str, ...]:
     """Return the names shown as the article's author (author-page links, rel/itemprop)."""
-    names: list[str] = []
-    for element in tree.iter("a", "span", "div", "p"):
-        if _inside_chrome(element) or not _marks_author(element):
-            continue
-        name = normalize_text(element_text(element))
-        if name and len(name) <= 80:
-            names.append(name)
-    return tuple(dict.fromkeys(names))
+    names = (normalize_text(element_text(e)) for e in author_elements(tree))
+    return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
 
 
 def _marks_author(element: html.HtmlElement) -> bool:
