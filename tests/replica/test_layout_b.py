@@ -7,12 +7,12 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from tests.replica.conftest import SmallCatalogue
+from tests.replica.helpers import by_class, one, page
 from unn_ingest.config.profiles import load_profile
 from unn_ingest.replica.cli import replica_app
 from unn_ingest.replica.site import ReplicaSite
 from unn_ingest.replica.testing import make_site
-from tests.replica.conftest import SmallCatalogue
-from tests.replica.helpers import by_class, one, page
 
 HRE = {"uk": "/news/hre-uk-slug", "en": "/en/news/hre-en-slug", "ru": "/ru/news/hre-ru-slug"}
 HOM_EN = "/en/news/hom-en-slug"
