@@ -40,6 +40,7 @@ FURNITURE_ROLES = (
     "rubric",
 )
 # AMP pages use plain class names (the replica's `amp-lead` and `amp-body`).
+AMP_TITLE = "amp-title"
 AMP_LEAD = "amp-lead"
 AMP_BODY = "amp-body"
 _SKIPPED_TAGS = frozenset(
@@ -76,7 +77,9 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
     # Elements are falsy when childless, so `or` must not choose between them.
     scope = _either(first_by_class_prefix(tree, css.get("article")), tree)
     furniture = tuple(css[role] for role in FURNITURE_ROLES if role in css)
-    title_el = first_by_class_prefix(scope, css.get("title"))
+    title_el = _either(
+        first_by_class_prefix(scope, css.get("title")), _first_class(scope, AMP_TITLE)
+    )
     lead_el = _either(first_by_class_prefix(scope, css.get("lead")), _first_class(scope, AMP_LEAD))
     bodies = by_class_prefix(scope, css.get("body")) or by_class(scope, AMP_BODY)
     paragraphs: list[str] = []

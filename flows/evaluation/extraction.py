@@ -78,9 +78,9 @@ class MetadataRates:
     published_at: float
     shown_author_pages: int  # full pages show the author after the body, AMP pages above it
     author: float
-    rubric: float  # AMP pages only (full pages do not show it); 0 when a variant has none
+    rubric: float | None  # AMP pages only (full pages do not show it); None without any
     explicit_link_pages: int = 0  # full pages of editions with a switcher or hreflang
-    links_joined: float = 0.0  # ...whose explicit links name exactly the other editions
+    links_joined: float | None = None  # ...whose explicit links name exactly the other editions
 
 
 @dataclass(slots=True)
@@ -147,11 +147,11 @@ def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], dict[str, Met
         r, c = result.rates, result.counts
         rates[variant.dataset] = MetadataRates(
             pages=c["pages"],
-            title=r["title"],
-            lead=r["lead"],
-            published_at=r["published_at"],
+            title=r["title"] or 0.0,
+            lead=r["lead"] or 0.0,
+            published_at=r["published_at"] or 0.0,
             shown_author_pages=c["pages"],
-            author=r["author"],
+            author=r["author"] or 0.0,
             rubric=r["rubric"],
             explicit_link_pages=c["explicit_links"],
             links_joined=r["links_joined"],
@@ -216,6 +216,10 @@ def print_report(report: ExtractionReport, console: Console) -> None:
     for name, m in report.metadata.items():
         shares = (m.title, m.lead, m.published_at, m.author, m.rubric)
         joined = f"{m.links_joined:.2%} of {m.explicit_link_pages}"
-        meta.add_row(name, str(m.pages), *(f"{v:.2%}" for v in shares), joined)
+        meta.add_row(name, str(m.pages), *(_percent(v) for v in shares), joined)
     if report.metadata:
         console.print(meta)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"

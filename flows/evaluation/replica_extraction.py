@@ -57,7 +57,7 @@ class VariantResult:
     pages: int
     ours: tuple[float, float, float, float]  # precision, recall, F1, seconds
     bare: tuple[float, float, float, float]
-    rates: dict[str, float]  # title, lead, published_at, author, rubric, links_joined
+    rates: dict[str, float | None]  # title, lead, time, author, rubric (None: no AMP), links
     counts: dict[str, int]  # pages behind each rate's denominator
 
 
@@ -120,13 +120,15 @@ def _corpus(
 
 def _rates(
     results: list[Extracted], everything: list[dict[str, Any]]
-) -> tuple[dict[str, float], dict[str, int]]:
+) -> tuple[dict[str, float | None], dict[str, int]]:
     """Return exact-match rates (a missing article is a miss) and their denominators."""
 
-    def rate(check: Callable[[dict[str, Any], ExtractedArticle], bool], amp_only: bool) -> float:
+    def rate(
+        check: Callable[[dict[str, Any], ExtractedArticle], bool], amp_only: bool
+    ) -> float | None:
         chosen = [(i, a) for i, amp, a in results if amp or not amp_only]
         hits = [a is not None and check(i, a) for i, a in chosen]
-        return sum(hits) / len(hits) if hits else 0.0
+        return sum(hits) / len(hits) if hits else None  # None: no such page in this variant
 
     explicit = _explicit_pages(results, everything)
     joined = [_joined(expected, article) for expected, article in explicit]
@@ -136,7 +138,7 @@ def _rates(
         "published_at": rate(lambda i, a: _iso(a.published_at) == i["published_at"], False),
         "author": rate(lambda i, a: list(a.authors) == [i["author"]], False),
         "rubric": rate(lambda i, a: a.rubric == i["rubric"], True),
-        "links_joined": sum(joined) / len(joined) if joined else 0.0,
+        "links_joined": sum(joined) / len(joined) if joined else None,
     }
     counts = {"pages": len(results), "amp": sum(amp for _, amp, _ in results)}
     counts["explicit_links"] = len(joined)
