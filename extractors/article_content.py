@@ -112,15 +112,17 @@ def _partial(
     container: html.HtmlElement | None,
     profile: SiteProfile,
 ) -> bool:
-    """Tell whether the profile's body is a small part of a denser block outside it."""
-    if container is None or _inside_profile_body(container, profile):
+    """Tell whether the profile's body is a small part of a denser block that holds it.
+
+    Only a block around the profile's body counts: a denser block elsewhere on the page (a
+    widget of story summaries) must never replace a body the profile found.
+    """
+    if container is None:
+        return False
+    bodies = by_class_prefix(container, profile.css.get("body"))
+    if not bodies or bodies[0] is container:
         return False
     return sum(map(len, chosen)) < PARTIAL_SHARE * sum(map(len, structural))
-
-
-def _inside_profile_body(container: html.HtmlElement, profile: SiteProfile) -> bool:
-    bodies = set(by_class_prefix(container.getroottree().getroot(), profile.css.get("body")))
-    return container in bodies or any(a in bodies for a in container.iterancestors())
 
 
 def _walk(element: html.HtmlElement, furniture: tuple[str, ...]) -> tuple[str, ...]:

@@ -115,3 +115,9 @@ def test_no_suggestion_where_the_profile_still_matches() -> None:
     tree = parse_html((FIXTURES / "uk_partial_profile.html").read_text(encoding="utf-8"))
     assert tree is not None
     assert set(suggest_prefixes(tree, load_profile("unn").css)) == set()
+
+
+def test_denser_block_elsewhere_never_replaces_the_profile_body() -> None:
+    article = extract("uk_dense_widget.html", "https://unn.ua/news/korotka-novyna")
+    assert article.paragraphs == ("Сталася коротка подія, передає УНН.", "Подробиці уточнюються.")
+    assert dict(article.sources)["body"] == "profile"
