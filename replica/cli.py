@@ -11,7 +11,7 @@ import typer
 from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
 from unn_ingest.replica.faults import FaultError, FaultPlan
 from unn_ingest.replica.server import ReplicaServer
-from unn_ingest.replica.site import LAYOUTS, CatalogueLike, ReplicaSite
+from unn_ingest.replica.site import CatalogueLike, ReplicaSite
 
 replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
 
@@ -40,8 +40,7 @@ def serve(
     try:
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None
-        if layout not in LAYOUTS:
-            raise ValueError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+        ReplicaSite.check_layout(layout)
     except (FaultError, ClockError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

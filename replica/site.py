@@ -104,8 +104,7 @@ class ReplicaSite:
     def __init__(
         self, catalogue: CatalogueLike, faults: FaultPlan | None = None, layout: str = "a"
     ) -> None:
-        if layout not in LAYOUTS:
-            raise ValueError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+        self.check_layout(layout)
         self.catalogue = catalogue
         self.seed = catalogue.seed
         self.layout = layout
@@ -118,6 +117,12 @@ class ReplicaSite:
         self._lock = threading.Lock()
         self._context: PageContext | None = None
         self._pages: OrderedDict[tuple[str, str, datetime, str], ReplicaResponse] = OrderedDict()
+
+    @staticmethod
+    def check_layout(layout: str) -> None:
+        """Raise ValueError unless `layout` is one the replica renders."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
 
     def set_origin(self, origin: str) -> None:
         """Use `origin` (scheme://host:port) in absolute URLs from now on."""
