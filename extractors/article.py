@@ -92,7 +92,7 @@ def _extract_profiled(
         title=content.title,
         lead=content.lead,
         paragraphs=content.paragraphs,
-        authors=meta.authors,
+        authors=meta.authors or ((content.byline,) if content.byline else ()),
         rubric=meta.rubric,
         tags=meta.tags,
         image_url=meta.image_url,

@@ -11,6 +11,7 @@ author. `SelectedContent.sources` records who found each part, for the drift ala
 from __future__ import annotations
 
 import logging
+import re
 
 from lxml import html
 
@@ -35,6 +36,8 @@ from unn_ingest.extractors.profile import SiteProfile
 
 log = logging.getLogger(__name__)
 
+# A bare personal name: two or three capitalised words, nothing else (the seed's last line).
+_NAME = re.compile(r"^[A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’-]+(?: [A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’-]+){1,2}$")
 # A profile body this much shorter than the page's densest paragraph block covers only part.
 PARTIAL_SHARE = 0.5
 
@@ -52,12 +55,16 @@ def choose_content(
     paragraphs, sources["body"] = _body(tree, url, profile, selected)
     known = (title, lead, *meta.authors)
     cleaned = _without_repeats(drop_furniture(paragraphs, profile), known)
+    byline = ""
+    if not meta.authors and cleaned and _is_byline(cleaned[-1], profile):
+        cleaned, byline = cleaned[:-1], cleaned[-1]
     return SelectedContent(
         title=title,
         lead=lead,
         paragraphs=cleaned,
         time_value=selected.time_value,
         sources=tuple(sources.items()),
+        byline=byline,
     )
 
 
@@ -139,6 +146,12 @@ def _next_data_blocks(
         return ()
     root = html.fragment_fromstring(body, create_parent="div")
     return drop_furniture(_walk(root, furniture), profile)
+
+
+def _is_byline(line: str, profile: SiteProfile) -> bool:
+    """Tell whether a body's last line is a bare name ("Ihor Telezhnikov"), not a subhead."""
+    subheads = {s.casefold() for e in profile.editions for s in e.subheads}
+    return bool(_NAME.match(line)) and line.casefold() not in subheads
 
 
 def _without_repeats(paragraphs: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:

@@ -65,6 +65,7 @@ class SelectedContent:
     time_value: str | None = None  # the `datetime` attribute of the article's <time>
     # Who found each part: ("title", "profile"), ("body", "structure"), ... (see extractors.drift)
     sources: tuple[tuple[str, str], ...] = ()
+    byline: str = ""  # an author's name that closed the body as a bare line (seed page)
 
     def source(self, part: str) -> str:
         """Return who found `part` ("profile", "structure", "metadata", ...), or "none"."""

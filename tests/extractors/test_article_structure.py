@@ -121,3 +121,19 @@ def test_denser_block_elsewhere_never_replaces_the_profile_body() -> None:
     article = extract("uk_dense_widget.html", "https://unn.ua/news/korotka-novyna")
     assert article.paragraphs == ("Сталася коротка подія, передає УНН.", "Подробиці уточнюються.")
     assert dict(article.sources)["body"] == "profile"
+
+
+def test_bare_name_closing_the_body_is_the_author_as_on_the_seed_page() -> None:
+    article = extract(
+        "en_seed_like.html",
+        "https://unn.ua/en/news/russia-decided-to-extract-more-rare-earth-metals",
+    )
+    assert article.authors == ("Ihor Telezhnikov",)
+    assert article.paragraphs[-2:] == (
+        "Reference",
+        "The global rare earth metals market is currently dominated by China, which produces "
+        "about two-thirds of the world's supply.",
+    )
+    assert article.paragraphs[0].endswith("UNN reports with reference to Politico.")
+    assert {link.edition for link in article.links} == {"uk", "ru"}
+    assert dict(article.sources)["switcher"] == "structure"
