@@ -17,8 +17,9 @@ class ProfileError(ValueError):
 
 
 def load_profile(name: str = "unn", origin: str | None = None) -> SiteProfile:
-    """Load the named profile; an `origin` overrides the profile's own (e.g. the replica's)."""
-    path = PROFILE_DIR / f"{name}.toml"
+    """Load the named profile (or a profile file, "*.toml"); an `origin` overrides its own."""
+    # A path lets an operator try edited class names after a redeploy without a release.
+    path = Path(name).expanduser() if name.endswith(".toml") else PROFILE_DIR / f"{name}.toml"
     if not path.is_file():
         raise ProfileError(f"no site profile named {name!r} (looked for {path})")
     try:
@@ -64,4 +65,5 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         requests_per_second=float(raw.get("requests_per_second", 1.0)),
         max_concurrency=int(raw.get("max_concurrency", 4)),
         listing_page_size=int(raw.get("listing_page_size", 20)),
+        drift_threshold=float(raw.get("drift_threshold", 0.9)),
     )

@@ -32,22 +32,77 @@ def hreflang_alternates(tree: html.HtmlElement, page_url: str) -> list[tuple[str
     return found
 
 
+# Labels a language switcher shows for each edition (lower-cased).
+EDITION_LABELS = {
+    "uk": ("uk", "ua", "укр", "ukr", "українська", "ukrainian"),
+    "en": ("en", "eng", "english", "англ"),
+    "ru": ("ru", "rus", "рус", "русский", "russian"),
+}
+_LABELS = {label: code for code, labels in EDITION_LABELS.items() for label in labels}
+
+
 def site_edition_links(
     tree: html.HtmlElement, page_url: str, edition: str, profile: SiteProfile
 ) -> tuple[EditionLink, ...]:
-    """Return links to other editions' articles from hreflang and the site's switcher."""
+    """Return links to other editions' articles from hreflang and the page's switcher."""
+    return edition_links(tree, page_url, edition, profile)[0]
+
+
+def edition_links(
+    tree: html.HtmlElement, page_url: str, edition: str, profile: SiteProfile
+) -> tuple[tuple[EditionLink, ...], str]:
+    """Return the edition links and who found the switcher: profile, structure or none.
+
+    hreflang alternates come first; then the switcher: the profile's class when it matches,
+    else every anchor carrying `hreflang`, else a group of anchors labelled with edition codes.
+    """
     candidates = [(url, "hreflang") for _, url in hreflang_alternates(tree, page_url)]
-    for switcher in by_class_prefix(tree, profile.css.get("switcher")):
-        for anchor in switcher.iter("a"):
-            href = (anchor.get("href") or "").strip()
-            if href:
-                candidates.append((urljoin(page_url, href), "switcher"))
+    anchors, source = switcher_anchors(tree, profile.css.get("switcher"))
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        if href:
+            candidates.append((urljoin(page_url, href), "switcher"))
     links: dict[tuple[str, str], EditionLink] = {}
     for url, method in candidates:
         link = _site_link(url, method, page_url, edition, profile)
         if link is not None:
             links.setdefault((link.edition, link.url), link)  # hreflang came first: it wins
-    return tuple(links.values())
+    return tuple(links.values()), source
+
+
+def switcher_anchors(
+    tree: html.HtmlElement, switcher_prefix: str | None
+) -> tuple[list[html.HtmlElement], str]:
+    """Return the switcher's anchors and how they were found ("profile", "structure", "none")."""
+    boxes = by_class_prefix(tree, switcher_prefix)
+    if boxes:
+        return [a for box in boxes for a in box.iter("a")], "profile"
+    tagged = [a for a in tree.iter("a") if (a.get("hreflang") or "").strip()]
+    if tagged:
+        return tagged, "structure"
+    labelled = _labelled_group(tree)
+    return labelled, "structure" if labelled else "none"
+
+
+def _labelled_group(tree: html.HtmlElement) -> list[html.HtmlElement]:
+    """Return the first group of sibling anchors labelled with two or more edition codes."""
+    for parent in tree.iter():
+        anchors = [a for a in parent if a.tag == "a" or _wraps_anchor(a)]
+        codes = {_LABELS.get(_label(a)) for a in anchors} - {None}
+        if len(codes) >= 2:
+            return [
+                a if a.tag == "a" else next(a.iter("a")) for a in anchors if _label(a) in _LABELS
+            ]
+    return []
+
+
+def _wraps_anchor(element: html.HtmlElement) -> bool:
+    # <li><a>en</a></li>: the anchor one level down counts as the item.
+    return element.tag == "li" and next(element.iter("a"), None) is not None
+
+
+def _label(element: html.HtmlElement) -> str:
+    return " ".join(element.text_content().split()).casefold()
 
 
 def _site_link(

@@ -14,25 +14,13 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-from unn_ingest.extractors.alternates import site_edition_links
-from unn_ingest.extractors.boilerplate import drop_furniture
+from unn_ingest.extractors.alternates import edition_links
+from unn_ingest.extractors.article_content import choose_content
 from unn_ingest.extractors.html_decode import decode_body, parse_html
-from unn_ingest.extractors.html_generic import extract_generic, trafilatura_paragraphs
-from unn_ingest.extractors.html_profile import (
-    FURNITURE_ROLES,
-    SelectedContent,
-    select_content,
-    walk_blocks,
-    without_furniture,
-)
+from unn_ingest.extractors.html_generic import extract_generic
+from unn_ingest.extractors.html_profile import SelectedContent
 from unn_ingest.extractors.html_select import by_class_prefix
-from unn_ingest.extractors.metadata import (
-    PageMetadata,
-    next_data_article,
-    parse_datetime,
-    read_metadata,
-)
-from unn_ingest.extractors.normalize import normalize_paragraphs, normalize_text
+from unn_ingest.extractors.metadata import PageMetadata, parse_datetime, read_metadata
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ExtractedArticle
@@ -40,7 +28,7 @@ from unn_ingest.extractors.urls import ArticleKey, article_key, article_url
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "2026.11.28-1"
+EXTRACTOR_VERSION = "2026.12.02-1"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_article"]
 
@@ -96,81 +84,41 @@ def _extract_profiled(
     if not content.paragraphs:
         log.info("no article text in %s", url)
         return None
+    links, switcher = edition_links(tree, url, key.edition, profile)
     return ExtractedArticle(
         url=_canonical(meta, key, profile),
         edition=key.edition,
         slug=key.slug,
-        title=content.title or meta.title or "",
+        title=content.title,
         lead=content.lead,
         paragraphs=content.paragraphs,
-        authors=meta.authors,
+        authors=meta.authors or ((content.byline,) if content.byline else ()),
         rubric=meta.rubric,
         tags=meta.tags,
         image_url=meta.image_url,
         published_at=meta.published_at or parse_datetime(content.time_value, tz),
         modified_at=meta.modified_at,
-        links=site_edition_links(tree, url, key.edition, profile),
+        links=links,
         extractor_version=EXTRACTOR_VERSION,
         warnings=warnings,
+        sources=(*content.sources, ("switcher", switcher)),
     )
+
+
+_WARNINGS = {
+    "structure": "body from page structure",
+    "next-data": "body from __NEXT_DATA__",
+    "trafilatura": "body from trafilatura",
+}
 
 
 def _content(
     tree: html.HtmlElement, url: str, profile: SiteProfile, meta: PageMetadata
 ) -> tuple[SelectedContent, tuple[str, ...]]:
-    """Return the selected content, falling back to __NEXT_DATA__ and then trafilatura."""
-    selected = select_content(tree, profile)
-    if selected.paragraphs:
-        return selected, ()
-    from_data = _next_data_content(tree, profile, selected)
-    if from_data is not None:
-        return from_data, ("body from __NEXT_DATA__",)
-    log.info("profile selectors found no body in %s; using trafilatura", url)
-    return _trafilatura_content(tree, url, profile, meta, selected), ("body from trafilatura",)
-
-
-def _next_data_content(
-    tree: html.HtmlElement, profile: SiteProfile, selected: SelectedContent
-) -> SelectedContent | None:
-    data = next_data_article(tree)
-    body = data.get("body")
-    paragraphs = _html_fragment_blocks(body, profile) if isinstance(body, str) else ()
-    if not paragraphs:
-        return None
-    lead = selected.lead or normalize_text(str(data.get("lead") or ""))
-    title = selected.title or normalize_text(str(data.get("title") or ""))
-    return SelectedContent(title, lead, paragraphs, selected.time_value)
-
-
-def _trafilatura_content(
-    tree: html.HtmlElement,
-    url: str,
-    profile: SiteProfile,
-    meta: PageMetadata,
-    selected: SelectedContent,
-) -> SelectedContent:
-    # Without the furniture the generic extractor cannot mistake the widgets for the body.
-    found = trafilatura_paragraphs(without_furniture(tree, profile), url)
-    lead = selected.lead or meta.description or ""
-    title = selected.title or meta.title or ""
-    paragraphs = _without_repeats(drop_furniture(found, profile), (title, lead))
-    return SelectedContent(title, lead, paragraphs, selected.time_value)
-
-
-def _html_fragment_blocks(fragment: str, profile: SiteProfile) -> tuple[str, ...]:
-    if not fragment.strip():
-        return ()
-    root = html.fragment_fromstring(fragment, create_parent="div")
-    furniture = tuple(profile.css[r] for r in FURNITURE_ROLES if r in profile.css)
-    blocks: list[str] = []
-    walk_blocks(root, furniture, blocks)
-    return drop_furniture(normalize_paragraphs(blocks), profile)
-
-
-def _without_repeats(paragraphs: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:
-    # trafilatura's body often starts with the title or lead we already hold separately.
-    seen = {k for k in known if k}
-    return tuple(p for p in paragraphs if p not in seen)
+    """Return the chosen content and a warning naming the fallback that found the body."""
+    content = choose_content(tree, url, profile, meta)
+    warning = _WARNINGS.get(content.source("body"))
+    return content, (warning,) if warning else ()
 
 
 def _canonical(meta: PageMetadata, key: ArticleKey, profile: SiteProfile) -> str:

@@ -40,6 +40,7 @@ FURNITURE_ROLES = (
     "rubric",
 )
 # AMP pages use plain class names (the replica's `amp-lead` and `amp-body`).
+AMP_TITLE = "amp-title"
 AMP_LEAD = "amp-lead"
 AMP_BODY = "amp-body"
 _SKIPPED_TAGS = frozenset(
@@ -62,6 +63,13 @@ class SelectedContent:
     lead: str = ""
     paragraphs: tuple[str, ...] = ()
     time_value: str | None = None  # the `datetime` attribute of the article's <time>
+    # Who found each part: ("title", "profile"), ("body", "structure"), ... (see extractors.drift)
+    sources: tuple[tuple[str, str], ...] = ()
+    byline: str = ""  # an author's name that closed the body as a bare line (seed page)
+
+    def source(self, part: str) -> str:
+        """Return who found `part` ("profile", "structure", "metadata", ...), or "none"."""
+        return dict(self.sources).get(part, "none")
 
 
 def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedContent:
@@ -70,17 +78,27 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
     # Elements are falsy when childless, so `or` must not choose between them.
     scope = _either(first_by_class_prefix(tree, css.get("article")), tree)
     furniture = tuple(css[role] for role in FURNITURE_ROLES if role in css)
-    title_el = _either(first_by_class_prefix(scope, css.get("title")), _first_h1(scope))
+    title_el = _either(
+        first_by_class_prefix(scope, css.get("title")), _first_class(scope, AMP_TITLE)
+    )
     lead_el = _either(first_by_class_prefix(scope, css.get("lead")), _first_class(scope, AMP_LEAD))
     bodies = by_class_prefix(scope, css.get("body")) or by_class(scope, AMP_BODY)
     paragraphs: list[str] = []
     for body in _outermost(bodies):
         walk_blocks(body, furniture, paragraphs)
+    title = normalize_text(element_text(title_el)) if title_el is not None else ""
+    lead = normalize_text(element_text(lead_el)) if lead_el is not None else ""
+    found = normalize_paragraphs(paragraphs)
     return SelectedContent(
-        title=normalize_text(element_text(title_el)) if title_el is not None else "",
-        lead=normalize_text(element_text(lead_el)) if lead_el is not None else "",
-        paragraphs=normalize_paragraphs(paragraphs),
+        title=title,
+        lead=lead,
+        paragraphs=found,
         time_value=_time_value(scope, css.get("meta")),
+        sources=tuple(
+            (part, "profile")
+            for part, value in (("title", title), ("lead", lead), ("body", found))
+            if value
+        ),
     )
 
 
@@ -129,10 +147,6 @@ def _either(first: html.HtmlElement | None, second: Any) -> Any:
 def _first_class(scope: html.HtmlElement, name: str) -> html.HtmlElement | None:
     found = by_class(scope, name)
     return found[0] if found else None
-
-
-def _first_h1(scope: html.HtmlElement) -> html.HtmlElement | None:
-    return next(scope.iter("h1"), None)
 
 
 def _time_value(scope: html.HtmlElement, meta_prefix: str | None) -> str | None:

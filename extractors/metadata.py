@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from lxml import html
 
 from unn_ingest.extractors.html_select import by_class, by_class_prefix, element_text
+from unn_ingest.extractors.html_structure import structural_author
 from unn_ingest.extractors.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,11 @@ def _authors(
     nxt: dict[str, Any],
     css: Mapping[str, str],
 ) -> tuple[str, ...]:
-    shown = _texts(by_class(tree, "amp-author")) or _texts(by_class_prefix(tree, css.get("author")))
+    shown = (
+        _texts(by_class(tree, "amp-author"))
+        or _texts(by_class_prefix(tree, css.get("author")))
+        or structural_author(tree)  # a link to the author's page, e.g. after the body
+    )
     if shown:
         return shown
     if _str(nxt.get("author")):

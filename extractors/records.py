@@ -43,6 +43,9 @@ class ExtractedArticle:
     links: tuple[EditionLink, ...] = ()
     extractor_version: str = ""
     warnings: tuple[str, ...] = field(default=())
+    # Who found each part on a site page: (part, source), e.g. ("body", "profile"),
+    # ("switcher", "structure"); read by the drift alarm (extractors.drift).
+    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def body(self) -> str:

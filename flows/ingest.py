@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote as prefect_quote
 
 from unn_ingest.config import Settings
 from unn_ingest.extractors.records import DiscoveredItem
-from unn_ingest.flows import tasks
+from unn_ingest.flows import drift, tasks
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.report import RunReport, progress
@@ -105,7 +105,7 @@ def ingest_steps(ctx: RunContext, editions: list[str] | None) -> dict[str, objec
     requests = tasks.select_requests(quote(ctx), quote(items), True)
     stored = fetch_and_store(ctx, requests)
     tasks.link_by_content(quote(ctx), quote(stored))
-    return publish(ctx.report, "ingest")
+    return publish(ctx.report, "ingest") | {"drift": publish_drift(ctx, "ingest")}
 
 
 def backfill_steps(
@@ -128,7 +128,12 @@ def backfill_steps(
             stored = fetch_and_store(ctx, day_requests)
             tasks.link_by_content(quote(ctx), quote(stored))  # a window of days around this one
             ctx.forget_all_but(stored)  # memory stays bounded however long the range
-    return publish(ctx.report, "backfill")
+    return publish(ctx.report, "backfill") | {"drift": publish_drift(ctx, "backfill")}
+
+
+def publish_drift(ctx: RunContext, flow_name: str) -> dict[str, object]:
+    """Publish the run's drift section (flows.drift) and return it for the summary."""
+    return drift.publish_drift(ctx.report.drift, ctx.profile, flow_name, get_run_logger())
 
 
 def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:

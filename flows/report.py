@@ -6,6 +6,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from unn_ingest.extractors.drift import DriftTally
+
 COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
 
 
@@ -38,6 +40,7 @@ class RunReport:
 
     editions: dict[str, EditionStats] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    drift: DriftTally = field(default_factory=DriftTally)  # see flows.drift
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others

@@ -35,6 +35,9 @@ def serve(
     ] = "none",
     start: Annotated[str | None, typer.Option(help="Initial clock, ISO 8601 (UTC).")] = None,
     latency_ms: Annotated[float, typer.Option(help="Delay of the latency fault.")] = 300.0,
+    layout: Annotated[
+        str, typer.Option(help="Article markup: a (the first) or b (independent second).")
+    ] = "a",
 ) -> None:
     """Serve the replica until Ctrl-C."""
     try:
@@ -45,10 +48,11 @@ def serve(
     try:
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None
-    except (FaultError, ClockError) as exc:
+        ReplicaSite.check_layout(layout)
+    except (FaultError, ClockError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    site = ReplicaSite(_catalogue(seed, stories, initial), plan)
+    site = ReplicaSite(_catalogue(seed, stories, initial), plan, layout)
     server = ReplicaServer(site, host=host, port=port)
     try:
         server.start()
@@ -75,7 +79,7 @@ def summary(site: ReplicaSite) -> str:
     return (
         f"seed {site.seed}: {len(site.index.stories)} stories, {articles} articles "
         f"({visible} visible at {format_instant(site.now())}); "
-        f"faults: {site.faults.plan.name}; Ctrl-C to stop"
+        f"layout {site.layout}; faults: {site.faults.plan.name}; Ctrl-C to stop"
     )
 
 

@@ -148,6 +148,8 @@ def _article(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<figure class="{css["single-news-card_image"]}"><img src="{entry.story.image_path}" '
         f'alt="{esc(shown.title)}" width="1200" height="675">{credit}</figure>'
         f'<div class="{css["single-news-card_body"]}">{body_html(ctx, entry, shown)}</div>'
+        # The author's name follows the body, as on the stored seed page.
+        f'<div class="{css["single-news-card_author"]}">{esc(text.author)}</div>'
         f'<div class="{css["single-news-card_tags"]}">{tags}</div></article>'
     )
 

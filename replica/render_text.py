@@ -153,15 +153,17 @@ def class_hash(seed: int, name: str) -> str:
 class Classes:
     """Hashed CSS-module class names (`<component>_<part>__<hash>`) for one seed."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, build: str = "") -> None:
         self._seed = seed
+        self._build = build  # another build (layout) of the same seed: other hashes
         self._cache: dict[str, str] = {}
 
     def __getitem__(self, name: str) -> str:
         """Return the hashed class name for "component_part"."""
         found = self._cache.get(name)
         if found is None:
-            found = self._cache[name] = f"{name}__{class_hash(self._seed, name)}"
+            found = f"{name}__{class_hash(self._seed, self._build + name)}"
+            self._cache[name] = found
         return found
 
 

@@ -23,7 +23,8 @@ from unn_ingest.replica.faults import FaultBoard, FaultPlan
 from unn_ingest.replica.feeds import FEED_PATHS, render_feed
 from unn_ingest.replica.model import Story
 from unn_ingest.replica.render_article import amp_page, article_page
-from unn_ingest.replica.render_index import CatalogueIndex, Snapshot
+from unn_ingest.replica.render_index import CatalogueIndex, Entry, Snapshot
+from unn_ingest.replica.render_layout_b import LAYOUT_B, article_page_b
 from unn_ingest.replica.render_listing import listing_page
 from unn_ingest.replica.render_page import PageContext, Rendered, not_found_page
 from unn_ingest.replica.render_text import Classes
@@ -41,6 +42,7 @@ IMAGE_BYTES = (
 _HOMES = {"/": "uk", "/en": "en", "/ru": "ru"}
 _LISTINGS = {"/news": "uk", "/en/news": "en", "/ru/news": "ru"}
 _CACHE_SIZE = 512
+LAYOUTS = ("a", LAYOUT_B)  # a: the first markup; b: the independent second one
 
 
 class CatalogueLike(Protocol):
@@ -99,18 +101,28 @@ class Stats:
 class ReplicaSite:
     """The replica of unn.ua over one catalogue: clock, rendering, truth, faults, stats."""
 
-    def __init__(self, catalogue: CatalogueLike, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self, catalogue: CatalogueLike, faults: FaultPlan | None = None, layout: str = "a"
+    ) -> None:
+        self.check_layout(layout)
         self.catalogue = catalogue
         self.seed = catalogue.seed
+        self.layout = layout
         self.clock = Clock(catalogue.start)
         self.index = CatalogueIndex(catalogue.stories, self.seed)
-        self.css = Classes(self.seed)
+        self.css = Classes(self.seed, "" if layout == "a" else layout)
         self.faults = FaultBoard(faults or FaultPlan(), self.seed)
         self.stats = Stats()
         self.origin = DEFAULT_ORIGIN
         self._lock = threading.Lock()
         self._context: PageContext | None = None
         self._pages: OrderedDict[tuple[str, str, datetime, str], ReplicaResponse] = OrderedDict()
+
+    @staticmethod
+    def check_layout(layout: str) -> None:
+        """Raise ValueError unless `layout` is one the replica renders."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
 
     def set_origin(self, origin: str) -> None:
         """Use `origin` (scheme://host:port) in absolute URLs from now on."""
@@ -176,7 +188,7 @@ class ReplicaSite:
 
     def _route(self, ctx: PageContext, path: str, query: dict[str, str]) -> ReplicaResponse:
         if (entry := self.index.by_path.get(path)) and entry.visible_from <= ctx.now:
-            return _page(article_page(ctx, entry), "article")
+            return _page(self._article_page(ctx, entry), "article")
         if (entry := self.index.by_amp_path.get(path)) and entry.visible_from <= ctx.now:
             return _page(amp_page(ctx, entry), "amp")
         if path in FEED_PATHS:
@@ -189,6 +201,11 @@ class ReplicaSite:
         if path in _HOMES:
             return _page(listing_page(ctx, _HOMES[path], 1, home=True), "home")
         return self._route_other(ctx, path)
+
+    def _article_page(self, ctx: PageContext, entry: Entry) -> Rendered:
+        if self.layout == LAYOUT_B:
+            return article_page_b(ctx, entry)
+        return article_page(ctx, entry)
 
     def _route_other(self, ctx: PageContext, path: str) -> ReplicaResponse:
         if path == "/robots.txt":

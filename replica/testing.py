@@ -37,10 +37,11 @@ def make_site(
     generated: int = DEFAULT_GENERATED,
     faults: str | FaultPlan | None = None,
     start: datetime | None = None,
+    layout: str = "a",
 ) -> ReplicaSite:
     """Return a fresh site (own clock, stats and faults) over the cached catalogue."""
     plan = FaultPlan.from_profile(faults) if isinstance(faults, str) else faults
-    return ReplicaSite(cached_catalogue(seed, generated, start), plan)
+    return ReplicaSite(cached_catalogue(seed, generated, start), plan, layout)
 
 
 @contextmanager
@@ -49,13 +50,20 @@ def running_replica(
     generated: int = DEFAULT_GENERATED,
     faults: str | FaultPlan | None = None,
     start: datetime | None = None,
+    layout: str = "a",
 ) -> Iterator[ReplicaServer]:
     """Serve a fresh replica on a free loopback port; yield the server (see `.base_url`)."""
-    with ReplicaServer(make_site(seed, generated, faults, start)) as server:
+    with ReplicaServer(make_site(seed, generated, faults, start, layout)) as server:
         yield server
 
 
 def replica_server_fixture() -> Generator[ReplicaServer, None, None]:
     """Yield a running replica (seed 1, default size, no faults): a pytest fixture body."""
     with running_replica() as server:
+        yield server
+
+
+def replica_server_b_fixture() -> Generator[ReplicaServer, None, None]:
+    """Yield a running replica in layout b (seed 1, default size, no faults): a fixture body."""
+    with running_replica(layout="b") as server:
         yield server

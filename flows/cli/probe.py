@@ -14,6 +14,8 @@ from rich.table import Table
 
 from unn_ingest.config import load_profile
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
+from unn_ingest.extractors.drift import suggest_prefixes
+from unn_ingest.extractors.html_decode import decode_body, parse_html
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.flows.cli.options import JsonOut, Origin, console, print_json, user_errors
@@ -72,6 +74,10 @@ def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
     ]
     for role, prefix in sorted(profile.css.items()):
         rows.append((f"css {role} ({prefix}__*)", "found" if prefix + "__" in body else "missing"))
+    tree = parse_html(decode_body(page))
+    suggested = suggest_prefixes(tree, profile.css) if tree is not None else {}
+    for role, prefixes in suggested.items():  # the drift alarm's hint: the classes there now
+        rows.append((f"css {role}: suggested prefix", ", ".join(prefixes)))
     return rows
 
 

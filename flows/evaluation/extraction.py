@@ -10,23 +10,19 @@ exact-match rates for title, lead, publish time, and author and rubric where the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import trafilatura
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from unn_ingest.config.profiles import load_profile
 from unn_ingest.extractors.article import extract_article
 from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.extractors.records import ExtractedArticle
 from unn_ingest.extractors.scoring import PageScore, score_corpus, score_page
 from unn_ingest.flows.evaluation.datasets import (
     TruthPage,
@@ -35,11 +31,11 @@ from unn_ingest.flows.evaluation.datasets import (
     emit,
     pravda_pages,
 )
+from unn_ingest.flows.evaluation.replica_extraction import VARIANTS, evaluate_variant
 
 __all__ = ["ExtractionReport", "command", "evaluate", "evaluate_pages", "evaluate_replica"]
 
 FETCHED_AT = datetime(2025, 11, 20, tzinfo=UTC)
-QUICK_REPLICA_ARTICLES = 120
 WORST_SHOWN = 5
 
 
@@ -80,9 +76,11 @@ class MetadataRates:
     title: float
     lead: float
     published_at: float
-    shown_author_pages: int
+    shown_author_pages: int  # full pages show the author after the body, AMP pages above it
     author: float
-    rubric: float
+    rubric: float | None  # AMP pages only (full pages do not show it); None without any
+    explicit_link_pages: int = 0  # full pages of editions with a switcher or hreflang
+    links_joined: float | None = None  # ...whose explicit links name exactly the other editions
 
 
 @dataclass(slots=True)
@@ -91,7 +89,7 @@ class ExtractionReport:
 
     rows: list[ScoreRow] = field(default_factory=list)
     worst: list[PageDelta] = field(default_factory=list)
-    metadata: MetadataRates | None = None
+    metadata: dict[str, MetadataRates] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
@@ -133,71 +131,32 @@ def evaluate_pages(dataset: str, pages: list[TruthPage]) -> tuple[list[ScoreRow]
     return [bare_row, ours_row], sorted(deltas, key=lambda d: d.delta)
 
 
-Extracted = tuple[dict[str, Any], bool, ExtractedArticle | None]  # truth item, is AMP, result
-
-
-def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], MetadataRates]:
-    """Extract the replica's full and AMP pages in-process and score them against its truth."""
-    from unn_ingest.replica.testing import make_site  # the replica is needed here only
-
-    site = make_site()
-    truth = site.truth()
-    items = truth["articles"][:QUICK_REPLICA_ARTICLES] if quick else truth["articles"]
-    profile = load_profile("unn", origin=truth["origin"])
-    started = time.perf_counter()
-    results: list[Extracted] = [
-        (item, amp, _replica_article(site, item["amp_url" if amp else "url"], profile))
-        for item in items
-        for amp in (False, True)
-    ]
-    seconds = time.perf_counter() - started
-    corpus = score_corpus(
-        score_page(found.body if found else "", "\n\n".join(item["body"]))
-        for item, _, found in results
-    )
-    row = ScoreRow(
-        "replica",
-        "unn-ingest",
-        len(results),
-        corpus.precision,
-        corpus.recall,
-        corpus.f1,
-        seconds,
-    )
-    return [row], _metadata_rates(results)
-
-
-def _replica_article(site: Any, url: str, profile: SiteProfile) -> ExtractedArticle | None:
-    response = site.render(urlsplit(url).path)
-    page = FetchedPage(url, url, response.status, response.headers, response.body, FETCHED_AT)
-    return extract_article(page, profile)
-
-
-def _rate(hits: Iterable[bool]) -> float:
-    values = list(hits)
-    return sum(values) / len(values) if values else 0.0
-
-
-def _metadata_rates(results: list[Extracted]) -> MetadataRates:
-    """Rate exact matches over all pages (a missing article counts as a miss)."""
-
-    def rate(check: Callable[[dict[str, Any], ExtractedArticle], bool], amp_only: bool) -> float:
-        chosen = [(i, a) for i, amp, a in results if amp or not amp_only]
-        return _rate(a is not None and check(i, a) for i, a in chosen)
-
-    return MetadataRates(
-        pages=len(results),
-        title=rate(lambda i, a: a.title == i["title"], False),
-        lead=rate(lambda i, a: a.lead == i["lead"], False),
-        published_at=rate(lambda i, a: _iso(a.published_at) == i["published_at"], False),
-        shown_author_pages=sum(amp for _, amp, _ in results),
-        author=rate(lambda i, a: list(a.authors) == [i["author"]], True),
-        rubric=rate(lambda i, a: a.rubric == i["rubric"], True),
-    )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], dict[str, MetadataRates]]:
+    """Score every replica variant (both layouts, the no-match profile) beside bare trafilatura."""
+    rows: list[ScoreRow] = []
+    rates: dict[str, MetadataRates] = {}
+    for variant in VARIANTS:
+        result = evaluate_variant(variant, quick)
+        for method, (precision, recall, f1, seconds) in (
+            ("bare trafilatura", result.bare),
+            ("unn-ingest", result.ours),
+        ):
+            rows.append(
+                ScoreRow(variant.dataset, method, result.pages, precision, recall, f1, seconds)
+            )
+        r, c = result.rates, result.counts
+        rates[variant.dataset] = MetadataRates(
+            pages=c["pages"],
+            title=r["title"] or 0.0,
+            lead=r["lead"] or 0.0,
+            published_at=r["published_at"] or 0.0,
+            shown_author_pages=c["pages"],
+            author=r["author"] or 0.0,
+            rubric=r["rubric"],
+            explicit_link_pages=c["explicit_links"],
+            links_joined=r["links_joined"],
+        )
+    return rows, rates
 
 
 def evaluate(folder: Path, quick: bool = False) -> ExtractionReport:
@@ -250,10 +209,17 @@ def print_report(report: ExtractionReport, console: Console) -> None:
             d.dataset, d.page_id[:16], f"{d.bare_f1:.3f}", f"{d.ours_f1:.3f}", f"{d.delta:+.3f}"
         )
     console.print(worst)
-    if report.metadata is not None:
-        m = report.metadata
-        meta = Table(title=f"Replica metadata, exact matches ({m.pages} pages)")
-        for name in ("title", "lead", "published_at", "author (AMP)", "rubric (AMP)"):
-            meta.add_column(name, justify="right")
-        meta.add_row(*(f"{v:.2%}" for v in (m.title, m.lead, m.published_at, m.author, m.rubric)))
+    meta = Table(title="Replica metadata and explicit edition links, exact matches")
+    for name in ("data set", "pages", "title", "lead", "published_at", "author", "rubric (AMP)"):
+        meta.add_column(name, justify="left" if name == "data set" else "right")
+    meta.add_column("editions joined by switcher/hreflang", justify="right")
+    for name, m in report.metadata.items():
+        shares = (m.title, m.lead, m.published_at, m.author, m.rubric)
+        joined = f"{m.links_joined:.2%} of {m.explicit_link_pages}"
+        meta.add_row(name, str(m.pages), *(_percent(v) for v in shares), joined)
+    if report.metadata:
         console.print(meta)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"

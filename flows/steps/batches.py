@@ -146,6 +146,7 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     for row, (result, _) in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.report.stored(row.article_id)
+        ctx.report.drift.observe(result.article.url, result.article.sources)
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
         ctx.facts[row.article_id] = result.facts
     return tuple(s.article_id for s in stored)

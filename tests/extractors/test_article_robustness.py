@@ -104,13 +104,14 @@ def test_non_article_url_of_the_site_gives_none() -> None:
     assert extract_article(page, load_profile("unn")) is None
 
 
-def test_unknown_layout_falls_back_to_trafilatura_without_furniture() -> None:
+def test_unknown_layout_falls_back_to_page_structure_without_furniture() -> None:
     body = (FIXTURES / "pages" / "uk_unknown_layout.html").read_bytes()
     article = extract_article(
         _page(body, {}, url="https://unn.ua/news/zelenskyi-provid-naradu"), load_profile("unn")
     )
     assert article is not None
-    assert article.warnings == ("body from trafilatura",)
+    assert article.warnings == ("body from page structure",)
+    assert dict(article.sources)["body"] == "structure"
     assert article.paragraphs[0].endswith("передає УНН.")
     assert len(article.paragraphs) == 4
     text = article.body

@@ -17,7 +17,13 @@ def _ours(report: ExtractionReport, dataset: str) -> ScoreRow:
 
 @pytest.mark.parametrize(
     ("dataset", "floor"),
-    [("benchmark", "benchmark"), ("fundus-pravda", "pravda"), ("replica", "replica")],
+    [
+        ("benchmark", "benchmark"),
+        ("fundus-pravda", "pravda"),
+        ("replica", "replica"),
+        ("replica-b", "replica-b"),
+        ("replica-b-nomatch", "replica-b-nomatch"),
+    ],
 )
 def test_f1_at_or_above_floor(
     extraction_report: ExtractionReport, floors: dict[str, Any], dataset: str, floor: str
@@ -35,10 +41,29 @@ def test_no_page_far_below_bare_trafilatura(
     assert worst == [], f"pages more than {limit} below bare trafilatura: {worst}"
 
 
-@pytest.mark.parametrize("field", ["title", "lead", "published_at", "author", "rubric"])
+REPLICA_FIELDS = [
+    (dataset, field)
+    for dataset in ("replica", "replica-b", "replica-b-nomatch")
+    for field in ("title", "lead", "published_at", "author", "rubric", "links_joined")
+    if field != "rubric" or dataset == "replica"  # only AMP pages show the rubric
+]
+
+
+@pytest.mark.parametrize(("dataset", "field"), REPLICA_FIELDS)
 def test_replica_metadata_at_or_above_floor(
-    extraction_report: ExtractionReport, floors: dict[str, Any], field: str
+    extraction_report: ExtractionReport, floors: dict[str, Any], dataset: str, field: str
 ) -> None:
-    assert extraction_report.metadata is not None
-    rate = getattr(extraction_report.metadata, field)
-    assert rate >= floors["extraction"]["replica"][field], f"{field} {rate:.2%}"
+    rates = extraction_report.metadata[dataset]
+    assert rates.pages > 0
+    if field == "links_joined":
+        assert rates.explicit_link_pages > 0
+    rate = getattr(rates, field)
+    assert rate >= floors["extraction"][dataset][field], f"{dataset} {field} {rate:.2%}"
+
+
+@pytest.mark.parametrize("dataset", ["replica", "replica-b", "replica-b-nomatch"])
+def test_replica_beats_bare_trafilatura(extraction_report: ExtractionReport, dataset: str) -> None:
+    bare = next(
+        r for r in extraction_report.rows if r.dataset == dataset and r.method == "bare trafilatura"
+    )
+    assert _ours(extraction_report, dataset).f1 > bare.f1
