@@ -64,6 +64,5 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         user_agent=raw.get("user_agent", "unn-ingest"),
         requests_per_second=float(raw.get("requests_per_second", 1.0)),
         max_concurrency=int(raw.get("max_concurrency", 4)),
-        listing_page_size=int(raw.get("listing_page_size", 20)),
         drift_threshold=float(raw.get("drift_threshold", 0.9)),
     )

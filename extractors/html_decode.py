@@ -25,14 +25,12 @@ _HIGH = re.compile(rb"[\x80-\xff]")
 
 
 def declared_charset(page: FetchedPage) -> str | None:
-    """Return the charset the page declares (header, hint, then meta tag), if Python knows it."""
+    """Return the charset the page declares (header, then meta tag), if Python knows it."""
     candidates: list[str] = []
     content_type = page.header("content-type") or ""
     match = _HEADER_CHARSET.search(content_type)
     if match:
         candidates.append(match.group(1))
-    if page.encoding_hint:
-        candidates.append(page.encoding_hint)
     meta = _META_CHARSET.search(page.body[:4096])
     if meta:
         candidates.append(meta.group(1).decode("ascii", "ignore"))

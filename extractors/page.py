@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -16,7 +16,6 @@ class FetchedPage:
     headers: dict[str, str]
     body: bytes
     fetched_at: datetime
-    encoding_hint: str | None = field(default=None)
 
     def header(self, name: str) -> str | None:
         """Return a header's value, case-insensitively, or None."""

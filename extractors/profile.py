@@ -40,7 +40,6 @@ class SiteProfile:
     user_agent: str = "unn-ingest"
     requests_per_second: float = 1.0
     max_concurrency: int = 4
-    listing_page_size: int = 20
     # Below this share of pages whose part the profile's own classes found, a run warns.
     drift_threshold: float = 0.9
 

@@ -1,10 +1,10 @@
 """The pipeline's errors. The CLI turns any of them into one line and a non-zero exit.
 
+A failed request is not an exception: the fetcher gives every URL a `FetchOutcome` carrying
+its reason (flows/fetch/http.py), recorded in the run report and the fetch log.
+
 IngestError
  ├── ConfigError          bad settings or profile
- ├── FetchError           a request that did not give a usable response
- │    ├── TransientFetchError   worth retrying (timeouts, resets, 429, 5xx)
- │    └── PermanentFetchError   not worth retrying (404, disallowed host, oversized)
  ├── OfflineError         the origin cannot be reached at all
  └── RunStopped           the run was asked to stop (Ctrl-C, a cancelled flow run)
 """
@@ -18,18 +18,6 @@ class IngestError(Exception):
 
 class ConfigError(IngestError):
     """Settings or the site profile are invalid."""
-
-
-class FetchError(IngestError):
-    """A request failed."""
-
-
-class TransientFetchError(FetchError):
-    """A request failed in a way that may succeed later."""
-
-
-class PermanentFetchError(FetchError):
-    """A request failed in a way that will not change on retry."""
 
 
 class OfflineError(IngestError):
