@@ -82,6 +82,11 @@ def backfill(
             backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
         )
     _print_summary(summary, json_out)
+    if summary.get("unread_pages"):  # the range is not covered: a re-run fills the gaps
+        err.print(
+            f"[yellow]incomplete:[/yellow] {len(summary['unread_pages'])} listing pages unread"
+        )
+        raise typer.Exit(3)
 
 
 @app.command()
