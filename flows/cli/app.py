@@ -82,10 +82,9 @@ def backfill(
             backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
         )
     _print_summary(summary, json_out)
-    if summary.get("unread_pages"):  # the range is not covered: a re-run fills the gaps
-        err.print(
-            f"[yellow]incomplete:[/yellow] {len(summary['unread_pages'])} listing pages unread"
-        )
+    unread = summary.get("unread_pages")
+    if isinstance(unread, list) and unread:  # the range is not covered: a re-run fills the gaps
+        err.print(f"[yellow]incomplete:[/yellow] {len(unread)} listing pages could not be read")
         raise typer.Exit(3)
 
 
