@@ -46,9 +46,12 @@ __all__ = ["EXTRACTOR_VERSION", "extract_article"]
 
 
 def extract_article(
-    page: FetchedPage, profile: SiteProfile | None = None
+    page: FetchedPage, profile: SiteProfile | None = None, strict: bool = False
 ) -> ExtractedArticle | None:
-    """Extract the article on a fetched page; None (and a log line) when nothing usable."""
+    """Extract the article on a fetched page; None (and a log line) when nothing usable.
+
+    `strict`: an extractor crash raises (for callers that record its reason) instead of None.
+    """
     url = page.final_url or page.url
     if not 200 <= page.status < 300 or not page.body:
         log.info("no article in %s: status %s, %d bytes", url, page.status, len(page.body))
@@ -65,6 +68,8 @@ def extract_article(
             return _extract_profiled(tree, url, profile)
         return extract_generic(tree, url, EXTRACTOR_VERSION)
     except Exception:  # one bad page must not stop a batch; the log keeps the traceback
+        if strict:
+            raise
         log.exception("extraction failed for %s", url)
         return None
 
@@ -111,7 +116,7 @@ def _extract_profiled(
         modified_at=meta.modified_at,
         links=site_edition_links(tree, url, key.edition, profile),
         extractor_version=EXTRACTOR_VERSION,
-        warnings=warnings,
+        warnings=meta.warnings + warnings,
     )
 
 
