@@ -122,7 +122,9 @@ def test_a_hostile_feed_gives_its_readable_items_and_the_run_goes_on(
 ) -> None:
     feed = "/rss/news_en.xml"
     replica.site.force_fault(feed, "hostile-feed")
-    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+    summary: dict[str, Any] = asyncio.run(
+        ingest(None, replica.base_url, None, str(fast_site_settings))
+    )
     rows = stored(fast_site_settings)
     body = httpx.get(replica.base_url + feed).content
     profile = load_profile(origin=replica.base_url)
@@ -139,7 +141,9 @@ def test_a_bad_image_url_stores_the_article_without_its_image(
 ) -> None:
     target = newest_uk(replica)
     replica.site.force_fault(target[len(replica.base_url) :], "bad-og-image")
-    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+    summary: dict[str, Any] = asyncio.run(
+        ingest(None, replica.base_url, None, str(fast_site_settings))
+    )
     rows = stored(fast_site_settings)
     assert target in rows and rows[target]["image_url"] is None
     others = [r for u, r in rows.items() if u != target]
@@ -152,7 +156,9 @@ def test_an_extraction_failure_is_in_the_fetch_log_with_its_stage(
 ) -> None:
     target = newest_uk(replica)
     replica.site.force_fault(target[len(replica.base_url) :], "truncated")
-    summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
+    summary: dict[str, Any] = asyncio.run(
+        ingest(None, replica.base_url, None, str(fast_site_settings))
+    )
     assert target not in stored(fast_site_settings)
     [failure] = [f for f in summary["failures"] if f["url"] == target]
     assert failure["stage"] == "extract"
