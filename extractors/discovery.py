@@ -106,7 +106,8 @@ def _feed_item(entry: dict, profile: SiteProfile, base: str) -> DiscoveredItem |
 
 def _feed_time(entry: dict, url: str) -> datetime | None:  # type: ignore[type-arg]
     """Return an entry's publish time; an impossible one is dropped with a warning."""
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: feedparser's own mapping of one key to the other warns of its deprecation.
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not stamp:
         return None
     try:
