@@ -34,7 +34,7 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
 
 
 LISTING_LOOKAHEAD = 4  # listing pages requested together while walking a range
-PAGE_READS = 3  # a damaged listing page is read this many times before it counts as unread
+PAGE_READS = 4  # a damaged listing page is read this many times before it counts as unread
 UNREAD_RUN_LIMIT = LISTING_LOOKAHEAD  # this many unread pages in a row end the walk
 
 
@@ -158,6 +158,8 @@ class _Listing:
             log_fetches(self.ctx, outcomes, "listing", {r.url: _stage(r.damage) for r in fresh})
             for page in fresh:
                 reads[page.number] = _better(reads[page.number], page)
+            # A page read now may show that an empty page read earlier should have had items.
+            reads = {n: self._expect_items(r) for n, r in reads.items()}
             progress(f"listing {self.edition}", len(damaged))
         return [reads[n] for n in sorted(reads)]
 

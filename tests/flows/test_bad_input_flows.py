@@ -71,10 +71,12 @@ def backfill_uk(server: ReplicaServer, data_dir: Path) -> dict[str, Any]:
     return asyncio.run(backfill(start, end, ["uk"], server.base_url, None, str(data_dir)))
 
 
-def test_a_listing_page_cut_short_once_is_read_again_and_nothing_is_lost(
+def test_listing_pages_damaged_once_are_read_again_and_nothing_is_lost(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
     replica.site.force_fault(PAGE, "truncated", times=1)
+    # Read with page 3 in one request group: it looks like the end until page 3 is whole.
+    replica.site.force_fault("/news?page=4", "empty-listing", times=1)
     summary = backfill_uk(replica, fast_site_settings)
     assert summary["unread_pages"] == []
     assert set(uk_truth(replica)) <= set(stored(fast_site_settings))
