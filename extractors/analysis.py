@@ -44,16 +44,35 @@ class AnalysisFailure:
 
 
 def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | AnalysisFailure:
-    """Extract, tag and fingerprint one page; a page without an article gives a failure."""
+    """Extract, tag and fingerprint one page; a page without an article gives a failure.
+
+    Never raises: a crash anywhere becomes a failure naming the exception.
+    """
     try:
-        article = extract_article(page, profile)
+        article = extract_article(page, profile, strict=True)
     except Exception as exc:  # a parser bug must not lose the rest of the batch
         log.exception("extraction crashed on %s", page.url)
-        return AnalysisFailure(page.url, f"extraction crashed: {type(exc).__name__}: {exc}")
+        return AnalysisFailure(page.url, f"extraction crashed: {_describe(exc)}")
     if article is None:
-        return AnalysisFailure(page.url, "no article found on the page")
+        return AnalysisFailure(page.url, _nothing_found(page))
     if not article.title or not article.paragraphs:
         return AnalysisFailure(page.url, "page has no title or no body text")
+    try:
+        return _analysed(article)
+    except Exception as exc:
+        log.exception("analysis crashed on %s", page.url)
+        return AnalysisFailure(page.url, f"analysis crashed: {_describe(exc)}")
+
+
+def _nothing_found(page: FetchedPage) -> str:
+    if not 200 <= page.status < 300:
+        return f"no article: HTTP {page.status}"
+    if not page.body:
+        return "no article: empty response"
+    return "no article found on the page"
+
+
+def _analysed(article: ExtractedArticle) -> AnalysedArticle:
     lang, mismatch = tag_article(article)
     text = "\n".join((article.title, article.lead, article.body))
     return AnalysedArticle(
@@ -66,6 +85,11 @@ def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | A
         features=features_of(0, article),
         facts=fact_keys(article.title, article.lead, article.paragraphs),
     )
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def features_of(article_id: int, article: ExtractedArticle) -> ArticleFeatures:

@@ -34,9 +34,12 @@ __all__ = ["EXTRACTOR_VERSION", "extract_article"]
 
 
 def extract_article(
-    page: FetchedPage, profile: SiteProfile | None = None
+    page: FetchedPage, profile: SiteProfile | None = None, strict: bool = False
 ) -> ExtractedArticle | None:
-    """Extract the article on a fetched page; None (and a log line) when nothing usable."""
+    """Extract the article on a fetched page; None (and a log line) when nothing usable.
+
+    `strict`: an extractor crash raises (for callers that record its reason) instead of None.
+    """
     url = page.final_url or page.url
     if not 200 <= page.status < 300 or not page.body:
         log.info("no article in %s: status %s, %d bytes", url, page.status, len(page.body))
@@ -53,6 +56,8 @@ def extract_article(
             return _extract_profiled(tree, url, profile)
         return extract_generic(tree, url, EXTRACTOR_VERSION)
     except Exception:  # one bad page must not stop a batch; the log keeps the traceback
+        if strict:
+            raise
         log.exception("extraction failed for %s", url)
         return None
 
@@ -100,7 +105,7 @@ def _extract_profiled(
         modified_at=meta.modified_at,
         links=links,
         extractor_version=EXTRACTOR_VERSION,
-        warnings=warnings,
+        warnings=meta.warnings + warnings,
         sources=(*content.sources, ("switcher", switcher)),
     )
 

@@ -111,7 +111,8 @@ def without_furniture(tree: html.HtmlElement, profile: SiteProfile) -> html.Html
     doomed = [e for prefix in prefixes for e in by_class_prefix(copy, prefix)]
     doomed += [e for tag in ("header", "nav", "aside", "footer") for e in copy.iter(tag)]
     for element in _outermost(doomed):
-        element.drop_tree()
+        if element.getparent() is not None:  # lxml asserts on dropping the root
+            element.drop_tree()
     forget_classes(copy)
     return copy
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,8 @@ from unn_ingest.extractors.html_structure import structural_author
 from unn_ingest.extractors.normalize import normalize_text
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _PUBLISHED_KEYS = (
     "article:published_time",
@@ -53,6 +55,7 @@ class PageMetadata:
     modified_at: datetime | None = None
     canonical_url: str | None = None
     language: str | None = None
+    warnings: tuple[str, ...] = ()  # optional fields dropped because they could not be read
 
 
 def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
@@ -127,24 +130,55 @@ def next_data_article(tree: html.HtmlElement) -> dict[str, Any]:
 def read_metadata(
     tree: html.HtmlElement, base_url: str, tz: ZoneInfo, css: Mapping[str, str] | None = None
 ) -> PageMetadata:
-    """Collect the page's metadata from meta tags, JSON-LD, __NEXT_DATA__ and AMP markup."""
+    """Collect the page's metadata from meta tags, JSON-LD, __NEXT_DATA__ and AMP markup.
+
+    An optional field that cannot be read (a bad image URL, a date out of range, an odd
+    author) is dropped with a warning: the article is worth more than any one of its fields.
+    """
     meta = meta_values(tree)
     ld = json_ld_article(tree)
     nxt = next_data_article(tree)
     css = css or {}
-    image = _first(meta, "og:image", "twitter:image") or _str(nxt.get("image"))
+    field = _OptionalFields(base_url)
     return PageMetadata(
         title=_first(meta, "og:title") or _str(ld.get("headline")) or _title_tag(tree),
         description=_first(meta, "og:description", "description"),
-        authors=_authors(tree, meta, ld, nxt, css),
-        rubric=_rubric(tree, meta, ld, nxt, css),
-        tags=_tags(tree, meta, nxt, css),
-        image_url=urljoin(base_url, image) if image else None,
-        published_at=_time(meta, _PUBLISHED_KEYS, (nxt.get("publishedAt"),), ld, tz),
-        modified_at=_time(meta, _MODIFIED_KEYS, (nxt.get("modifiedAt"),), ld, tz),
-        canonical_url=_canonical(tree, base_url),
+        authors=field.read("author", (), _authors, tree, meta, ld, nxt, css),
+        rubric=field.read("rubric", None, _rubric, tree, meta, ld, nxt, css),
+        tags=field.read("tags", (), _tags, tree, meta, nxt, css),
+        image_url=field.read("image", None, _image, meta, nxt, base_url),
+        published_at=field.read(
+            "published time", None, _time, meta, _PUBLISHED_KEYS, (nxt.get("publishedAt"),), ld, tz
+        ),
+        modified_at=field.read(
+            "modified time", None, _time, meta, _MODIFIED_KEYS, (nxt.get("modifiedAt"),), ld, tz
+        ),
+        canonical_url=field.read("canonical URL", None, _canonical, tree, base_url),
         language=_html_language(tree),
+        warnings=tuple(field.warnings),
     )
+
+
+class _OptionalFields:
+    """Reads optional fields, turning a reader's exception into a dropped field and a warning."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.warnings: list[str] = []
+
+    def read(self, name: str, default: T, reader: Callable[..., T], *args: Any) -> T:
+        try:
+            return reader(*args)
+        except Exception as exc:
+            warning = f"dropped unreadable {name}: {type(exc).__name__}: {exc}"[:300]
+            log.warning("%s: %s", self.url, warning)
+            self.warnings.append(warning)
+            return default
+
+
+def _image(meta: dict[str, list[str]], nxt: dict[str, Any], base_url: str) -> str | None:
+    image = _first(meta, "og:image", "twitter:image") or _str(nxt.get("image"))
+    return urljoin(base_url, image) if image else None
 
 
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:

@@ -24,10 +24,45 @@ def _pattern(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
+def url_origin(url: str) -> str | None:
+    """Return an http(s) URL's origin as "scheme://host:port" (port explicit), else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return f"{parts.scheme}://{parts.hostname.lower()}:{port or DEFAULT_PORTS[parts.scheme]}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@lru_cache(maxsize=16)
+def _origins(origin: str, hosts: tuple[str, ...]) -> frozenset[str]:
+    base = url_origin(origin)
+    if base is None:
+        return frozenset()
+    scheme, port = base.partition("://")[0], base.rpartition(":")[2]
+    return frozenset(f"{scheme}://{host.lower()}:{port}" for host in hosts)
+
+
+def site_origins(profile: SiteProfile) -> frozenset[str]:
+    """Return the site's origins: each allowed host with the scheme and port of its origin."""
+    return _origins(profile.origin, profile.allowed_hosts)
+
+
 def article_key(url: str, profile: SiteProfile) -> ArticleKey | None:
-    """Return the edition and slug of an article (or AMP) URL of this site, else None."""
-    parts = urlsplit(url)
-    if parts.hostname and parts.hostname not in profile.allowed_hosts:
+    """Return the edition and slug of an article (or AMP) URL of this site, else None.
+
+    An absolute URL must be on one of the site's origins: scheme, host and port compared whole.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.netloc and url_origin(url) not in site_origins(profile):
         return None
     for regex, amp in ((profile.article_path_pattern, False), (profile.amp_path_pattern, True)):
         match = _pattern(regex).match(parts.path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from unn_ingest.extractors.drift import DriftTally
 
@@ -34,6 +35,18 @@ class Failure:
     edition: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadPage:
+    """A listing page a walk could not read: its items, published in the span, were not seen."""
+
+    edition: str
+    url: str
+    page: int
+    reason: str
+    newer_than: datetime | None  # the span of publish times the page covers (None: unknown)
+    older_than: datetime | None
+
+
 @dataclass
 class RunReport:
     """Counters and failures of one flow run; safe to update from several threads."""
@@ -41,6 +54,7 @@ class RunReport:
     editions: dict[str, EditionStats] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     drift: DriftTally = field(default_factory=DriftTally)  # see flows.drift
+    unread_pages: list[UnreadPage] = field(default_factory=list)  # the range is not covered
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others
@@ -75,6 +89,11 @@ class RunReport:
             self.failures.append(failure)
         if failure.edition:
             self.add(failure.edition, "failed")
+
+    def unread(self, page: UnreadPage) -> None:
+        """Record a listing page the run could not read (it is a failure too: see `fail`)."""
+        with self._lock:
+            self.unread_pages.append(page)
 
     def table(self) -> list[dict[str, object]]:
         """Return one row per edition plus a total row."""
@@ -111,11 +130,19 @@ class RunReport:
         return {
             "editions": {r["edition"]: {k: r[k] for k in COUNTERS} for r in self.table()},
             "failures": [_failure_dict(f) for f in self.failures],
+            "unread_pages": [_unread_dict(p) for p in self.unread_pages],
         }
 
 
 def _failure_dict(f: Failure) -> dict[str, object]:
     return {"url": f.url, "stage": f.stage, "reason": f.reason, "edition": f.edition}
+
+
+def _unread_dict(p: UnreadPage) -> dict[str, object]:
+    span = [t.isoformat() if t else None for t in (p.newer_than, p.older_than)]
+    return {"edition": p.edition, "url": p.url, "page": p.page, "reason": p.reason} | dict(
+        zip(("newer_than", "older_than"), span, strict=True)
+    )
 
 
 ProgressHook = Callable[[str, int, int | None], None]  # (what, advance, new total or None)

@@ -9,6 +9,7 @@ The ASGI layer (`replica.server`) turns the chosen name into bytes on the socket
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,10 +30,14 @@ FAULT_SCOPES: dict[str, str] = {
     "oversized": "html",  # 50 MB, streamed
     "malformed-feed": "feed",
     "xml-bomb": "feed",
+    "empty-listing": "listing",  # a listing page without its items and its next-page link
+    "hostile-feed": "feed",  # an unescaped "&" and a character reference beyond Unicode
+    "bad-og-image": "article",  # og:image holds a URL that urljoin cannot parse
 }
 FAULT_NAMES = tuple(FAULT_SCOPES)
 HTML_KINDS = frozenset({"article", "amp", "listing", "home"})
 FEED_KINDS = frozenset({"feed"})
+BAD_IMAGE_URL = "http://[::1/img.webp"  # an unclosed IPv6 bracket: urljoin raises ValueError
 OVERSIZED_BYTES = 50 * 1024 * 1024
 REDIRECT_HOST = "http://example.invalid"
 
@@ -52,6 +57,9 @@ PROFILES: dict[str, dict[str, float]] = {
         "oversized": 0.005,
         "malformed-feed": 0.05,
         "xml-bomb": 0.03,
+        "empty-listing": 0.03,
+        "hostile-feed": 0.05,
+        "bad-og-image": 0.03,
     },
 }
 
@@ -131,6 +139,8 @@ def applies(name: str, kind: str) -> bool:
         return kind in HTML_KINDS
     if scope == "feed":
         return kind in FEED_KINDS
+    if scope in ("listing", "article"):
+        return kind == scope
     return kind in HTML_KINDS or kind in FEED_KINDS or kind == "image"
 
 
@@ -145,7 +155,10 @@ class FaultBoard:
         self._forced: dict[str, list[object]] = {}  # path -> [name, remaining or None]
 
     def force(self, path: str, name: str | None, times: int | None = None) -> None:
-        """Serve fault `name` on `path` for the next `times` requests (None: until cleared)."""
+        """Serve fault `name` on `path` for the next `times` requests (None: until cleared).
+
+        `path` may carry "?page=N": the fault then hits that listing page only.
+        """
         with self._lock:
             if name is None or name == "none":
                 self._forced.pop(path, None)
@@ -162,18 +175,19 @@ class FaultBoard:
         with self._lock:
             return {p: {"fault": f[0], "times": f[1]} for p, f in self._forced.items()}
 
-    def next_fault(self, path: str, kind: str) -> tuple[str | None, int]:
-        """Count a request to `path` and return (its fault or None, its request number)."""
+    def next_fault(self, path: str, kind: str, page: str | None = None) -> tuple[str | None, int]:
+        """Count a request to `path` (listing page `page`) and return (its fault, its number)."""
         with self._lock:
             count = self._counts.get(path, 0)
             self._counts[path] = count + 1
-            forced = self._forced.get(path)
+            key = f"{path}?page={page}" if page and f"{path}?page={page}" in self._forced else path
+            forced = self._forced.get(key)
             if forced is not None:
                 name, remaining = forced
                 if isinstance(remaining, int):
                     forced[1] = remaining - 1
                     if remaining <= 1:
-                        del self._forced[path]
+                        del self._forced[key]
                 return str(name), count
         return self.plan.choose(self.seed, path, kind, count), count
 
@@ -197,6 +211,26 @@ def malformed_feed(body: bytes) -> bytes:
     """Return a feed cut off mid-item with an unescaped ampersand: not well-formed XML."""
     cut = body[: max(200, len(body) * 3 // 5)]
     return cut + b"<item><title>Breaking & <b>unclosed</title><link>"
+
+
+_LISTING_ITEM = re.compile(rb'<div class="[^"]*news-list_item[^"]*">.*?</div>', re.DOTALL)
+_NEXT_LINK = re.compile(rb'<a rel="next"[^>]*>.*?</a>', re.DOTALL)
+_OG_IMAGE = re.compile(rb'(<meta property="og:image" content=")[^"]*(")')
+
+
+def empty_listing(body: bytes) -> bytes:
+    """Return a listing page without its items and its next-page link (a whole, valid page)."""
+    return _NEXT_LINK.sub(b"", _LISTING_ITEM.sub(b"", body))
+
+
+def hostile_feed(body: bytes) -> bytes:
+    """Put an unescaped "&" and `&#99999999999;` into the feed's first item title."""
+    return body.replace(b"<item><title>", b"<item><title>Tom & Jerry &#99999999999; ", 1)
+
+
+def bad_og_image(body: bytes) -> bytes:
+    """Replace an article's og:image with a URL that cannot be parsed."""
+    return _OG_IMAGE.sub(rb"\g<1>" + BAD_IMAGE_URL.encode() + rb"\g<2>", body, count=1)
 
 
 def xml_bomb() -> bytes:

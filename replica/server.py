@@ -35,7 +35,26 @@ if TYPE_CHECKING:
     from unn_ingest.replica.site import ReplicaResponse, ReplicaSite
 
 _CONTROL_KINDS = frozenset({"truth", "stats", "clock"})
-_BODY_FAULTS = frozenset({"truncated", "cp1251", "no-charset", "malformed-feed", "reset"})
+_BODY_FAULTS = frozenset(
+    {
+        "truncated",
+        "cp1251",
+        "no-charset",
+        "malformed-feed",
+        "reset",
+        "empty-listing",
+        "hostile-feed",
+        "bad-og-image",
+    }
+)
+_BODY_REWRITES = {
+    "cp1251": fx.as_cp1251,
+    "truncated": fx.truncated,
+    "malformed-feed": fx.malformed_feed,
+    "empty-listing": fx.empty_listing,
+    "hostile-feed": fx.hostile_feed,
+    "bad-og-image": fx.bad_og_image,
+}
 
 
 class ResetFaultError(ConnectionError):
@@ -77,7 +96,8 @@ def build_app(site: ReplicaSite) -> Starlette:
         response = site.render(request.url.path, dict(request.query_params), dict(request.headers))
         if response.kind in _CONTROL_KINDS:
             return _plain(response)
-        fault, count = site.faults.next_fault(request.url.path, response.kind)
+        page = request.query_params.get("page")
+        fault, count = site.faults.next_fault(request.url.path, response.kind, page)
         if fault in _BODY_FAULTS and response.status != 200:
             fault = None
         site.stats.count(response.kind, fault, not_modified=response.status == 304)
@@ -163,14 +183,10 @@ def _body_fault(response: ReplicaResponse, fault: str) -> Response:
     content_type = response.headers.get("content-type", "text/html; charset=utf-8")
     if fault == "reset":
         return _ResetResponse(response.body, 200, media_type=content_type)
-    if fault == "truncated":
-        return Response(fx.truncated(response.body), 200, media_type=content_type)
-    if fault == "cp1251":
-        return Response(fx.as_cp1251(response.body), 200, media_type=content_type)
     if fault == "no-charset":
         body = fx.without_charset(response.body)
         return Response(body, 200, headers={"content-type": content_type.split(";")[0]})
-    return Response(fx.malformed_feed(response.body), 200, media_type=content_type)
+    return Response(_BODY_REWRITES[fault](response.body), 200, media_type=content_type)
 
 
 async def _oversized() -> AsyncIterator[bytes]:

@@ -137,8 +137,10 @@ class ReplicaSite:
 
     def force_fault(self, path: str, name: str | None, times: int | None = None) -> None:
         """Serve fault `name` on `path` for the next `times` requests (None: until cleared)."""
-        # Faults are keyed by path alone: "/news?page=2" forces the fault on every "/news" page.
-        self.faults.force(path.split("?", 1)[0], name, times)
+        # "/news?page=2" forces the fault on that listing page only; "/news" on every page.
+        base, _, query = path.partition("?")
+        page = dict(parse_qsl(query)).get("page")
+        self.faults.force(f"{base}?page={page}" if page else base, name, times)
 
     def context(self) -> PageContext:
         """Return the rendering context at the current clock value (shared while it holds)."""

@@ -82,6 +82,10 @@ def backfill(
             backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
         )
     _print_summary(summary, json_out)
+    unread = summary.get("unread_pages")
+    if isinstance(unread, list) and unread:  # the range is not covered: a re-run fills the gaps
+        err.print(f"[yellow]incomplete:[/yellow] {len(unread)} listing pages could not be read")
+        raise typer.Exit(3)
 
 
 @app.command()

@@ -20,6 +20,7 @@ import httpx
 
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.urls import site_origins, url_origin
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -39,6 +40,7 @@ class FetchPolicy:
     max_retry_after: float = 60.0
     max_redirects: int = 5
     backoff_seconds: float = 0.5
+    allowed_origins: tuple[str, ...] = ()  # "scheme://host:port"; empty: hosts alone decide
 
     @classmethod
     def for_profile(
@@ -50,6 +52,7 @@ class FetchPolicy:
             user_agent=profile.user_agent,
             requests_per_second=profile.requests_per_second if rps is None else rps,
             max_concurrency=concurrency or profile.max_concurrency,
+            allowed_origins=tuple(sorted(site_origins(profile))),
         )
 
 
@@ -242,7 +245,7 @@ class Fetcher:
             try:
                 async with client.stream("GET", url, headers=headers) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
-                        url = urljoin(url, response.headers["location"])
+                        url = _redirect_target(url, response.headers["location"])
                         continue
                     return await self._read(response, request.url, url, attempt)
             except httpx.TimeoutException as exc:
@@ -289,11 +292,13 @@ class Fetcher:
         return b"".join(chunks)
 
     def _check_host(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.hostname not in self.policy.allowed_hosts:
-            raise _Failure(
-                f"refused: {parts.hostname or url} is not a host of the site profile", False
-            )
+        """Refuse a URL off the site: its host, and its whole origin when the policy names them."""
+        origin = url_origin(url)
+        host = urlsplit(url).hostname if origin else None
+        if origin is None or host not in self.policy.allowed_hosts:
+            raise _Failure(f"refused: {host or url} is not a host of the site profile", False)
+        if self.policy.allowed_origins and origin not in self.policy.allowed_origins:
+            raise _Failure(f"refused: {origin} is not an origin of the site profile", False)
 
 
 def stopped(request: FetchRequest) -> FetchOutcome:
@@ -304,6 +309,14 @@ def stopped(request: FetchRequest) -> FetchOutcome:
 def _outcome(task: asyncio.Task[FetchOutcome], request: FetchRequest) -> FetchOutcome:
     """Return a finished request's outcome; a cancelled one was stopped, and says so."""
     return stopped(request) if task.cancelled() else task.result()
+
+
+def _redirect_target(url: str, location: str) -> str:
+    """Return where a redirect points; an unparseable Location is a permanent failure."""
+    try:
+        return urljoin(url, location)
+    except ValueError as exc:
+        raise _Failure(f"unparseable redirect to {location[:200]!r}", transient=False) from exc
 
 
 def _conditional_headers(request: FetchRequest) -> dict[str, str]:

@@ -130,17 +130,19 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
 
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     """Log the fetches, record failures, upsert the articles; return the stored ids."""
-    log_fetches(ctx, work.outcomes, "article")
-    for outcome in work.outcomes:
-        _count_fetch(ctx, outcome)
     pages = [o.page for o in work.outcomes if o.page is not None]
     good: list[tuple[AnalysedArticle, FetchedPage]] = []
+    unextracted: dict[str, str | None] = {}
     for page, result in zip(pages, work.analysed, strict=True):
         if isinstance(result, AnalysisFailure):
             edition = _edition_of(ctx, page.url)
             ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
+            unextracted[page.url] = f"extract: {result.reason}"
         else:
             good.append((result, page))
+    log_fetches(ctx, work.outcomes, "article", unextracted)
+    for outcome in work.outcomes:
+        _count_fetch(ctx, outcome)
     inputs = [_article_input(r, p, ctx.rubrics.get(p.url)) for r, p in good]
     stored = ctx.store.upsert_articles(inputs) if inputs else []
     for row, (result, _) in zip(stored, good, strict=True):
