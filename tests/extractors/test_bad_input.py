@@ -113,7 +113,7 @@ def test_an_extractor_crash_is_a_failure_with_its_real_reason(
     def boom(*args: object) -> object:
         raise AssertionError("drop_tree on the root")
 
-    monkeypatch.setattr(article_module, "select_content", boom)
+    monkeypatch.setattr(article_module, "choose_content", boom)
     result = analyse_page(article_page(site), load_profile(origin=ORIGIN))
     assert isinstance(result, AnalysisFailure)
     assert result.reason == "extraction crashed: AssertionError: drop_tree on the root"
