@@ -1,0 +1,71 @@
+"""A temporary Prefect server for one command, in its own session, when no server is configured.
+
+Without `PREFECT_API_URL`, Prefect starts a temporary server as a child in the terminal's
+process group, so a Ctrl-C kills it together with the command, and the client then spends
+about a minute failing to report the end of the run. Started here instead, in a session of its
+own, the server sees no Ctrl-C: the run reports that it was cancelled, then the server stops.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def configured_api() -> str | None:
+    """Return the Prefect API URL the user configured (environment or profile), if any."""
+    from prefect.settings import PREFECT_API_URL
+
+    value = PREFECT_API_URL.value()
+    return str(value) if value else None
+
+
+@contextmanager
+def prefect_api() -> Iterator[str | None]:
+    """Yield the Prefect API this command reports to: the configured one, else a temporary
+    server of its own (started in its own session, stopped when the command ends).
+
+    Yields None when Prefect's temporary servers are disabled (Prefect then decides).
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
+        temporary_settings,
+    )
+
+    configured = configured_api()
+    if configured or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
+        yield configured
+        return
+    server = _session_server()
+    server.start()
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        server.stop()
+
+
+def _session_server() -> Any:
+    import prefect
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    class SessionServer(SubprocessASGIServer):
+        """Prefect's temporary server (the same command), started in a new session."""
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            app_dir = str(prefect.__module_path__.parent)
+            command = [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory"]
+            command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1"]
+            command += ["--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
+            env = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+            env |= {"PREFECT__SERVER_FINAL": "1"}
+            env |= get_current_settings().to_environment_variables(exclude_unset=True)
+            return subprocess.Popen(command, env={**os.environ, **env}, start_new_session=True)
+
+    return SessionServer()
