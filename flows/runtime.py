@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from unn_ingest.config import ProfileError, Settings, load_profile
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import ConfigError
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
@@ -43,7 +45,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
     store = Store.open(settings.database_url())
     pool = LazyProcessPool(settings.workers, _pages_done) if settings.workers > 1 else None
     fetcher = Fetcher(policy)
-    fetcher.on_outcome = lambda _: _pages_done(1)
+    fetcher.on_outcome = lambda outcome: _pages_done(int(is_article(outcome.url, profile)))
     stop = stop or StopSignal()
     stop.on_stop(fetcher.stop)
     if pool is not None:
@@ -72,7 +74,13 @@ STOP_GRACE_SECONDS = 5.0  # a stopped worker returns within this, or is killed
 
 
 def _pages_done(count: int) -> None:
-    progress("pages", count)
+    if count:
+        progress("pages", count)
+
+
+def is_article(url: str, profile: SiteProfile) -> bool:
+    """Tell whether a URL is an article page (listings and feeds are not counted as pages)."""
+    return article_key(url, profile) is not None
 
 
 def _later(seconds: float, call: Callable[[], None]) -> None:

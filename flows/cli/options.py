@@ -11,10 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+# Typer 0.29 ships its own copy of click; its usage errors are these classes.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 console = Console()
@@ -74,7 +77,7 @@ def fail(message: str, code: int = RUNTIME) -> NoReturn:
 
 def usage(message: str) -> NoReturn:
     """Reject what the user typed: one line, exit code 2."""
-    raise click.UsageError(message)
+    raise UsageError(message, get_current_context(silent=True))
 
 
 def one_line(message: str) -> str:
@@ -195,17 +198,17 @@ class OneLineErrors(TyperGroup):
     ) -> Any:
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
+        except NoArgsIsHelpError as exc:
             exc.show()
             code = 0
-        except click.UsageError as exc:
+        except UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "unn-ingest"
             say_error(f"{exc.format_message()} (see '{where} --help')")
             code = USAGE
-        except click.ClickException as exc:
+        except ClickException as exc:
             say_error(exc.format_message())
             code = exc.exit_code
-        except click.Abort:
+        except typer.Abort:
             err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
             code = INTERRUPTED
         sys.exit(code if isinstance(code, int) else 0)

@@ -8,6 +8,7 @@ own, the server sees no Ctrl-C: the run reports that it was cancelled, then the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -31,11 +32,8 @@ def prefect_api() -> Iterator[str | None]:
 
     Yields None when Prefect's temporary servers are disabled (Prefect then decides).
     """
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
-        temporary_settings,
-    )
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
 
     configured = configured_api()
     if configured or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
@@ -43,11 +41,25 @@ def prefect_api() -> Iterator[str | None]:
         return
     server = _session_server()
     server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url  # for every thread and Prefect's services
+    refresh_global_settings_context()
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+        yield server.api_url
     finally:
+        _drain_prefect_clients()
         server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
+        refresh_global_settings_context()
+
+
+def _drain_prefect_clients(timeout: float = 5.0) -> None:
+    """Let Prefect's background workers send their last logs and events to the server."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=timeout)
 
 
 def _session_server() -> Any:
