@@ -175,9 +175,12 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
     from unn_ingest.flows.report import set_progress_hook
 
     class Rate(ProgressColumn):
+        """Pages per second since the task started."""
+
         def render(self, task: Any) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text(f"{speed:5.1f}/s" if speed else "    -/s", style="progress.data.speed")
+            seconds = task.elapsed
+            rate = task.completed / seconds if seconds and task.completed else None
+            return Text(f"{rate:5.1f}/s" if rate else "    -/s", style="progress.data.speed")
 
     if not enabled:
         yield
@@ -208,7 +211,7 @@ def _nothing_listed(summary: dict[str, Any]) -> bool:
 COUNTER_MEANINGS = (
     "discovered: listed by feeds and listing pages; fetched: article pages downloaded; "
     "new/updated/unchanged: what storing them did; linked: joined to another edition's story; "
-    "failed: see below"
+    "failed: listed below"
 )
 FAILURES_SHOWN = 20
 
