@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+STARTUP_SECONDS = 120  # a loaded machine takes tens of seconds (Prefect's default is 20)
+
 
 def configured_api() -> str | None:
     """Return the Prefect API URL the user configured (environment or profile), if any."""
@@ -33,14 +35,29 @@ def prefect_api() -> Iterator[str | None]:
     Yields None when Prefect's temporary servers are disabled (Prefect then decides).
     """
     from prefect.context import refresh_global_settings_context
-    from prefect.settings import PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
+    from prefect.settings import (
+        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    )
+
+    from unn_ingest.flows.errors import IngestError
 
     configured = configured_api()
     if configured or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
         yield configured
         return
     server = _session_server()
-    server.start()
+    timeout = max(STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+    try:
+        server.start(timeout=timeout)
+    except BaseException as exc:  # a Ctrl-C while it starts, too: no server outlives us
+        server.stop()
+        if not isinstance(exc, RuntimeError):
+            raise
+        raise IngestError(
+            f"Prefect's temporary server did not start within {timeout} s; start one "
+            "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api"
+        ) from None
     os.environ["PREFECT_API_URL"] = server.api_url  # for every thread and Prefect's services
     refresh_global_settings_context()
     try:

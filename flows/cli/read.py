@@ -54,7 +54,7 @@ def stories(
     with user_errors(), open_store(db, data_dir) as store:
         found = store.stories(limit=limit, edition=edition)
     if not found:
-        note("no stories stored" + (f" with a {edition} edition" if edition else ""))
+        note("no stories stored" + (f" with an edition in {edition}" if edition else ""))
     if json_out:
         print_json([asdict(s) for s in found])
         return

@@ -169,3 +169,24 @@ def test_probe_of_a_missing_page_fails_with_exit_1() -> None:
         result = runner.invoke(app, ["probe", url, "--origin", replica.base_url])
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines() == [f"error: {url} could not be read: HTTP 404"]
+
+
+def test_an_empty_store_says_so(tmp_path: Path) -> None:
+    from unn_ingest.storage import Store
+
+    Store.open(f"sqlite:///{tmp_path / 'unn-ingest.sqlite3'}").close()
+    result = runner.invoke(app, ["stories", "--data-dir", str(tmp_path), "--edition", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["note: no stories stored with an edition in en"]
+
+
+def test_a_backfill_of_days_the_site_never_listed_says_so(
+    prefect_harness: None, fast_site_settings: Path
+) -> None:
+    with running_replica(seed=7, generated=15) as replica:
+        args = ["backfill", "--from", "2020-01-01", "--to", "2020-01-02", "--json"]
+        result = runner.invoke(app, [*args, "--origin", replica.base_url])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "note: the site listed no articles from 2020-01-01 to 2020-01-02; nothing was fetched"
+    )
