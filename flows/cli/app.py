@@ -178,7 +178,7 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
         """Pages per second since the task started."""
 
         def render(self, task: Any) -> Text:
-            seconds = task.elapsed
+            seconds = task.finished_time if task.finished else task.elapsed
             rate = task.completed / seconds if seconds and task.completed else None
             return Text(f"{rate:5.1f}/s" if rate else "    -/s", style="progress.data.speed")
 
@@ -192,6 +192,9 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
 
         def hook(what: str, advance: int, total: int | None) -> None:
             if what not in tasks:
+                if what == "pages":  # the listings are read: their counts and rates stand
+                    for task in bar.tasks:
+                        bar.update(task.id, total=task.completed)
                 tasks[what] = bar.add_task(what, total=total)
             if total is not None:
                 bar.update(tasks[what], total=total)
