@@ -190,3 +190,26 @@ def test_a_backfill_of_days_the_site_never_listed_says_so(
     assert result.stderr.splitlines()[-1] == (
         "note: the site listed no articles from 2020-01-01 to 2020-01-02; nothing was fetched"
     )
+
+
+def test_the_summary_lists_every_failure_or_says_where_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from unn_ingest.flows.cli.app import FAILURES_SHOWN, _print_summary
+    from unn_ingest.flows.report import COUNTERS
+
+    totals = dict.fromkeys(COUNTERS, 0) | {"discovered": 30, "fetched": 5, "failed": 25}
+    failures = [
+        {"url": f"https://unn.ua/en/news/{n}", "stage": "fetch", "reason": "HTTP 503"}
+        for n in range(25)
+    ]
+    _print_summary({"editions": {"en": totals, "total": totals}, "failures": failures}, False)
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if line.startswith("failed (fetch): ")]
+    assert listed[0] == "failed (fetch): https://unn.ua/en/news/0: HTTP 503"
+    assert len(listed) == FAILURES_SHOWN
+    assert lines[-1] == (
+        "... and 5 more failures: all are in the --json output, the run's *-failures artifact "
+        "in Prefect, and the fetch_log table"
+    )
+    assert any(line.startswith("discovered: listed by feeds and listing pages;") for line in lines)
