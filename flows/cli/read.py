@@ -50,7 +50,10 @@ def stories(
 ) -> None:
     """List recent stories with their editions and how they were linked."""
     if edition is not None:
-        (edition,) = parse_editions(edition)[:1]
+        chosen = parse_editions(edition)
+        if len(chosen) > 1:
+            usage(f"--edition takes one edition, not {edition!r}")
+        edition = chosen[0]
     with user_errors(), open_store(db, data_dir) as store:
         found = store.stories(limit=limit, edition=edition)
     if not found:
