@@ -114,6 +114,20 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
+    except BaseException as exc:
+        if not _terminated(exc):
+            raise
+        err.print(INTERRUPTED_MESSAGE, soft_wrap=True)  # SIGTERM: Prefect's stop of a run
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def _terminated(exc: BaseException) -> bool:
+    """Tell whether an error is Prefect's report of a SIGTERM (a stop, like Ctrl-C)."""
+    if "prefect" not in sys.modules:
+        return False
+    from prefect.exceptions import TerminationSignal
+
+    return isinstance(exc, TerminationSignal)
 
 
 def parse_editions(value: str) -> list[str]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,6 +62,7 @@ def prefect_api() -> Iterator[str | None]:
         ) from None
     os.environ["PREFECT_API_URL"] = server.api_url  # for every thread and Prefect's services
     refresh_global_settings_context()
+    terminated = _terminate_as_interrupt()
     try:
         yield server.api_url
     finally:
@@ -67,6 +70,18 @@ def prefect_api() -> Iterator[str | None]:
         server.stop()
         os.environ.pop("PREFECT_API_URL", None)
         refresh_global_settings_context()
+        if terminated is not None:
+            signal.signal(signal.SIGTERM, terminated)
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM stop the command as Ctrl-C does, so the server it started is stopped too.
+
+    Return the previous handler (None when not in the main thread, where handlers live).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
 
 
 def _drain_prefect_clients(timeout: float = 5.0) -> None:
