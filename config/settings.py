@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +29,34 @@ class Settings(BaseSettings):
     revisit_min_minutes: float = 10.0  # re-check a stored article at most this often...
     revisit_age_factor: float = 0.25  # ...and no sooner than this share of its age
 
+    def pacing(self) -> tuple[float | None, int | None]:
+        """Return (requests per second, concurrency); None: the profile's politeness.
+
+        A loopback origin (the local replica) is not paced unless asked: the politeness is
+        for the live site, whose pacing stays as the profile says.
+        """
+        if self.requests_per_second is None and is_loopback(self.origin):
+            return 0.0, self.max_concurrency or LOOPBACK_CONCURRENCY
+        return self.requests_per_second, self.max_concurrency
+
     def database_url(self) -> str:
         """Return the database URL, defaulting to SQLite under the data directory."""
         if self.db_url:
             return self.db_url
         return f"sqlite:///{(self.data_dir / 'unn-ingest.sqlite3').resolve()}"
+
+
+LOOPBACK_CONCURRENCY = 8
+
+
+def is_loopback(origin: str | None) -> bool:
+    """Tell whether an origin is on this machine (localhost, 127.0.0.0/8, ::1)."""
+    if not origin:
+        return False
+    host = urlsplit(origin).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -71,6 +71,7 @@ class RunContext:
     facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
     rubrics: dict[str, str] = field(default_factory=dict)  # URL -> the feed's category
     batch_size: int = 80
+    planned_pages: int = 0  # pages this run means to fetch so far (progress total)
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age
 

@@ -24,9 +24,9 @@ from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows import drift, tasks
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.report import RunReport, progress
+from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.runtime import open_run, resolve_settings
-from unn_ingest.flows.steps.batches import BatchResult, chunked, reading_ahead
+from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -118,7 +118,6 @@ def backfill_steps(
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch)
-    progress("articles", 0, total=len(requests))
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = list(split_by_day(ctx, items, requests).values())
     batches = (batch for day in days for batch in chunked(day, ctx.batch_size))
@@ -156,19 +155,24 @@ def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[i
             seen.update(r.url for r in result.follow_up)
         if not follow:
             break
+        plan_pages(ctx, len(follow))
         pending = follow
     return stored
 
 
 def _run_batches(ctx: RunContext, requests: Sequence[FetchRequest]) -> Iterator[BatchResult]:
     in_flight: deque[PrefectFuture[BatchResult]] = deque()
-    for batch in chunked(requests, ctx.batch_size):
-        ctx.stop.check()
-        in_flight.append(tasks.process_batch.submit(quote(ctx), quote(batch)))
-        if len(in_flight) >= BATCHES_IN_FLIGHT:
+    try:
+        for batch in chunked(requests, ctx.batch_size):
+            ctx.stop.check()
+            in_flight.append(tasks.process_batch.submit(quote(ctx), quote(batch)))
+            if len(in_flight) >= BATCHES_IN_FLIGHT:
+                yield in_flight.popleft().result()
+        while in_flight:
             yield in_flight.popleft().result()
-    while in_flight:
-        yield in_flight.popleft().result()
+    finally:
+        for future in in_flight:  # a stopped run: the batches in flight store what they fetched
+            future.wait()
 
 
 def split_by_day(

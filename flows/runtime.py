@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from unn_ingest.config import ProfileError, Settings, load_profile
+from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import ConfigError
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 from unn_ingest.flows.fetch.site_limit import check_site_limit
+from unn_ingest.flows.report import progress
 from unn_ingest.storage import Store
 
 
@@ -26,24 +30,27 @@ def resolve_settings(**overrides: Any) -> Settings:
 def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[RunContext]:
     """Yield a run context for these settings, closing the store and pool afterwards.
 
-    Setting `stop` cuts short the fetches in flight and kills the workers.
+    Setting `stop` cuts short the fetches in flight, here and in the workers (which return
+    what they fetched, to be stored); workers that have not returned within
+    `STOP_GRACE_SECONDS` are killed. Every request done is reported as progress ("pages").
     """
     try:
         profile = load_profile(settings.profile, origin=settings.origin)
     except ProfileError as exc:
         raise ConfigError(str(exc)) from exc
     check_site_limit(settings.site_limit)
-    policy = FetchPolicy.for_profile(
-        profile, rps=settings.requests_per_second, concurrency=settings.max_concurrency
-    )
+    rps, concurrency = settings.pacing()
+    policy = FetchPolicy.for_profile(profile, rps=rps, concurrency=concurrency)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
-    pool = LazyProcessPool(settings.workers) if settings.workers > 1 else None
+    pool = LazyProcessPool(settings.workers, _pages_done) if settings.workers > 1 else None
     fetcher = Fetcher(policy)
+    fetcher.on_outcome = lambda outcome: _pages_done(int(is_article(outcome.url, profile)))
     stop = stop or StopSignal()
     stop.on_stop(fetcher.stop)
     if pool is not None:
-        stop.on_stop(pool.terminate)
+        stop.on_stop(pool.interrupt)
+        stop.on_stop(lambda: _later(STOP_GRACE_SECONDS, pool.terminate))
     try:
         yield RunContext(
             profile=profile,
@@ -61,6 +68,25 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
         if pool is not None:
             pool.shutdown()
         store.close()
+
+
+STOP_GRACE_SECONDS = 5.0  # a stopped worker returns within this, or is killed
+
+
+def _pages_done(count: int) -> None:
+    if count:
+        progress("pages", count)
+
+
+def is_article(url: str, profile: SiteProfile) -> bool:
+    """Tell whether a URL is an article page (listings and feeds are not counted as pages)."""
+    return article_key(url, profile) is not None
+
+
+def _later(seconds: float, call: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, call)
+    timer.daemon = True
+    timer.start()
 
 
 def preflight(settings: Settings) -> None:

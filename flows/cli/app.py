@@ -9,33 +9,60 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from unn_ingest.flows.cli.options import (
+    USAGE,
     DataDir,
     Db,
     Editions,
     JsonOut,
+    OneLineErrors,
     Origin,
     console,
     err,
+    fail,
+    note,
+    parse_date,
     parse_editions,
     prepare_environment,
     print_json,
+    site_today,
+    usage,
     user_errors,
+    version,
 )
 
 app = typer.Typer(
     name="unn-ingest",
+    cls=OneLineErrors,
     help="Ingest the uk/en/ru editions of UNN news, link the editions of each story, store them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"unn-ingest {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _top(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Ingest the uk/en/ru editions of UNN news, link the editions of each story, store them."""
 
 
 @app.command()
@@ -49,11 +76,13 @@ def run(
     """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
     editions = parse_editions(edition)
     with user_errors():
+        from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+        with prefect_api(), _progress_bar(not json_out):
+            summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
 
 
@@ -69,18 +98,27 @@ def backfill(
     json_out: JsonOut = False,
 ) -> None:
     """Run the `backfill` flow over a range of the site's local dates (Europe/Kyiv)."""
-    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if end < start:
-        raise typer.BadParameter("--to is before --from")
+        usage(f"--to {end} is before --from {start}")
+    today = site_today()
+    if start > today:
+        usage(f"--from {start} is in the future (today is {today} in Kyiv): nothing to backfill")
+    if end > today:
+        note(f"--to {end} is in the future; the range ends today, {today} (Kyiv)")
     editions = parse_editions(edition)
-    with user_errors(), _progress_bar(not json_out):
+    with user_errors():
+        from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import backfill as backfill_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        summary = asyncio.run(
-            backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-        )
+        with prefect_api(), _progress_bar(not json_out):
+            summary = asyncio.run(
+                backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+            )
+    if _nothing_listed(summary):
+        note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
     unread = summary.get("unread_pages")
     if isinstance(unread, list) and unread:  # the range is not covered: a re-run fills the gaps
@@ -100,12 +138,20 @@ def serve(
 ) -> None:
     """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
     prepare_environment(quiet=False)
+    params_editions = parse_editions(edition)
     with user_errors():
+        from unn_ingest.flows.cli.prefect_server import configured_api
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import resolve_settings
 
+        if configured_api() is None:
+            fail(
+                "serve schedules runs on a Prefect server and none is configured: start one "
+                "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api",
+                USAGE,
+            )
         settings = resolve_settings(cron=cron)
-        params = {"editions": parse_editions(edition), "origin": origin, "db_url": db}
+        params = {"editions": params_editions, "origin": origin, "db_url": db}
         params["data_dir"] = _str(data_dir)
         console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
         ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
@@ -115,29 +161,44 @@ def _str(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
-def _parse_date(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
-
-
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[None]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    """Show the run's progress on stderr: listing pages read, then article pages fetched
+    against those planned, with the rate, the time elapsed and the time left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
 
     from unn_ingest.flows.report import set_progress_hook
+
+    class Rate(ProgressColumn):
+        """Pages per second since the task started."""
+
+        def render(self, task: Any) -> Text:
+            seconds = task.finished_time if task.finished else task.elapsed
+            rate = task.completed / seconds if seconds and task.completed else None
+            return Text(f"{rate:5.1f}/s" if rate else "    -/s", style="progress.data.speed")
 
     if not enabled:
         yield
         return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-    ) as bar:
+    columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), Rate())
+    elapsed = (TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"))
+    with Progress(*columns, *elapsed, TimeRemainingColumn(), console=err) as bar:
         tasks: dict[str, Any] = {}
 
         def hook(what: str, advance: int, total: int | None) -> None:
             if what not in tasks:
+                if what == "pages":  # the listings are read: their counts and rates stand
+                    for task in bar.tasks:
+                        bar.update(task.id, total=task.completed)
                 tasks[what] = bar.add_task(what, total=total)
             if total is not None:
                 bar.update(tasks[what], total=total)
@@ -150,18 +211,43 @@ def _progress_bar(enabled: bool) -> Iterator[None]:
             set_progress_hook(None)
 
 
+def _nothing_listed(summary: dict[str, Any]) -> bool:
+    return not summary["editions"]["total"]["discovered"] and not summary["failures"]
+
+
+COUNTER_MEANINGS = (
+    "discovered: listed by feeds and listing pages; fetched: article pages downloaded; "
+    "new/updated/unchanged: what storing them did; linked: joined to another edition's story; "
+    "failed: listed below"
+)
+FAILURES_SHOWN = 20
+
+
 def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
-    """Print a run's summary; exit 1 when the site gave nothing at all (offline, blocked)."""
+    """Print a run's summary and its failures; exit 1 when the site gave nothing at all."""
+    failures = summary["failures"]
     if json_out:
         print_json(summary)
     else:
         from unn_ingest.flows.cli.views import summary_table
 
         console.print(summary_table(summary))
+        console.print(COUNTER_MEANINGS, soft_wrap=True, highlight=False, markup=False)
+        for failure in failures[:FAILURES_SHOWN]:
+            line = f"failed ({failure['stage']}): {failure['url']}: {failure['reason']}"
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
+        if len(failures) > FAILURES_SHOWN:
+            console.print(
+                f"... and {len(failures) - FAILURES_SHOWN} more failures: all are in the --json "
+                "output, the run's *-failures artifact in Prefect, and the fetch_log table",
+                soft_wrap=True,
+                highlight=False,
+                markup=False,
+            )
     totals = summary["editions"]["total"]
-    if summary["failures"] and not totals["discovered"] and not totals["fetched"]:
-        err.print("[red]error:[/red] nothing could be read from the site; see the failures above")
-        raise typer.Exit(1)
+    if failures and not totals["discovered"] and not totals["fetched"]:
+        first = failures[0]
+        fail(f"nothing could be read from the site: {first['url']}: {first['reason']}")
 
 
 def _register_subcommands() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import time
 from datetime import date, datetime, timedelta
@@ -34,7 +33,10 @@ def demo(
     if not keep and data_dir.exists():
         shutil.rmtree(data_dir)
     with user_errors():
-        _run_demo(data_dir, stories, seed)
+        from unn_ingest.flows.cli.prefect_server import prefect_api
+
+        with prefect_api():
+            _run_demo(data_dir, stories, seed)
 
 
 def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
@@ -42,9 +44,7 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
     from unn_ingest.replica.testing import running_replica
 
     started = time.monotonic()
-    # The replica is ours and on loopback: no politeness pacing needed.
-    os.environ.setdefault("UNN_INGEST_REQUESTS_PER_SECOND", "0")
-    os.environ.setdefault("UNN_INGEST_MAX_CONCURRENCY", "8")
+    # The replica is on loopback, so it is not paced (config/settings.py: Settings.pacing).
     with running_replica(seed=seed, generated=stories) as server:
         origin = server.base_url
         now = server.site.now().astimezone(KYIV)

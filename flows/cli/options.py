@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+# Typer 0.29 ships its own copy of click; its usage errors are these classes.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.globals import get_current_context
+from typer.core import TyperGroup
 
 console = Console()
 err = Console(stderr=True)
@@ -46,31 +52,181 @@ def prepare_environment(quiet: bool = True) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success
+INTERRUPTED_MESSAGE = (
+    "interrupted: what was fetched so far is stored; run the same command to fetch the rest"
+)
+EDITIONS = ("uk", "en", "ru")
+
+
+def say_error(message: str) -> None:
+    """Print one error line on stderr (never wrapped, never read as markup)."""
+    err.print(f"[red]error:[/red] {escape(one_line(message))}", soft_wrap=True, highlight=False)
+
+
+def note(message: str) -> None:
+    """Print one note on stderr: input that did little or nothing, said so."""
+    err.print(f"[yellow]note:[/yellow] {escape(message)}", soft_wrap=True, highlight=False)
+
+
+def fail(message: str, code: int = RUNTIME) -> NoReturn:
+    """Print one error line and exit with `code` (1 runtime, 2 usage)."""
+    say_error(message)
+    raise typer.Exit(code)
+
+
+def usage(message: str) -> NoReturn:
+    """Reject what the user typed: one line, exit code 2."""
+    raise UsageError(message, get_current_context(silent=True))
+
+
+def one_line(message: str) -> str:
+    """Return a message on one line (driver and validation messages span several)."""
+    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn known errors into one red line and exit code 2, never a traceback."""
+    """Turn known errors into one red line on stderr, never a traceback.
+
+    Exit codes: 2 for what the user typed or configured (settings, profile, database URL),
+    1 for what went wrong at run time (site unreachable, database down), 130 for a stop.
+    """
+    from pydantic import ValidationError
+
     from unn_ingest.config import ProfileError
-    from unn_ingest.flows.errors import IngestError
+    from unn_ingest.flows.errors import ConfigError, IngestError, RunStopped
     from unn_ingest.replica import ReplicaExtraMissingError
     from unn_ingest.storage import StorageError
+    from unn_ingest.storage.errors import StorageConfigError
 
     try:
         yield
-    except (IngestError, StorageError, ProfileError, ReplicaExtraMissingError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+    except RunStopped:
+        err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
+        fail(f"invalid setting {'; '.join(problems)} (UNN_INGEST_* environment)", USAGE)
+    except (ConfigError, ProfileError, StorageConfigError) as exc:
+        fail(str(exc), USAGE)
+    except (IngestError, StorageError, ReplicaExtraMissingError, ValueError, OSError) as exc:
+        fail(str(exc) or type(exc).__name__, RUNTIME)
     except KeyboardInterrupt:
-        err.print("interrupted: what was stored stays stored; run the same command to resume")
-        raise typer.Exit(130) from None
+        err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
+    except BaseException as exc:
+        if not _terminated(exc):
+            raise
+        err.print(INTERRUPTED_MESSAGE, soft_wrap=True)  # SIGTERM: Prefect's stop of a run
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def _terminated(exc: BaseException) -> bool:
+    """Tell whether an error is Prefect's report of a SIGTERM (a stop, like Ctrl-C)."""
+    if "prefect" not in sys.modules:
+        return False
+    from prefect.exceptions import TerminationSignal
+
+    return isinstance(exc, TerminationSignal)
 
 
 def parse_editions(value: str) -> list[str]:
     """Return the edition codes of a comma-separated option, checked."""
     codes = [c.strip() for c in value.split(",") if c.strip()]
-    bad = [c for c in codes if c not in ("uk", "en", "ru")]
+    bad = [c for c in codes if c not in EDITIONS]
     if bad or not codes:
-        raise typer.BadParameter(f"unknown edition(s) {', '.join(bad) or '(none)'}; use uk,en,ru")
+        usage(f"unknown edition(s) {', '.join(bad) or '(none)'}; use uk,en,ru")
     return codes
+
+
+def parse_date(value: str, name: str) -> date:
+    """Return an option's date, or reject it in one line."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        usage(f"{name} must be a date as YYYY-MM-DD, not {value!r}")
+
+
+def site_today() -> date:
+    """Return today's date on the site's clock (Europe/Kyiv)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Kyiv")).date()
+
+
+def existing_database(db: str | None, data_dir: Path | None) -> str:
+    """Return the database URL a read command opens; a missing SQLite file is an error.
+
+    Reading never creates a database or a folder: a mistyped path says so instead of
+    showing an empty store.
+    """
+    from unn_ingest.flows.runtime import resolve_settings
+
+    with user_errors():
+        url = resolve_settings(db_url=db, data_dir=data_dir).database_url()
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        hint = "--db" if db else "--data-dir"
+        fail(f"no database at {path}: nothing was stored there (check {hint})")
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """Return the file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def version() -> str:
+    """Return the installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("unn-ingest")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class OneLineErrors(TyperGroup):
+    """The top command: a usage error is one line on stderr with exit code 2 (no usage box),
+    and the process exits with the command's code (0, 1 runtime, 2 usage, 130 interrupted)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            code = 0
+        except UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "unn-ingest"
+            say_error(f"{exc.format_message()} (see '{where} --help')")
+            code = USAGE
+        except ClickException as exc:
+            say_error(exc.format_message())
+            code = exc.exit_code
+        except typer.Abort:
+            err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
+            code = INTERRUPTED
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def print_json(data: Any) -> None:

@@ -18,7 +18,15 @@ from unn_ingest.extractors.drift import suggest_prefixes
 from unn_ingest.extractors.html_decode import decode_body, parse_html
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.flows.cli.options import JsonOut, Origin, console, print_json, user_errors
+from unn_ingest.flows.cli.options import (
+    JsonOut,
+    Origin,
+    console,
+    fail,
+    print_json,
+    usage,
+    user_errors,
+)
 from unn_ingest.flows.errors import OfflineError
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
 
@@ -31,8 +39,18 @@ def probe(
     json_out: JsonOut = False,
 ) -> None:
     """Fetch one page (plus robots.txt and the feeds) and report what the profile finds."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        usage(f"{url!r} is not an http(s) URL; give a page's full address, https://unn.ua/...")
     with user_errors():
         rows = probe_rows(url, origin)
+    _print_rows(url, rows, json_out)
+    status = dict(rows).get("page")
+    if status is not None:
+        fail(f"{url} could not be read: {status}")
+
+
+def _print_rows(url: str, rows: list[Row], json_out: bool) -> None:
     if json_out:
         print_json(dict(rows))
         return

@@ -13,17 +13,31 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from unn_ingest.flows.cli.options import DataDir, Db, JsonOut, console, print_json, user_errors
+from unn_ingest.flows.cli.options import (
+    DataDir,
+    Db,
+    JsonOut,
+    console,
+    existing_database,
+    fail,
+    note,
+    parse_date,
+    parse_editions,
+    print_json,
+    site_today,
+    usage,
+    user_errors,
+)
 from unn_ingest.storage.export import EXPORT_FIELDS
 
 
 @contextmanager
 def open_store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
-    from unn_ingest.flows.runtime import resolve_settings
+    """Open the store to read it; a missing SQLite database is an error, never created."""
     from unn_ingest.storage import Store
 
-    settings = resolve_settings(db_url=db, data_dir=data_dir)
-    with Store.open(settings.database_url()) as store:
+    url = existing_database(db, data_dir)
+    with Store.open(url) as store:
         yield store
 
 
@@ -35,8 +49,15 @@ def stories(
     json_out: JsonOut = False,
 ) -> None:
     """List recent stories with their editions and how they were linked."""
+    if edition is not None:
+        chosen = parse_editions(edition)
+        if len(chosen) > 1:
+            usage(f"--edition takes one edition, not {edition!r}")
+        edition = chosen[0]
     with user_errors(), open_store(db, data_dir) as store:
         found = store.stories(limit=limit, edition=edition)
+    if not found:
+        note("no stories stored" + (f" with an edition in {edition}" if edition else ""))
     if json_out:
         print_json([asdict(s) for s in found])
         return
@@ -56,8 +77,7 @@ def show(
     with user_errors(), open_store(db, data_dir) as store:
         view = store.article(key)
     if view is None:
-        console.print(f"[red]error:[/red] no stored article {url_or_id!r}")
-        raise typer.Exit(1)
+        fail(f"no stored article {url_or_id!r}")
     if json_out:
         print_json(asdict(view))
         return
@@ -78,11 +98,12 @@ def export(
 ) -> None:
     """Export one record per article (JSON lines or Parquet), streamed."""
     if fmt not in ("jsonl", "parquet"):
-        raise typer.BadParameter("--format must be jsonl or parquet")
+        usage("--format must be jsonl or parquet")
     if fmt == "parquet" and out is None:
-        raise typer.BadParameter("--format parquet needs --out FILE")
-    start = date.fromisoformat(date_from) if date_from else None
-    end = date.fromisoformat(date_to) if date_to else None
+        usage("--format parquet needs --out FILE")
+    start, end = export_range(date_from, date_to)
+    if out is not None:
+        check_out(out)
     with user_errors(), open_store(db, data_dir) as store:
         records = store.iter_export(start, end)
         if fmt == "jsonl":
@@ -91,6 +112,26 @@ def export(
             assert out is not None
             count = _write_parquet(records, out)
     typer.echo(f"exported {count} articles" + (f" to {out}" if out else ""), err=True)
+
+
+def export_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+    """Return the export's checked date range: not reversed, not starting in the future."""
+    start = parse_date(date_from, "--from") if date_from else None
+    end = parse_date(date_to, "--to") if date_to else None
+    if start and end and end < start:
+        usage(f"--to {end} is before --from {start}")
+    today = site_today()
+    if start and start > today:
+        usage(f"--from {start} is in the future (today is {today} in Kyiv): nothing to export")
+    return start, end
+
+
+def check_out(out: Path) -> None:
+    """Reject an --out that cannot be written: a folder, or in a folder that does not exist."""
+    if out.is_dir():
+        usage(f"--out {out} is a folder; give a file name")
+    if not out.parent.is_dir():
+        usage(f"--out {out}: the folder {out.parent} does not exist")
 
 
 def _write_jsonl(records: Iterable[dict[str, Any]], out: Path | None) -> int:

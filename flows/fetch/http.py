@@ -11,7 +11,7 @@ import email.utils
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -133,6 +133,7 @@ class Fetcher:
         self._gate: asyncio.Semaphore | None = None
         self._requests: set[asyncio.Task[FetchOutcome]] = set()  # in flight, on the loop
         self._stopped = False
+        self.on_outcome: Callable[[FetchOutcome], None] | None = None  # per request, progress
 
     def stop(self) -> None:
         """Stop: requests in flight and later ones end at once as "stopped" (thread-safe).
@@ -198,7 +199,10 @@ class Fetcher:
 
         async def one(request: FetchRequest) -> FetchOutcome:
             async with gate:
-                return await self._fetch_with_retries(client, pacer, request)
+                outcome = await self._fetch_with_retries(client, pacer, request)
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
+            return outcome
 
         tasks = [asyncio.ensure_future(one(r)) for r in requests]
         self._requests.update(tasks)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
+
+from unn_ingest.flows.fetch.workers import init_worker
 
 T = TypeVar("T")
 
@@ -18,12 +23,16 @@ class LazyProcessPool(Executor):
     cheap; from a clean server process, not from this threaded one: safe).
     """
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, on_requests: Callable[[int], None] | None = None) -> None:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._warming: threading.Thread | None = None
         self._started = threading.Event()
+        self._on_requests = on_requests  # told how many requests the workers did, as they go
+        self._counter: Any = None
+        self._watching: threading.Thread | None = None
+        self._done = threading.Event()
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         """Submit work, starting the pool if needed (the first call waits for the workers)."""
@@ -31,7 +40,19 @@ class LazyProcessPool(Executor):
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["unn_ingest.flows.fetch.worker_init"])
-                self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+                self._counter = context.Value("q", 0)
+                self._pool = ProcessPoolExecutor(
+                    self._workers,
+                    mp_context=context,
+                    initializer=init_worker,
+                    initargs=(self._counter,),
+                )
+                if self._on_requests is not None:
+                    self._done.clear()
+                    self._watching = threading.Thread(
+                        target=self._watch, name="pool-progress", daemon=True
+                    )
+                    self._watching.start()
             return self._pool.submit(fn, *args, **kwargs)
 
     @property
@@ -55,6 +76,32 @@ class LazyProcessPool(Executor):
         """Tell whether the workers have started (work sent earlier would wait for them)."""
         return self._started.is_set()
 
+    def _watch(self) -> None:
+        """Report the requests the workers did, a few times a second."""
+        assert self._on_requests is not None
+        seen = 0
+        while True:
+            stopping = self._done.wait(0.25)
+            now = self._counter.value
+            if now > seen:
+                self._on_requests(now - seen)
+                seen = now
+            if stopping:
+                return
+
+    def interrupt(self) -> None:
+        """Ask the workers to stop fetching (a stopped run): each returns what it fetched and
+        analysed of the batch it holds, so that it is stored; batches started later come back
+        at once as not fetched."""
+        with self._lock:
+            pool = self._pool
+        if pool is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.pid is not None and process.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGUSR1)
+
     def terminate(self) -> None:
         """Kill the workers now (a stopped run): the batches they held are fetched next time."""
         with self._lock:
@@ -73,6 +120,10 @@ class LazyProcessPool(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
             self._pool = None
+        if self._watching is not None:
+            self._done.set()
+            self._watching.join()
+            self._watching = None
         self._started.clear()
 
 

@@ -69,6 +69,14 @@ class ReadAhead:
                 future.cancel()
             self._started.clear()
 
+    def drain(self) -> list[tuple[list[FetchRequest], Future[BatchWork]]]:
+        """Forget the plan and hand over the started work nobody took, in plan order."""
+        with self._lock:
+            self._planned.clear()
+            started = [(list(key), future) for key, future in self._started.items()]
+            self._started.clear()
+        return [([FetchRequest(url) for url in key], future) for key, future in started]
+
     def ahead(self) -> int:
         """Return how many batches are started and not yet taken."""
         with self._lock:

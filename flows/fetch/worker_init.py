@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from unn_ingest.config import load_profile
 from unn_ingest.extractors.analysis import analyse_page
 from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.flows.fetch import workers  # noqa: F401  (the function the pool runs)
+from unn_ingest.flows.fetch import workers  # the functions the pool runs
 
 _SAMPLE = """<html lang="uk"><head><title>t</title>
 <meta property="article:published_time" content="2025-11-20T10:00:00+02:00"></head><body>
@@ -28,6 +28,8 @@ def prime() -> None:
 
 
 # Ctrl-C reaches every process of the terminal's group: the fork server and the workers leave it
-# to the main process, which stops the run and terminates them.
+# to the main process, which stops the run and sends them SIGUSR1: a worker then ends its
+# fetches in flight and returns what it fetched and analysed, for the main process to store.
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGUSR1, workers.stop_fetching)
 prime()

@@ -6,14 +6,18 @@ process keeps the database and the linking; pages travel back without their bodi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
 from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, stopped
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
+_stop = threading.Event()  # set in a worker when its run is stopped (SIGUSR1 from the pool)
+_pages: Any = None  # a shared counter of requests done, read by the main process's progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +31,45 @@ class BatchWork:
 def fetch_and_analyse(
     requests: list[FetchRequest], policy: FetchPolicy, profile: SiteProfile, slim: bool = True
 ) -> BatchWork:
-    """Fetch a batch and analyse what came back; with `slim`, drop page bodies on return."""
+    """Fetch a batch and analyse what came back; with `slim`, drop page bodies on return.
+
+    Once the run is stopped, requests not yet fetched come back as stopped, and what was
+    fetched is still analysed and returned, so the main process stores it.
+    """
+    if _stop.is_set():
+        return BatchWork(tuple(stopped(r) for r in requests), ())
     fetcher = _fetchers.get(policy)
     if fetcher is None:
         fetcher = _fetchers[policy] = Fetcher(policy)
+        fetcher.on_outcome = _count_request
+        if _stop.is_set():
+            fetcher.stop()
     work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     if slim:
         return BatchWork(tuple(_without_body(o) for o in work.outcomes), work.analysed)
     return work
+
+
+def init_worker(pages: Any) -> None:
+    """Set up a worker process: the counter its fetched requests are added to."""
+    global _pages
+    _pages = pages
+
+
+def stop_fetching(*_: object) -> None:
+    """Stop this worker's fetches (a signal handler): in-flight requests end as stopped.
+
+    The fetchers are stopped from a thread, as a handler must not wait for their locks.
+    """
+    _stop.set()
+    for fetcher in list(_fetchers.values()):
+        threading.Thread(target=fetcher.stop, daemon=True).start()
+
+
+def _count_request(outcome: FetchOutcome) -> None:
+    if _pages is not None:
+        with _pages.get_lock():
+            _pages.value += 1
 
 
 def analyse_outcomes(outcomes: Sequence[FetchOutcome], profile: SiteProfile) -> BatchWork:

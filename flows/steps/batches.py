@@ -58,7 +58,14 @@ def select_requests(
         state = states.get(item.url)
         if state is not None and _due_for_revisit(ctx, item, state.last_fetched_at, site_now):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
+    plan_pages(ctx, len(requests))
     return requests
+
+
+def plan_pages(ctx: RunContext, count: int) -> None:
+    """Add pages to what the run will fetch (the progress bar's total)."""
+    ctx.planned_pages += count
+    progress("pages", 0, total=ctx.planned_pages)
 
 
 def _due_for_revisit(
@@ -92,8 +99,28 @@ def reading_ahead(ctx: RunContext, batches: Iterable[Sequence[FetchRequest]]) ->
     try:
         yield
     finally:
-        ctx.read_ahead.cancel()
+        started = ctx.read_ahead.drain()
         ctx.read_ahead = None
+        if ctx.stop.is_set():
+            store_stopped(ctx, started)
+        else:
+            for _, work in started:
+                work.cancel()
+
+
+def store_stopped(
+    ctx: RunContext, started: Sequence[tuple[list[FetchRequest], Future[BatchWork]]]
+) -> None:
+    """Store what the workers fetched of batches read ahead when the run was stopped.
+
+    Batches not started are dropped (the next run fetches them); a started one comes back
+    soon, as its worker ends its requests in flight. Content linking is left to the next run.
+    """
+    for requests, work in started:
+        if work.cancel():
+            continue
+        with ctx.db_lock:
+            link_explicit(ctx, _store_batch(ctx, _worker_result(ctx, work, requests)))
 
 
 def chunked(seq: Sequence[FetchRequest], size: int) -> Iterator[list[FetchRequest]]:
@@ -123,7 +150,6 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
         ids = _store_batch(ctx, work)
         linked = link_explicit(ctx, ids)
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
-    progress("articles", len(requests))
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(article_ids=ids, follow_up=follow)
 
@@ -173,7 +199,14 @@ def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWo
 def _to_workers(
     ctx: RunContext, executor: LazyProcessPool, requests: list[FetchRequest]
 ) -> Future[BatchWork]:
-    """Send a batch to a worker, which fetches within its share of the site's politeness."""
+    """Send a batch to a worker, which fetches within its share of the site's politeness.
+
+    Once the run is stopped, nothing more is sent: the batch comes back as not fetched.
+    """
+    if ctx.stop.is_set():
+        done: Future[BatchWork] = Future()
+        done.set_result(BatchWork(tuple(stopped(r) for r in requests), ()))
+        return done
     policy = share_of(ctx.fetcher.policy, executor.workers)
     return executor.submit(fetch_and_analyse, requests, policy, ctx.profile)
 

@@ -147,8 +147,9 @@ def test_probe_reports_what_the_profile_finds_on_a_page() -> None:
 @pytest.mark.slow
 def test_probe_offline_is_one_clear_error() -> None:
     result = runner.invoke(app, ["probe", "http://127.0.0.1:9/en/news/x"])
-    assert result.exit_code == 2
-    assert "cannot reach http://127.0.0.1:9" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1  # a run-time failure (usage errors are 2)
+    assert result.stderr.startswith("error: cannot reach http://127.0.0.1:9")
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
 
 
 def test_show_names_the_original_of_a_republication(tmp_path: Path) -> None:

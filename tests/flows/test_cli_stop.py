@@ -1,0 +1,115 @@
+"""Ctrl-C in the middle of a backfill, as a terminal sends it (SIGINT to the whole group), with
+and without a Prefect server: exit 130 within seconds, every article page fetched is stored,
+and the same command then fetches only the rest."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from unn_ingest.replica.server import ReplicaServer
+from unn_ingest.replica.testing import running_replica
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+REPO = Path(__file__).resolve().parents[2]
+INTERRUPTED = (
+    "interrupted: what was fetched so far is stored; run the same command to fetch the rest"
+)
+STOP_WITHIN = 10.0  # seconds from SIGINT to the exit
+PAGES_BEFORE_STOP = 40  # article pages the replica served when Ctrl-C comes
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ReplicaServer]:
+    with running_replica(seed=11, generated=120) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def prefect_server() -> Iterator[str]:
+    """A Prefect server on loopback that outlives the commands (as `prefect server start`)."""
+    from unn_ingest.flows.cli.prefect_server import _session_server
+
+    server = _session_server()
+    server.start(timeout=180)
+    try:
+        yield server.api_url
+    finally:
+        server.stop()
+
+
+def articles_served(replica: ReplicaServer) -> int:
+    return int(replica.site.stats.as_dict()["requests"].get("article", 0))
+
+
+def stored_urls(data_dir: Path) -> set[str]:
+    with sqlite3.connect(data_dir / "unn-ingest.sqlite3") as db:
+        return {row[0] for row in db.execute("SELECT url FROM article")}
+
+
+def stop_and_resume(replica: ReplicaServer, data_dir: Path, prefect_api: str | None) -> None:
+    truth = replica.site.truth()["articles"]
+    days = sorted({a["published_at"][:10] for a in truth})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "UNN_"))}
+    env |= {"UNN_INGEST_DATA_DIR": str(data_dir), "UNN_INGEST_REQUESTS_PER_SECOND": "8"}
+    if prefect_api:
+        env["PREFECT_API_URL"] = prefect_api
+    command = [sys.executable, "-m", "unn_ingest", "backfill", "--origin", replica.base_url]
+    command += ["--from", days[0], "--to", days[-1]]
+    before = articles_served(replica)
+    run = subprocess.Popen(
+        command,
+        env=env,
+        cwd=REPO,
+        text=True,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while articles_served(replica) - before < PAGES_BEFORE_STOP:
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()[1][-3000:]
+            time.sleep(0.1)
+        os.killpg(run.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+        stopped_at = time.monotonic()
+        out, errors = run.communicate(timeout=120)
+        took = time.monotonic() - stopped_at
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    served = articles_served(replica) - before
+    assert run.returncode == 130, errors[-3000:]
+    assert took < STOP_WITHIN, f"exit took {took:.1f} s"
+    assert INTERRUPTED in errors.splitlines(), errors[-3000:]
+    assert "Traceback" not in out + errors and "Error logging to API" not in errors
+    stored = stored_urls(data_dir)
+    in_flight = 4  # requests the stop cut short after the replica had answered them
+    assert served - in_flight <= len(stored) <= served < len(truth), (served, len(stored))
+
+    env["UNN_INGEST_REQUESTS_PER_SECOND"] = "0"
+    resumed_from = articles_served(replica)
+    resumed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert articles_served(replica) - resumed_from == len(truth) - len(stored)
+    assert stored_urls(data_dir) == {a["url"] for a in truth}
+
+
+def test_ctrl_c_without_a_prefect_server_keeps_the_fetched_pages(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    stop_and_resume(replica, tmp_path, None)
+
+
+def test_ctrl_c_with_a_prefect_server_keeps_the_fetched_pages(
+    replica: ReplicaServer, prefect_server: str, tmp_path: Path
+) -> None:
+    stop_and_resume(replica, tmp_path, prefect_server)
