@@ -1,11 +1,14 @@
 """The record store: normalised stories, articles, revisions, explicit links and the fetch log.
 
 The only package with SQL. `Store.open(url)` opens SQLite (default) or PostgreSQL
-(`postgresql+psycopg://...`), applying the package's Alembic migrations; writes are upserts
+(`postgresql+psycopg://...`), creating the schema of an empty database; a database at an
+older revision is refused until `upgrade_schema` (`unn-ingest db upgrade`); writes are upserts
 on database constraints, so re-runs and overlapping runs are idempotent.
 """
 
+from unn_ingest.storage.engine import UPGRADE_COMMAND, SchemaRevisions
 from unn_ingest.storage.errors import (
+    SchemaBehindError,
     StorageConfigError,
     StorageError,
     StorageMigrationError,
@@ -26,10 +29,11 @@ from unn_ingest.storage.rows import (
     UpsertOutcome,
     UpsertStatus,
 )
-from unn_ingest.storage.store import Store
+from unn_ingest.storage.store import Store, schema_revisions, upgrade_schema
 
 __all__ = [
     "EXPORT_FIELDS",
+    "UPGRADE_COMMAND",
     "ArticleInput",
     "ArticleRow",
     "ArticleView",
@@ -39,6 +43,8 @@ __all__ = [
     "LinkGraph",
     "LinkNodeRow",
     "RevisionView",
+    "SchemaBehindError",
+    "SchemaRevisions",
     "StorageConfigError",
     "StorageError",
     "StorageMigrationError",
@@ -50,4 +56,6 @@ __all__ = [
     "StorySummary",
     "UpsertOutcome",
     "UpsertStatus",
+    "schema_revisions",
+    "upgrade_schema",
 ]

@@ -19,11 +19,13 @@ from unn_ingest.extractors.records import EditionLink
 from unn_ingest.storage import export, reads, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
+    SchemaRevisions,
     create,
     describe,
     is_retryable,
     migrate,
     parse_url,
+    read_revisions,
     translated,
 )
 from unn_ingest.storage.errors import StorageError
@@ -51,12 +53,16 @@ class Store:
         self.url = url
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Open (creating and migrating as needed) the database at a SQLAlchemy URL."""
+    def open(cls, url: str, *, upgrade: bool = False) -> Store:
+        """Open the database at a SQLAlchemy URL, creating the schema of an empty one.
+
+        A database at an older schema revision raises SchemaBehindError (naming the command
+        that migrates it) unless `upgrade` is set.
+        """
         parsed = parse_url(url)
         engine = create(parsed)
         try:
-            migrate(engine, parsed)
+            migrate(engine, parsed, upgrade=upgrade)
         except BaseException:
             engine.dispose()
             raise
@@ -187,3 +193,23 @@ class Store:
     def _read(self, action: str) -> Iterator[Connection]:
         with translated(action), self._engine.connect() as conn, conn.begin():
             yield conn
+
+
+def schema_revisions(url: str) -> SchemaRevisions:
+    """Return the schema revision of the database at `url` and the code's head, changing nothing."""
+    parsed = parse_url(url)
+    engine = create(parsed)
+    try:
+        return read_revisions(engine, parsed)
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str) -> SchemaRevisions:
+    """Migrate the database at `url` to the code's head revision; return the revisions before."""
+    parsed = parse_url(url)
+    engine = create(parsed)
+    try:
+        return migrate(engine, parsed, upgrade=True)
+    finally:
+        engine.dispose()

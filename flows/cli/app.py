@@ -161,6 +161,7 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
+    from unn_ingest.flows.cli.db import db_app
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
     from unn_ingest.flows.cli.probe import register as register_probe
@@ -172,6 +173,7 @@ def _register_subcommands() -> None:
     register_probe(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")
     app.add_typer(replica_app, name="replica", help="The local replica of unn.ua.")
+    app.add_typer(db_app, name="db", help="The database's schema: current revision, upgrade.")
 
 
 def main() -> None:
