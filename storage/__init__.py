@@ -14,7 +14,7 @@ from unn_ingest.storage.errors import (
     StorageMigrationError,
     StorageUnavailableError,
 )
-from unn_ingest.storage.export import EXPORT_FIELDS
+from unn_ingest.storage.export import ARTICLE_COLUMNS, EXPORT_FIELDS, story_columns
 from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
 from unn_ingest.storage.rows import (
     ArticleRow,
@@ -32,6 +32,7 @@ from unn_ingest.storage.rows import (
 from unn_ingest.storage.store import Store, schema_revisions, upgrade_schema
 
 __all__ = [
+    "ARTICLE_COLUMNS",
     "EXPORT_FIELDS",
     "UPGRADE_COMMAND",
     "ArticleInput",
@@ -57,5 +58,6 @@ __all__ = [
     "UpsertOutcome",
     "UpsertStatus",
     "schema_revisions",
+    "story_columns",
     "upgrade_schema",
 ]

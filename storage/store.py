@@ -162,11 +162,24 @@ class Store:
             return reads.link_method_counts(conn)
 
     def iter_export(
-        self, date_from: date | None = None, date_to: date | None = None
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        editions: Sequence[str] | None = None,
     ) -> Generator[dict[str, Any], None, None]:
-        """Stream export records for Kyiv dates [date_from, date_to] (None: unbounded)."""
+        """Stream article records for Kyiv dates [date_from, date_to] (None: unbounded)."""
         with self._read("cannot export") as conn:
-            yield from export.iter_export(conn, date_from, date_to)
+            yield from export.iter_export(conn, date_from, date_to, editions)
+
+    def iter_story_export(
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        editions: Sequence[str] | None = None,
+    ) -> Generator[dict[str, Any], None, None]:
+        """Stream one wide record per story first published on Kyiv dates [from, to]."""
+        with self._read("cannot export stories") as conn:
+            yield from export.iter_story_export(conn, date_from, date_to, editions)
 
     # Transactions
 
