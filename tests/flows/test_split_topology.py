@@ -82,6 +82,7 @@ def test_a_split_backfill_on_two_workers_stores_every_article_once(
             overlapping = [
                 start(["backfill", "--from", str(days[1]), "--to", str(days[2])], env),
                 start(["run"], env),
+                start(["run"], env),  # two ingest runs at once, as a schedule might
             ]
             summary = finish(split)
             for process in overlapping:
