@@ -97,7 +97,7 @@ def prefect_topology(
     pg_url: str,
     worker_env: dict[str, str],
     workers: int = 2,
-    deployments: Sequence[str] = ("backfill",),
+    deployments: Sequence[str] = ("backfill-part",),
 ) -> Iterator[Topology]:
     """Start a Prefect server on PostgreSQL, the pool, the deployments and the workers."""
     with ExitStack() as stack:

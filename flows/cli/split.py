@@ -28,8 +28,8 @@ def split_backfill(
     edition: Editions = "uk,en,ru",
     refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
     deployment: Annotated[
-        str, typer.Option(help="The backfill deployment whose runs the workers pick up.")
-    ] = "backfill/backfill",
+        str, typer.Option(help="The deployment whose runs (one per part) the workers pick up.")
+    ] = "backfill-part/backfill-part",
     site_limit: Annotated[
         str | None,
         typer.Option(
@@ -39,7 +39,7 @@ def split_backfill(
     ] = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Cut a backfill into parts, each a flow run of the backfill deployment (any worker)."""
+    """Cut a backfill into parts, each a flow run of the backfill-part deployment (any worker)."""
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if end < start:
         raise typer.BadParameter("--to is before --from")

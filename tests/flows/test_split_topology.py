@@ -1,5 +1,5 @@
 """Prefect at scale on loopback: a server on PostgreSQL, the process pool, two workers, the
-`backfill` deployment from prefect.yaml, and a split backfill of the replica shared by both
+`backfill-part` deployment from prefect.yaml, and a split backfill of the replica shared by both
 workers, with an `ingest` run and an overlapping plain backfill writing at the same time."""
 
 from __future__ import annotations
