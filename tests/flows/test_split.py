@@ -51,3 +51,18 @@ def test_a_part_tag_names_its_dates_editions_and_refetch() -> None:
     part = Part(date(2025, 11, 1), date(2025, 11, 7))
     assert part.tag(["uk", "en", "ru"], False) == "unn-part:2025-11-01..2025-11-07:uk,en,ru"
     assert part.tag(["uk"], True) == "unn-part:2025-11-01..2025-11-07:uk:refetch"
+
+
+def test_split_backfill_without_a_prefect_server_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from unn_ingest.flows.cli.app import _register_subcommands, app
+
+    _register_subcommands()
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    args = ["split-backfill", "--from", "2025-11-01", "--to", "2025-11-07"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "set PREFECT_API_URL" in " ".join(result.output.split())
