@@ -12,9 +12,9 @@ db_app = typer.Typer(no_args_is_help=True)
 
 
 def _database_url(db: str | None, data_dir: Path | None) -> str:
-    from unn_ingest.flows.runtime import resolve_settings
+    from unn_ingest.flows.cli.read import database_url
 
-    return resolve_settings(db_url=db, data_dir=data_dir).database_url()
+    return database_url(db, data_dir)
 
 
 @db_app.command()

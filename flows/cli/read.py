@@ -36,13 +36,20 @@ ExportEditions = Annotated[
 ]
 
 
+def database_url(db: str | None, data_dir: Path | None) -> str:
+    """Return the database URL of these options and the settings (without the pipeline's
+    imports: trafilatura and the HTTP stack cost an export ~90 MB it does not need)."""
+    from unn_ingest.config import Settings
+
+    chosen = {k: v for k, v in (("db_url", db), ("data_dir", data_dir)) if v is not None}
+    return Settings(**chosen).database_url()  # type: ignore[arg-type]
+
+
 @contextmanager
 def open_store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
-    from unn_ingest.flows.runtime import resolve_settings
     from unn_ingest.storage import Store
 
-    settings = resolve_settings(db_url=db, data_dir=data_dir)
-    with Store.open(settings.database_url()) as store:
+    with Store.open(database_url(db, data_dir)) as store:
         yield store
 
 
