@@ -134,14 +134,16 @@ def run_measured(command: list[str]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the filled database here.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        url = f"sqlite:///{Path(work) / 'records.sqlite3'}"
-        fill_seconds = fill(url, args.articles)
+        database = args.keep or Path(work) / "records.sqlite3"
+        url = f"sqlite:///{database}"
+        fill_seconds = 0.0 if database.exists() else fill(url, args.articles)
         cli = [sys.executable, "-m", "unn_ingest", "export", "--format", "parquet", "--db", url]
         result: dict[str, Any] = {
             "articles": args.articles,
-            "database_mb": round((Path(work) / "records.sqlite3").stat().st_size / 2**20, 1),
+            "database_mb": round(database.stat().st_size / 2**20, 1),
             "fill_seconds": round(fill_seconds, 1),
             "streamed_articles": run_measured([*cli, "--out", f"{work}/a.parquet"]),
             "streamed_stories": run_measured(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from unn_ingest.storage.models import Article, ArticleRevision
@@ -95,11 +95,18 @@ def iter_story_export(
 
     An article not joined to a story yet is a story of its own, with `story_id` None. With
     `editions`, only their columns are filled and stories without any of them are left out.
+    Story keys stream in order; their articles are read a chunk of stories at a time, so no
+    query sorts the texts.
     """
     chosen = tuple(editions or EDITIONS)
-    rows = _stream(conn, _story_query(date_from, date_to, chosen))
-    for _, members in groupby(rows, key=lambda row: row.key):
-        yield _story_record([m._mapping for m in members], chosen)
+    keys = _stream(conn, _story_keys(date_from, date_to))
+    while chunk := list(islice(keys, BATCH)):
+        members: dict[int, list[Any]] = {}
+        for row in conn.execute(_story_members([k.key for k in chunk], chosen)):
+            members.setdefault(row.key, []).append(row._mapping)
+        for key in chunk:
+            if key.key in members:
+                yield _story_record(key.first, members[key.key], chosen)
 
 
 def kyiv_day_start(day: date) -> datetime:
@@ -147,24 +154,31 @@ def _article_query(date_from: date | None, date_to: date | None) -> Select[Any]:
     return _within(query, Article.published_at, date_from, date_to)
 
 
-def _story_query(
-    date_from: date | None, date_to: date | None, editions: Sequence[str]
-) -> Select[Any]:
+def _story_key() -> Any:
     # An unlinked article is keyed by its negated id: a group of one that no story id meets.
-    key = func.coalesce(Article.story_id, -Article.id)
-    first = (
-        select(key.label("key"), func.min(Article.published_at).label("first"))
-        .group_by(key)
-        .subquery()
-    )
+    return func.coalesce(Article.story_id, -Article.id)
+
+
+def _story_keys(date_from: date | None, date_to: date | None) -> Select[Any]:
+    key = _story_key()
+    first = func.min(Article.published_at)
+    query = select(key.label("key"), first.label("first")).group_by(key)
+    if date_from is not None:
+        query = query.having(first >= kyiv_day_start(date_from))
+    if date_to is not None:
+        query = query.having(first < kyiv_day_start(date_to + timedelta(days=1)))
+    return query.order_by(first, key)
+
+
+def _story_members(keys: Sequence[int], editions: Sequence[str]) -> Select[Any]:
+    stories = [k for k in keys if k > 0]
+    loose = [-k for k in keys if k < 0]
     fields = [getattr(Article, name) for name, _ in STORY_EDITION_COLUMNS]
-    query = (
-        select(key.label("key"), first.c.first, Article.story_id, Article.edition, *fields)
-        .join(first, first.c.key == key)
+    return (
+        select(_story_key().label("key"), Article.story_id, Article.edition, *fields)
+        .where(or_(Article.story_id.in_(stories), Article.id.in_(loose)))
         .where(Article.edition.in_(list(editions)))
-        .order_by(first.c.first, key, Article.edition)
     )
-    return _within(query, first.c.first, date_from, date_to)
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -178,11 +192,13 @@ def _record(row: Any) -> dict[str, Any]:
     return record
 
 
-def _story_record(members: Sequence[Any], editions: Sequence[str]) -> dict[str, Any]:
+def _story_record(
+    first: datetime | None, members: Sequence[Any], editions: Sequence[str]
+) -> dict[str, Any]:
     by_edition = {m["edition"]: m for m in members}
     record: dict[str, Any] = {
         "story_id": members[0]["story_id"],
-        "published_at": iso_utc(members[0]["first"]),
+        "published_at": iso_utc(first),
         "editions": [ed for ed in editions if ed in by_edition],
     }
     for ed in editions:
