@@ -146,11 +146,14 @@ def _write_jsonl(records: Iterable[dict[str, Any]], out: Path | None) -> int:
 
 
 def _write_parquet(
-    records: Iterable[dict[str, Any]], out: Path, columns: Columns, chunk: int = 2000
+    records: Iterable[dict[str, Any]], out: Path, columns: Columns, texts: int = 2000
 ) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    # A row group holds about `texts` article bodies (a wide story row has one per edition),
+    # which bounds the memory a batch takes whatever the table.
+    chunk = texts // max(1, sum(name.endswith("body") for name, _ in columns))
     schema = _parquet_schema(pa, columns)
     times = [name for name, kind in columns if kind == "time"]
     count = 0
