@@ -1,17 +1,20 @@
 """The record store: normalised stories, articles, revisions, explicit links and the fetch log.
 
 The only package with SQL. `Store.open(url)` opens SQLite (default) or PostgreSQL
-(`postgresql+psycopg://...`), applying the package's Alembic migrations; writes are upserts
+(`postgresql+psycopg://...`), creating the schema of an empty database; a database at an
+older revision is refused until `upgrade_schema` (`unn-ingest db upgrade`); writes are upserts
 on database constraints, so re-runs and overlapping runs are idempotent.
 """
 
+from unn_ingest.storage.engine import UPGRADE_COMMAND, SchemaRevisions
 from unn_ingest.storage.errors import (
+    SchemaBehindError,
     StorageConfigError,
     StorageError,
     StorageMigrationError,
     StorageUnavailableError,
 )
-from unn_ingest.storage.export import EXPORT_FIELDS
+from unn_ingest.storage.export import ARTICLE_COLUMNS, EXPORT_FIELDS, story_columns
 from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
 from unn_ingest.storage.rows import (
     ArticleRow,
@@ -26,10 +29,12 @@ from unn_ingest.storage.rows import (
     UpsertOutcome,
     UpsertStatus,
 )
-from unn_ingest.storage.store import Store
+from unn_ingest.storage.store import Store, schema_revisions, upgrade_schema
 
 __all__ = [
+    "ARTICLE_COLUMNS",
     "EXPORT_FIELDS",
+    "UPGRADE_COMMAND",
     "ArticleInput",
     "ArticleRow",
     "ArticleView",
@@ -39,6 +44,8 @@ __all__ = [
     "LinkGraph",
     "LinkNodeRow",
     "RevisionView",
+    "SchemaBehindError",
+    "SchemaRevisions",
     "StorageConfigError",
     "StorageError",
     "StorageMigrationError",
@@ -50,4 +57,7 @@ __all__ = [
     "StorySummary",
     "UpsertOutcome",
     "UpsertStatus",
+    "schema_revisions",
+    "story_columns",
+    "upgrade_schema",
 ]

@@ -8,17 +8,21 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from unn_ingest.storage.errors import (
+    SchemaBehindError,
     StorageConfigError,
     StorageError,
     StorageMigrationError,
@@ -31,6 +35,7 @@ BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same in every process migrating this database.
 MIGRATION_LOCK_KEY = 0x756E6E  # "unn"
 WRITE_OPTION = "unn_write"
+UPGRADE_COMMAND = "unn-ingest db upgrade"
 RETRYABLE_SQLSTATES = ("40P01", "40001")  # PostgreSQL: deadlock_detected, serialization_failure
 
 
@@ -67,28 +72,92 @@ def create(url: URL) -> Engine:
         raise StorageConfigError(f"cannot use {url.drivername!r}: {one_line(error)}") from None
 
 
-def migrate(engine: Engine, url: URL) -> None:
-    """Bring the schema to the package's head revision, one process at a time."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+@dataclass(frozen=True)
+class SchemaRevisions:
+    """A database's schema revision (None: an empty database) and the code's head revision."""
+
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        """Say whether the database is at the head revision."""
+        return self.current == self.head
+
+
+def migrate(engine: Engine, url: URL, *, upgrade: bool = False) -> SchemaRevisions:
+    """Create the schema of an empty database; upgrade an older one only when asked.
+
+    Return the revisions found before. One process migrates at a time (an advisory lock on
+    PostgreSQL, the write lock on SQLite). A database behind the code raises SchemaBehindError
+    unless `upgrade`: its owner decides when to migrate, with `unn-ingest db upgrade`.
+    """
+    config = _alembic_config()
     try:
-        conn = engine.connect()
-    except DBAPIError as error:
-        raise StorageUnavailableError(
-            f"cannot connect to {describe(url)}: {one_line(error)}"
-        ) from None
-    try:
-        with conn, _quiet_alembic():
+        with _connect(engine, url) as conn, _quiet_alembic():
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(
                         text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY}
                     )
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                before = _revisions(conn, config, url)
+                if before.current is not None and not before.up_to_date and not upgrade:
+                    raise SchemaBehindError(_behind_message(url, before))
+                if not before.up_to_date:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                return before
     except (SQLAlchemyError, AlembicError) as error:
         raise StorageMigrationError(f"cannot migrate {describe(url)}: {one_line(error)}") from None
+
+
+def read_revisions(engine: Engine, url: URL) -> SchemaRevisions:
+    """Return the database's schema revision and the code's head, changing nothing."""
+    try:
+        with _connect(engine, url) as conn, _quiet_alembic(), conn.begin():
+            return _revisions(conn, _alembic_config(), url)
+    except (SQLAlchemyError, AlembicError) as error:
+        raise StorageMigrationError(
+            f"cannot read the schema revision of {describe(url)}: {one_line(error)}"
+        ) from None
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _connect(engine: Engine, url: URL) -> Connection:
+    try:
+        return engine.connect()
+    except DBAPIError as error:
+        raise StorageUnavailableError(
+            f"cannot connect to {describe(url)}: {one_line(error)}"
+        ) from None
+
+
+def _revisions(conn: Connection, config: Config, url: URL) -> SchemaRevisions:
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    assert head is not None, "the package ships at least one revision"
+    current = MigrationContext.configure(conn).get_current_revision()
+    known = {r.revision for r in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise StorageMigrationError(
+            f"{describe(url)} is at schema revision {current}, newer than this unn-ingest "
+            f"knows (its newest is {head}): use the unn-ingest version that migrated it"
+        )
+    return SchemaRevisions(current, head)
+
+
+def _behind_message(url: URL, revisions: SchemaRevisions) -> str:
+    return (
+        f"{describe(url)} is at schema revision {revisions.current}, this unn-ingest needs "
+        f"{revisions.head}: run `{UPGRADE_COMMAND}` (same --db / UNN_INGEST_DB_URL) to "
+        "migrate it, keeping every row"
+    )
 
 
 @contextmanager

@@ -4,6 +4,7 @@ StorageError                 base: any failure of the record store, one-line mes
  ├── StorageConfigError      the database URL is malformed or names an unknown driver
  ├── StorageUnavailableError the database cannot be reached or opened
  └── StorageMigrationError   the schema could not be brought to the package's head revision
+      └── SchemaBehindError   the database is at an older revision: `unn-ingest db upgrade`
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class StorageMigrationError(StorageError):
     """The schema could not be migrated to the package's head revision."""
 
 
+class SchemaBehindError(StorageMigrationError):
+    """The database is at an older schema revision than the code; `db upgrade` fixes it."""
+
+
 def one_line(error: BaseException) -> str:
     """Return the first non-empty line of an error's message (driver messages span lines)."""
     origin = getattr(error, "orig", None) or error
@@ -36,6 +41,7 @@ def one_line(error: BaseException) -> str:
 
 
 __all__ = [
+    "SchemaBehindError",
     "StorageConfigError",
     "StorageError",
     "StorageMigrationError",

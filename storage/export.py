@@ -1,55 +1,112 @@
-"""Streaming export: one flat dict per article, in the documented record format."""
+"""Streaming export for analysts: one flat dict per article, or per story in wide form.
+
+Both streams read with a server-side cursor (`yield_per`), so memory stays flat however many
+rows there are. Column kinds (`int`, `float`, `bool`, `text`, `texts`, `time`) let writers pick
+their own types (Parquet); times are ISO 8601 UTC strings in the records themselves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from unn_ingest.storage.models import Article, ArticleRevision
 from unn_ingest.storage.types import iso_utc
 
 SITE_ZONE = ZoneInfo("Europe/Kyiv")
-EXPORT_FIELDS = (
-    "story_id",
-    "edition",
-    "url",
-    "slug",
-    "title",
-    "lead",
-    "body",
-    "authors",
-    "rubric",
-    "tags",
-    "image_url",
-    "published_at",
-    "lang_detected",
-    "lang_confidence",
-    "lang_mismatch",
-    "link_method",
-    "link_score",
-    "content_hash",
-    "revisions",
-    "duplicate_of",
-    "fetched_at",
+EDITIONS = ("uk", "en", "ru")
+ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("story_id", "int"),
+    ("edition", "text"),
+    ("url", "text"),
+    ("slug", "text"),
+    ("title", "text"),
+    ("lead", "text"),
+    ("body", "text"),
+    ("authors", "texts"),
+    ("rubric", "text"),
+    ("tags", "texts"),
+    ("image_url", "text"),
+    ("published_at", "time"),
+    ("lang_detected", "text"),
+    ("lang_confidence", "float"),
+    ("lang_mismatch", "bool"),
+    ("link_method", "text"),
+    ("link_score", "float"),
+    ("content_hash", "text"),
+    ("revisions", "int"),
+    ("duplicate_of", "text"),
+    ("fetched_at", "time"),
+)
+EXPORT_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
+# The wide story export: these columns once, then these per edition, prefixed `uk_`, `en_`, ...
+STORY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("story_id", "int"),
+    ("published_at", "time"),
+    ("editions", "texts"),
+)
+STORY_EDITION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("url", "text"),
+    ("title", "text"),
+    ("lead", "text"),
+    ("body", "text"),
+    ("published_at", "time"),
+    ("link_method", "text"),
+    ("link_score", "float"),
 )
 BATCH = 500
 
 
+def story_columns(editions: Sequence[str] = EDITIONS) -> tuple[tuple[str, str], ...]:
+    """Return the wide story export's columns for these editions."""
+    per_edition = tuple(
+        (f"{ed}_{name}", kind) for ed in editions for name, kind in STORY_EDITION_COLUMNS
+    )
+    return STORY_COLUMNS + per_edition
+
+
 def iter_export(
-    conn: Connection, date_from: date | None = None, date_to: date | None = None
+    conn: Connection,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    editions: Sequence[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield export records of articles published on these Kyiv dates (inclusive), streamed."""
-    result = conn.execution_options(yield_per=BATCH).execute(_query(date_from, date_to))
-    try:
-        for row in result:
-            yield _record(row._mapping)
-    finally:
-        result.close()  # a consumer may stop early: release the server-side cursor first
+    query = _article_query(date_from, date_to)
+    if editions is not None:
+        query = query.where(Article.edition.in_(list(editions)))
+    for row in _stream(conn, query):
+        yield _record(row._mapping)
+
+
+def iter_story_export(
+    conn: Connection,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    editions: Sequence[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield one wide record per story whose first edition appeared on these Kyiv dates.
+
+    An article not joined to a story yet is a story of its own, with `story_id` None. With
+    `editions`, only their columns are filled and stories without any of them are left out.
+    Story keys stream in order; their articles are read a chunk of stories at a time, so no
+    query sorts the texts.
+    """
+    chosen = tuple(editions or EDITIONS)
+    keys = _stream(conn, _story_keys(date_from, date_to))
+    while chunk := list(islice(keys, BATCH)):
+        members: dict[int, list[Any]] = {}
+        for row in conn.execute(_story_members([k.key for k in chunk], chosen)):
+            members.setdefault(row.key, []).append(row._mapping)
+        for key in chunk:
+            if key.key in members:
+                yield _story_record(key.first, members[key.key], chosen)
 
 
 def kyiv_day_start(day: date) -> datetime:
@@ -57,7 +114,25 @@ def kyiv_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=SITE_ZONE).astimezone(UTC)
 
 
-def _query(date_from: date | None, date_to: date | None) -> Select[Any]:
+def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
+    result = conn.execution_options(yield_per=BATCH).execute(query)
+    try:
+        yield from result
+    finally:
+        result.close()  # a consumer may stop early: release the server-side cursor first
+
+
+def _within(
+    query: Select[Any], moment: Any, date_from: date | None, date_to: date | None
+) -> Select[Any]:
+    if date_from is not None:
+        query = query.where(moment >= kyiv_day_start(date_from))
+    if date_to is not None:
+        query = query.where(moment < kyiv_day_start(date_to + timedelta(days=1)))
+    return query
+
+
+def _article_query(date_from: date | None, date_to: date | None) -> Select[Any]:
     duplicate = aliased(Article)
     revisions = (
         select(func.count())
@@ -76,11 +151,34 @@ def _query(date_from: date | None, date_to: date | None) -> Select[Any]:
         .outerjoin(duplicate, duplicate.id == Article.duplicate_of_id)
         .order_by(Article.published_at, Article.id)
     )
+    return _within(query, Article.published_at, date_from, date_to)
+
+
+def _story_key() -> Any:
+    # An unlinked article is keyed by its negated id: a group of one that no story id meets.
+    return func.coalesce(Article.story_id, -Article.id)
+
+
+def _story_keys(date_from: date | None, date_to: date | None) -> Select[Any]:
+    key = _story_key()
+    first = func.min(Article.published_at)
+    query = select(key.label("key"), first.label("first")).group_by(key)
     if date_from is not None:
-        query = query.where(Article.published_at >= kyiv_day_start(date_from))
+        query = query.having(first >= kyiv_day_start(date_from))
     if date_to is not None:
-        query = query.where(Article.published_at < kyiv_day_start(date_to + timedelta(days=1)))
-    return query
+        query = query.having(first < kyiv_day_start(date_to + timedelta(days=1)))
+    return query.order_by(first, key)
+
+
+def _story_members(keys: Sequence[int], editions: Sequence[str]) -> Select[Any]:
+    stories = [k for k in keys if k > 0]
+    loose = [-k for k in keys if k < 0]
+    fields = [getattr(Article, name) for name, _ in STORY_EDITION_COLUMNS]
+    return (
+        select(_story_key().label("key"), Article.story_id, Article.edition, *fields)
+        .where(or_(Article.story_id.in_(stories), Article.id.in_(loose)))
+        .where(Article.edition.in_(list(editions)))
+    )
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -91,4 +189,21 @@ def _record(row: Any) -> dict[str, Any]:
     record["revisions"] = int(record["revisions"])
     record["published_at"] = iso_utc(record["published_at"])
     record["fetched_at"] = iso_utc(record["fetched_at"])
+    return record
+
+
+def _story_record(
+    first: datetime | None, members: Sequence[Any], editions: Sequence[str]
+) -> dict[str, Any]:
+    by_edition = {m["edition"]: m for m in members}
+    record: dict[str, Any] = {
+        "story_id": members[0]["story_id"],
+        "published_at": iso_utc(first),
+        "editions": [ed for ed in editions if ed in by_edition],
+    }
+    for ed in editions:
+        member = by_edition.get(ed)
+        for name, kind in STORY_EDITION_COLUMNS:
+            value = member[name] if member is not None else None
+            record[f"{ed}_{name}"] = iso_utc(value) if kind == "time" else value
     return record

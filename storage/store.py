@@ -19,11 +19,13 @@ from unn_ingest.extractors.records import EditionLink
 from unn_ingest.storage import export, reads, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
+    SchemaRevisions,
     create,
     describe,
     is_retryable,
     migrate,
     parse_url,
+    read_revisions,
     translated,
 )
 from unn_ingest.storage.errors import StorageError
@@ -51,12 +53,16 @@ class Store:
         self.url = url
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Open (creating and migrating as needed) the database at a SQLAlchemy URL."""
+    def open(cls, url: str, *, upgrade: bool = False) -> Store:
+        """Open the database at a SQLAlchemy URL, creating the schema of an empty one.
+
+        A database at an older schema revision raises SchemaBehindError (naming the command
+        that migrates it) unless `upgrade` is set.
+        """
         parsed = parse_url(url)
         engine = create(parsed)
         try:
-            migrate(engine, parsed)
+            migrate(engine, parsed, upgrade=upgrade)
         except BaseException:
             engine.dispose()
             raise
@@ -156,11 +162,24 @@ class Store:
             return reads.link_method_counts(conn)
 
     def iter_export(
-        self, date_from: date | None = None, date_to: date | None = None
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        editions: Sequence[str] | None = None,
     ) -> Generator[dict[str, Any], None, None]:
-        """Stream export records for Kyiv dates [date_from, date_to] (None: unbounded)."""
+        """Stream article records for Kyiv dates [date_from, date_to] (None: unbounded)."""
         with self._read("cannot export") as conn:
-            yield from export.iter_export(conn, date_from, date_to)
+            yield from export.iter_export(conn, date_from, date_to, editions)
+
+    def iter_story_export(
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        editions: Sequence[str] | None = None,
+    ) -> Generator[dict[str, Any], None, None]:
+        """Stream one wide record per story first published on Kyiv dates [from, to]."""
+        with self._read("cannot export stories") as conn:
+            yield from export.iter_story_export(conn, date_from, date_to, editions)
 
     # Transactions
 
@@ -187,3 +206,23 @@ class Store:
     def _read(self, action: str) -> Iterator[Connection]:
         with translated(action), self._engine.connect() as conn, conn.begin():
             yield conn
+
+
+def schema_revisions(url: str) -> SchemaRevisions:
+    """Return the schema revision of the database at `url` and the code's head, changing nothing."""
+    parsed = parse_url(url)
+    engine = create(parsed)
+    try:
+        return read_revisions(engine, parsed)
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str) -> SchemaRevisions:
+    """Migrate the database at `url` to the code's head revision; return the revisions before."""
+    parsed = parse_url(url)
+    engine = create(parsed)
+    try:
+        return migrate(engine, parsed, upgrade=True)
+    finally:
+        engine.dispose()

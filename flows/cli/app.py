@@ -251,17 +251,21 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
+    from unn_ingest.flows.cli.db import db_app
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
+    from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
     register_read(app)
     register_demo(app)
     register_probe(app)
+    register_split(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")
     app.add_typer(replica_app, name="replica", help="The local replica of unn.ua.")
+    app.add_typer(db_app, name="db", help="The database's schema: current revision, upgrade.")
 
 
 def main() -> None:

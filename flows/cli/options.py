@@ -162,10 +162,11 @@ def existing_database(db: str | None, data_dir: Path | None) -> str:
     Reading never creates a database or a folder: a mistyped path says so instead of
     showing an empty store.
     """
-    from unn_ingest.flows.runtime import resolve_settings
+    from unn_ingest.config import Settings  # not the pipeline's: a read needs no HTTP stack
 
+    chosen = {k: v for k, v in (("db_url", db), ("data_dir", data_dir)) if v is not None}
     with user_errors():
-        url = resolve_settings(db_url=db, data_dir=data_dir).database_url()
+        url = Settings(**chosen).database_url()  # type: ignore[arg-type]
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         hint = "--db" if db else "--data-dir"

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -28,7 +28,18 @@ from unn_ingest.flows.cli.options import (
     usage,
     user_errors,
 )
-from unn_ingest.storage.export import EXPORT_FIELDS
+from unn_ingest.storage.export import ARTICLE_COLUMNS, story_columns
+
+Columns = tuple[tuple[str, str], ...]
+ExportTable = Annotated[
+    str,
+    typer.Option(
+        "--table", help="articles (one row per article) or stories (one per story, wide)."
+    ),
+]
+ExportEditions = Annotated[
+    str | None, typer.Option("--edition", "-e", help="Only these editions, e.g. uk,en.")
+]
 
 
 @contextmanager
@@ -93,10 +104,12 @@ def export(
     ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="First local date.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last local date.")] = None,
+    table: ExportTable = "articles",
+    edition: ExportEditions = None,
     db: Db = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Export one record per article (JSON lines or Parquet), streamed."""
+    """Export one record per article, or per story (JSON lines or Parquet), streamed."""
     if fmt not in ("jsonl", "parquet"):
         usage("--format must be jsonl or parquet")
     if fmt == "parquet" and out is None:
@@ -104,14 +117,25 @@ def export(
     start, end = export_range(date_from, date_to)
     if out is not None:
         check_out(out)
+    editions, columns, reader = _export_table(table, edition)
     with user_errors(), open_store(db, data_dir) as store:
-        records = store.iter_export(start, end)
+        records = getattr(store, reader)(start, end, editions)
         if fmt == "jsonl":
             count = _write_jsonl(records, out)
         else:
             assert out is not None
-            count = _write_parquet(records, out)
-    typer.echo(f"exported {count} articles" + (f" to {out}" if out else ""), err=True)
+            count = _write_parquet(records, out, columns)
+    typer.echo(f"exported {count} {table}" + (f" to {out}" if out else ""), err=True)
+
+
+def _export_table(table: str, edition: str | None) -> tuple[list[str] | None, Columns, str]:
+    """Return the editions, columns and the Store method that `export --table` reads."""
+    editions = parse_editions(edition) if edition else None
+    if table == "articles":
+        return editions, ARTICLE_COLUMNS, "iter_export"
+    if table == "stories":
+        return editions, story_columns(editions or ("uk", "en", "ru")), "iter_story_export"
+    usage("--table must be articles or stories")
 
 
 def export_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
@@ -147,16 +171,22 @@ def _write_jsonl(records: Iterable[dict[str, Any]], out: Path | None) -> int:
     return count
 
 
-def _write_parquet(records: Iterable[dict[str, Any]], out: Path, chunk: int = 2000) -> int:
+def _write_parquet(
+    records: Iterable[dict[str, Any]], out: Path, columns: Columns, texts: int = 2000
+) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _parquet_schema(pa)
+    # A row group holds about `texts` article bodies (a wide story row has one per edition),
+    # which bounds the memory a batch takes whatever the table.
+    chunk = texts // max(1, sum(name.endswith("body") for name, _ in columns))
+    schema = _parquet_schema(pa, columns)
+    times = [name for name, kind in columns if kind == "time"]
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         batch: list[dict[str, Any]] = []
         for record in records:
-            batch.append(record)
+            batch.append(record | {n: _moment(record[n]) for n in times})
             if len(batch) >= chunk:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count, batch = count + len(batch), []
@@ -166,16 +196,20 @@ def _write_parquet(records: Iterable[dict[str, Any]], out: Path, chunk: int = 20
     return count
 
 
-def _parquet_schema(pa: Any) -> Any:
-    text, strings = pa.string(), pa.list_(pa.string())
+def _parquet_schema(pa: Any, columns: Columns) -> Any:
     types = {
-        "story_id": pa.int64(),
-        "authors": strings,
-        "tags": strings,
-        "lang_confidence": pa.float64(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bool": pa.bool_(),
+        "text": pa.string(),
+        "texts": pa.list_(pa.string()),
+        "time": pa.timestamp("us", tz="UTC"),
     }
-    types |= {"lang_mismatch": pa.bool_(), "link_score": pa.float64(), "revisions": pa.int64()}
-    return pa.schema([(name, types.get(name, text)) for name in EXPORT_FIELDS])
+    return pa.schema([(name, types[kind]) for name, kind in columns])
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def register(app: typer.Typer) -> None:

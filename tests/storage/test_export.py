@@ -1,14 +1,28 @@
-"""The export stream: exactly the documented fields, ISO UTC times, Kyiv-date bounds."""
+"""The export streams: documented fields, ISO UTC times, Kyiv-date and edition filters, the
+wide story form, typed Parquet files and the readme's DuckDB query over them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from unn_ingest.storage import EXPORT_FIELDS, ArticleInput, Store, StoryGroup, StoryMember
+from unn_ingest.flows.cli.app import _register_subcommands, app
+from unn_ingest.storage import (
+    EXPORT_FIELDS,
+    ArticleInput,
+    Store,
+    StoryGroup,
+    StoryMember,
+    story_columns,
+)
+
+from .conftest import url_of
 
 MakeInput = Callable[..., ArticleInput]
 DOCUMENTED = [
@@ -16,6 +30,8 @@ DOCUMENTED = [
     "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
     "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
 ]  # fmt: skip
+runner = CliRunner()
+_register_subcommands()
 # Kyiv is UTC+2 in November: 22:00 UTC on the 18th is already the 19th in Kyiv.
 TIMES = {
     "before": datetime(2025, 11, 18, 21, 59, tzinfo=UTC),  # 18 Nov 23:59 Kyiv
@@ -86,3 +102,105 @@ def test_export_is_a_lazy_stream(exported: Store) -> None:
     assert next(stream)["slug"] == "before"
     stream.close()  # releases its connection
     assert exported.counts()["articles"] == {"uk": 4}
+
+
+def test_edition_filter(exported: Store, make_input: MakeInput) -> None:
+    exported.upsert_articles([make_input("en", "first-en", published_at=TIMES["first"])])
+    assert [r["slug"] for r in exported.iter_export(editions=["en"])] == ["first-en"]
+    assert len(list(exported.iter_export(editions=["uk", "en"]))) == 5
+    assert list(exported.iter_export(editions=["ru"])) == []
+
+
+@pytest.fixture
+def three_stories(store: Store, make_input: MakeInput) -> dict[str, int]:
+    """Story A: uk+en+ru (ru after Kyiv midnight); story B: uk only; one unlinked en article."""
+    at = TIMES["first"]
+    items = [
+        make_input("uk", "a-uk", published_at=at),
+        make_input("en", "a-en", published_at=TIMES["last"]),
+        make_input("ru", "a-ru", published_at=TIMES["after"]),
+        make_input("uk", "b-uk", published_at=TIMES["before"]),
+        make_input("en", "loose", published_at=TIMES["last"]),
+    ]
+    outcomes = store.upsert_articles(items)
+    ids = {i.article.slug: o.article_id for i, o in zip(items, outcomes, strict=True)}
+    story_a = (
+        StoryMember(ids["a-uk"], "hreflang", None),
+        StoryMember(ids["a-en"], "hreflang", None),
+        StoryMember(ids["a-ru"], "content", 0.91),
+    )
+    groups = [StoryGroup(story_a), StoryGroup((StoryMember(ids["b-uk"], "none", None),))]
+    stories = store.apply_story_groups(groups)
+    return {"a": stories[ids["a-uk"]], "b": stories[ids["b-uk"]]}
+
+
+def test_story_export_is_wide_one_row_per_story(
+    store: Store, three_stories: dict[str, int]
+) -> None:
+    rows = list(store.iter_story_export())
+    assert [r["story_id"] for r in rows] == [three_stories["b"], three_stories["a"], None]
+    assert [list(r) for r in rows] == [[n for n, _ in story_columns()]] * 3
+    b, a, loose = rows
+    assert a["editions"] == ["uk", "en", "ru"] and a["published_at"] == "2025-11-18T22:00:00Z"
+    assert (a["uk_url"], a["en_title"]) == (url_of("uk", "a-uk"), "Title of a-en")
+    assert (a["ru_link_method"], a["ru_link_score"]) == ("content", 0.91)
+    assert a["ru_published_at"] == "2025-11-19T22:00:00Z"
+    assert b["editions"] == ["uk"] and b["en_url"] is None and b["ru_title"] is None
+    assert loose["editions"] == ["en"] and loose["en_url"] == url_of("en", "loose")
+    json.dumps(rows)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param({"date_from": date(2025, 11, 19)}, ["a", None], id="by-first-edition-date"),
+        pytest.param({"date_to": date(2025, 11, 18)}, ["b"], id="open-start"),
+        pytest.param({"editions": ["ru"]}, ["a"], id="one-edition"),
+        pytest.param({"editions": ["en"], "date_to": date(2025, 11, 19)}, ["a", None], id="en"),
+    ],
+)
+def test_story_export_filters(
+    store: Store, three_stories: dict[str, int], options: dict[str, Any], expected: list[Any]
+) -> None:
+    rows = list(store.iter_story_export(**options))
+    assert [r["story_id"] for r in rows] == [three_stories.get(k) for k in expected]
+    editions = options.get("editions", ["uk", "en", "ru"])
+    assert all(list(r) == [n for n, _ in story_columns(editions)] for r in rows)
+
+
+# The query the readme shows analysts (keep the two identical).
+DUCKDB_QUERY = """
+SELECT published_at::DATE AS day, count(*) AS stories, count(en_url) AS in_english
+FROM 'stories.parquet' WHERE len(editions) > 0
+GROUP BY day ORDER BY day
+"""
+
+
+def test_parquet_exports_have_typed_columns_and_answer_the_readme_query(
+    store: Store,
+    three_stories: dict[str, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.chdir(tmp_path)
+    db = store.url.render_as_string(hide_password=False)
+    for table in ("articles", "stories"):
+        args = ["export", "--format", "parquet", "--table", table, "--out", f"{table}.parquet"]
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 0, result.output
+    articles = pq.read_table("articles.parquet")
+    assert articles.column_names == list(EXPORT_FIELDS) and articles.num_rows == 5
+    assert articles.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
+    stories = pq.read_table("stories.parquet")
+    assert stories.num_rows == 3 and stories.schema.field("editions").type == pa.list_(pa.string())
+    found = duckdb.sql(DUCKDB_QUERY).fetchall()
+    assert [(str(day), n, en) for day, n, en in found] == [
+        ("2025-11-18", 2, 1),  # UTC days: story B, story A (first edition 22:00 UTC)
+        ("2025-11-19", 1, 1),  # the unlinked en article
+    ]
+    jsonl = runner.invoke(app, ["export", "--table", "stories", "-e", "uk", "--db", db])
+    assert [json.loads(line)["editions"] for line in jsonl.stdout.splitlines()] == [["uk"]] * 2
