@@ -98,7 +98,7 @@ def user_errors() -> Iterator[None]:
     from unn_ingest.flows.errors import ConfigError, IngestError, RunStopped
     from unn_ingest.replica import ReplicaExtraMissingError
     from unn_ingest.storage import StorageError
-    from unn_ingest.storage.errors import StorageConfigError
+    from unn_ingest.storage.errors import SchemaBehindError, StorageConfigError
 
     try:
         yield
@@ -108,7 +108,7 @@ def user_errors() -> Iterator[None]:
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
         fail(f"invalid setting {'; '.join(problems)} (UNN_INGEST_* environment)", USAGE)
-    except (ConfigError, ProfileError, StorageConfigError) as exc:
+    except (ConfigError, ProfileError, StorageConfigError, SchemaBehindError) as exc:
         fail(str(exc), USAGE)
     except (IngestError, StorageError, ReplicaExtraMissingError, ValueError, OSError) as exc:
         fail(str(exc) or type(exc).__name__, RUNTIME)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from unn_ingest.flows.cli.options import (
+    USAGE,
     Editions,
     JsonOut,
     console,
+    fail,
+    parse_date,
     parse_editions,
     print_json,
+    usage,
     user_errors,
 )
 
@@ -40,15 +43,16 @@ def split_backfill(
     json_out: JsonOut = False,
 ) -> None:
     """Cut a backfill into parts, each a flow run of the backfill-part deployment (any worker)."""
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if end < start:
-        raise typer.BadParameter("--to is before --from")
+        usage(f"--to {end} is before --from {start}")
     editions = parse_editions(edition)
     with user_errors():
         if not os.environ.get("PREFECT_API_URL"):
-            raise ValueError(
+            fail(
                 "split-backfill runs its parts on a Prefect server's workers: set "
-                "PREFECT_API_URL (README: Prefect at scale)"
+                "PREFECT_API_URL (README: Prefect at scale)",
+                USAGE,
             )
         from unn_ingest.flows.fetch.site_limit import check_site_limit
         from unn_ingest.flows.split import split_backfill as split_flow
@@ -64,13 +68,6 @@ def split_backfill(
         f"{summary['parts']} parts: {summary['completed_before']} completed before, "
         f"{summary['ran']} run now, all completed"
     )
-
-
-def _date(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -197,7 +197,9 @@ def test_parquet_exports_have_typed_columns_and_answer_the_readme_query(
     assert articles.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
     stories = pq.read_table("stories.parquet")
     assert stories.num_rows == 3 and stories.schema.field("editions").type == pa.list_(pa.string())
-    found = duckdb.sql(DUCKDB_QUERY).fetchall()
+    relation = duckdb.sql(DUCKDB_QUERY)
+    assert relation is not None
+    found = relation.fetchall()
     assert [(str(day), n, en) for day, n, en in found] == [
         ("2025-11-18", 2, 1),  # UTC days: story B, story A (first edition 22:00 UTC)
         ("2025-11-19", 1, 1),  # the unlinked en article
