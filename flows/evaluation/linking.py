@@ -75,12 +75,17 @@ def _paragraphs(text: EditionText) -> list[str]:
 
 
 def load_articles(
-    stories: Iterable[Story], with_images: bool = True, jitter_minutes: int = 0
+    stories: Iterable[Story],
+    with_images: bool = True,
+    jitter_minutes: int = 0,
+    delayed_times: bool = False,
 ) -> list[EvalArticle]:
     """Turn catalogue stories into articles with content features, ids in publish order.
 
     `jitter_minutes` moves each translation's publish time by up to that much either way (a
     fixed pseudo-random draw), to test linking where editions do not share the exact minute.
+    With `delayed_times`, an edition that appears later shows that later time (the site shows
+    the original's time; this is the harder case of editions published hours apart).
     """
     articles: list[EvalArticle] = []
     rng = random.Random(JITTER_SEED)
@@ -88,6 +93,7 @@ def load_articles(
         for text in story.editions.values():
             article_id = len(articles) + 1
             shift = rng.randint(-jitter_minutes, jitter_minutes) if text.edition != "uk" else 0
+            shift += text.delay_minutes if delayed_times else 0
             features = article_features(
                 article_id,
                 text.edition,
