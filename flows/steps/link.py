@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import timedelta
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
@@ -90,16 +89,15 @@ def _window_rows(ctx: RunContext, ids: set[int]) -> list[ArticleRow]:
 
 
 def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int]) -> set[int]:
-    """Record articles that nearly duplicate an earlier one under another URL."""
-    signed = [
-        (r, Fingerprint(r.id, r.edition, r.published_at, r.minhash)) for r in rows if r.minhash
-    ]
-    # Only an earlier article can be an original: rows after the newest of `ids` need no facts.
-    last = max((p.order() for r, p in signed if r.id in ids), default=None)
+    """Record articles that nearly duplicate an earlier one under another URL.
+
+    Both arrival orders: a copy among `ids` is marked against a stored original, and a stored
+    copy is marked once its original is among `ids` (a backfill walks the newest day first).
+    """
     prints = [
-        replace(p, numbers=_facts(ctx, r))
-        for r, p in signed
-        if last is not None and p.order() <= last
+        Fingerprint(r.id, r.edition, r.published_at, r.minhash, _facts(ctx, r))
+        for r in rows
+        if r.minhash
     ]
     found = find_duplicates([p for p in prints if p.article_id in ids], prints)
     for article_id, (original, score) in found.items():

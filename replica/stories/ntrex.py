@@ -122,7 +122,7 @@ def ntrex_stories(folder: Path, start: datetime, seed: int = 1) -> list[Story]:
     """Build the NTREX stories (with republications) for a catalogue starting at `start`."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
-    documents = sorted(load_ntrex(folder), key=_topic_order(load_ntrex(folder)))
+    documents = _grouped_by_topic(load_ntrex(folder))
     times = _schedule(len(documents), start)
     images = _topic_images(documents, times)
     stories = [
@@ -135,13 +135,12 @@ def ntrex_stories(folder: Path, start: datetime, seed: int = 1) -> list[Story]:
     return [*stories, *copies]
 
 
-def _topic_order(documents: Sequence[NtrexDocument]) -> object:
-    """Return a sort key that keeps each topic's documents together, topics in file order."""
-    first: dict[str, int] = {}
-    for n, doc in enumerate(documents):
-        first.setdefault(doc.topic, n)
-    position = {doc.doc_id: n for n, doc in enumerate(documents)}
-    return lambda doc: (first[doc.topic], position[doc.doc_id])
+def _grouped_by_topic(documents: Sequence[NtrexDocument]) -> list[NtrexDocument]:
+    """Return the documents with each topic's kept together, topics in file order."""
+    groups: dict[str, list[NtrexDocument]] = {}
+    for doc in documents:
+        groups.setdefault(doc.topic, []).append(doc)
+    return [doc for group in groups.values() for doc in group]
 
 
 def _schedule(count: int, start: datetime) -> list[datetime]:
