@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +14,14 @@ from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
 from unn_ingest.replica.faults import FaultError, FaultPlan
 from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.site import CatalogueLike, ReplicaSite
+
+
+class StoriesSource(StrEnum):
+    """Which real-text stories the catalogue adds to the hand-written and generated ones."""
+
+    none = "none"
+    ntrex = "ntrex"
+
 
 replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
 
@@ -32,15 +42,20 @@ def serve(
     ] = "none",
     start: Annotated[str | None, typer.Option(help="Initial clock, ISO 8601 (UTC).")] = None,
     latency_ms: Annotated[float, typer.Option(help="Delay of the latency fault.")] = 300.0,
+    stories_source: Annotated[
+        StoriesSource,
+        typer.Option(help="Add real-text stories: ntrex (shared data's ntrex-128) or none."),
+    ] = StoriesSource.none,
 ) -> None:
     """Serve the replica until Ctrl-C."""
     try:
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None
-    except (FaultError, ClockError) as exc:
+        catalogue = _catalogue(seed, stories, initial, stories_source)
+    except (FaultError, ClockError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    site = ReplicaSite(_catalogue(seed, stories, initial), plan)
+    site = ReplicaSite(catalogue, plan)
     server = ReplicaServer(site, host=host, port=port)
     try:
         server.start()
@@ -52,12 +67,25 @@ def serve(
     _wait_for_interrupt(server)
 
 
-def _catalogue(seed: int, generated: int, start: datetime | None) -> CatalogueLike:
+def _catalogue(
+    seed: int, generated: int, start: datetime | None, source: StoriesSource
+) -> CatalogueLike:
     """Build the catalogue (imported late: the CLI's help must not pay for it)."""
     from unn_ingest.replica.catalogue import build_catalogue
 
-    catalogue: CatalogueLike = build_catalogue(seed=seed, generated=generated, start=start)
+    ntrex = _ntrex_folder() if source is StoriesSource.ntrex else None
+    catalogue: CatalogueLike = build_catalogue(
+        seed=seed, generated=generated, start=start, ntrex=ntrex
+    )
     return catalogue
+
+
+def _ntrex_folder() -> Path:
+    """Return the shared data's NTREX folder (the pipeline's `data_dir()` finds it)."""
+    from unn_ingest.flows.evaluation.datasets import data_dir
+    from unn_ingest.replica.stories.ntrex import FOLDER
+
+    return data_dir() / FOLDER
 
 
 def summary(site: ReplicaSite) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -316,11 +317,41 @@ def command(
     jitter: Annotated[
         int, typer.Option(help="Move translations' publish times by up to this many minutes.")
     ] = 0,
+    ntrex: Annotated[
+        bool,
+        typer.Option(
+            "--ntrex", help="Score real text instead: the NTREX stories (needs the shared data)."
+        ),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="The shared data folder, for --ntrex (../shared/data)."),
+    ] = None,
 ) -> None:
     """Score story linking against the replica's ground truth."""
+    if ntrex:
+        _ntrex_command(json_out, seed, data)
+        return
     report = evaluate(stories, seed, quick, with_images=not no_images, jitter_minutes=jitter)
     if json_out:
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return
     for line in _lines(report):
+        typer.echo(line)
+
+
+def _ntrex_command(json_out: bool, seed: int, data: Path | None) -> None:
+    """Print the NTREX report; a missing data folder is one line and exit code 2."""
+    from unn_ingest.flows.evaluation.datasets import EvaluationDataError
+    from unn_ingest.flows.evaluation.linking_ntrex import evaluate_ntrex, ntrex_lines
+
+    try:
+        report = evaluate_ntrex(data, seed=seed)
+    except EvaluationDataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(json.dumps(report, indent=2, sort_keys=True))
+        return
+    for line in ntrex_lines(report):
         typer.echo(line)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from unn_ingest.extractors.language import detect_language
-from unn_ingest.flows.evaluation.datasets import data_dir, require
+from unn_ingest.flows.evaluation.datasets import EvaluationDataError, data_dir, require
 from unn_ingest.flows.evaluation.linking import (
     EvalArticle,
     corrections_report,
@@ -32,14 +32,17 @@ from unn_ingest.flows.evaluation.linking import (
 )
 from unn_ingest.replica.catalogue import DEFAULT_START
 from unn_ingest.replica.model import Story
-from unn_ingest.replica.stories.ntrex import FOLDER, ntrex_stories
+from unn_ingest.replica.stories.ntrex import FOLDER, NtrexDataError, ntrex_stories
 
 __all__ = ["evaluate_ntrex", "language_report", "ntrex_lines", "stories"]
 
 
 def stories(folder: Path | None = None, seed: int = 1) -> list[Story]:
-    """Return the NTREX stories read from the shared data folder."""
-    return ntrex_stories(require(folder or data_dir(), FOLDER), DEFAULT_START, seed)
+    """Return the NTREX stories read from the shared data folder (`folder` or `data_dir()`)."""
+    try:
+        return ntrex_stories(require(data_dir(folder), FOLDER), DEFAULT_START, seed)
+    except NtrexDataError as exc:
+        raise EvaluationDataError(str(exc)) from None
 
 
 def _content_only(story_set: Sequence[Story], with_images: bool, delayed: bool) -> dict[str, Any]:
