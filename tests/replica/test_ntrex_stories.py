@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_the_schedule_holds_the_hard_negatives(stories: list[Story]) -> None:
     by_image = defaultdict(list)
     for story in originals:
         by_image[story.image_path].append(story.published_at)
-    close = [b - a for times in by_image.values() for a, b in zip(times, times[1:], strict=False)]
+    close = [b - a for times in by_image.values() for a, b in pairwise(times)]
     assert sum(gap <= timedelta(minutes=15) for gap in close) >= 40
     # Editions published hours apart.
     delays = [t.delay_minutes for s in originals for t in s.editions.values()]
@@ -94,3 +95,13 @@ def test_a_missing_or_uneven_folder_is_an_error(tmp_path: Path, folder: Path) ->
         (tmp_path / name).write_text("\n".join(keep) + "\n", encoding="utf-8")
     with pytest.raises(NtrexDataError, match="one line per document"):
         load_ntrex(tmp_path)
+
+
+def test_replica_serve_can_add_the_ntrex_stories() -> None:
+    from typer.testing import CliRunner
+
+    from unn_ingest.replica.cli import StoriesSource, _catalogue, replica_app
+
+    assert "--stories-source" in CliRunner().invoke(replica_app, ["serve", "--help"]).output
+    catalogue = _catalogue(1, 0, None, StoriesSource.ntrex)
+    assert sum(story.story_id.startswith("n") for story in catalogue.stories) > 123
