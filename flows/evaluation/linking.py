@@ -12,7 +12,8 @@ publish time; no HTTP), so the figures measure the linking decisions alone:
   original, corrections (the same URL refetched) must be updates, never duplicates.
 
 Scores are pairwise precision/recall/F1 of the story partition: a pair of articles counts when
-at least one of them is in the scored subset.
+at least one of them is in the scored subset. `--ntrex` scores real text instead (the NTREX
+stories, `linking_ntrex.py`).
 """
 
 from __future__ import annotations
