@@ -224,41 +224,59 @@ def find_duplicates(
     threshold: float = DUPLICATE_THRESHOLD,
     window: timedelta | None = None,
 ) -> dict[int, tuple[int, float]]:
-    """Map each `new` article that nearly duplicates an earlier one to (original_id, jaccard).
+    """Map each article that nearly duplicates an earlier one to (original_id, jaccard).
 
     Articles are compared within their edition only, against `pool` (stored articles of the
     window) and each other; the original is the earliest published match, so a third copy
-    points at the first. The same article id is never its own duplicate: a refetched URL with
-    changed text is a correction, which storage keeps as a revision. With `window`, only
-    originals published at most that long before a copy count (and memory stays bounded).
+    points at the first. Reported are the `new` articles that copy an earlier one AND the
+    `pool` articles whose earliest original is a `new` one: a backfill walks the newest day
+    first, so a copy may be stored before its original, and is marked once the original
+    arrives. The same article id is never its own duplicate: a refetched URL with changed text
+    is a correction, which storage keeps as a revision. With `window`, only originals published
+    at most that long before a copy count (and memory stays bounded).
     """
     everyone = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
     wanted = {item.article_id for item in new}
     indexes: dict[str, NearDuplicateIndex] = {}
     live: deque[Fingerprint] = deque()
     found: dict[int, tuple[int, float]] = {}
-    last = max((everyone[i].order() for i in wanted), default=None)
+    holds_new: set[str] = set()  # editions whose index has held a `new` article
+    last = max((everyone[i].order()[0] for i in wanted), default=float("-inf"))
+    reach = window.total_seconds() if window is not None else float("inf")
     # Oldest first: each article is looked up among the earlier ones only, then indexed.
     for item in sorted(everyone.values(), key=Fingerprint.order):
-        if last is None or item.order() > last:
-            break  # later articles can be nobody's original here
+        if item.order()[0] > last + reach:
+            break  # too late to copy any `new` article
         if window is not None and item.published_at is not None:
             _forget_older(live, indexes, item.published_at - window)
         if item.edition not in indexes:
             indexes[item.edition] = NearDuplicateIndex(threshold)
         index = indexes[item.edition]
-        if item.article_id in wanted:
-            matches = [
-                (everyone[key].order(), key, score)
-                for key, score in index.query(item.signature)
-                if _same_facts(item, everyone[key])
-            ]
-            if matches:
-                _, original, score = min(matches)
-                found[item.article_id] = (original, score)
+        is_new = item.article_id in wanted
+        if is_new or item.edition in holds_new:
+            match = _earliest_original(item, index, everyone)
+            if match is not None and (is_new or match[0] in wanted):
+                found[item.article_id] = match
         index.add(item.article_id, item.signature)
         live.append(item)
+        if is_new:
+            holds_new.add(item.edition)
     return found
+
+
+def _earliest_original(
+    item: Fingerprint, index: NearDuplicateIndex, everyone: dict[int, Fingerprint]
+) -> tuple[int, float] | None:
+    """Return (id, jaccard) of the earliest indexed article `item` nearly duplicates, if any."""
+    matches = [
+        (everyone[key].order(), key, score)
+        for key, score in index.query(item.signature)
+        if _same_facts(item, everyone[key])
+    ]
+    if not matches:
+        return None
+    _, original, score = min(matches)
+    return original, score
 
 
 def _forget_older(

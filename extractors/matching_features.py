@@ -11,6 +11,11 @@ is transliterated to Latin with one compact table (uk and ru readings merged, so
   endings ("Зеленського" / "Zelensky" → "zlns");
 - the character trigrams of the folded text as a 4096-bit set (a Python int), so that a
   Jaccard estimate costs two bitwise operations and two popcounts;
+- word stems: the first four letters of every folded word of five letters or more, as a
+  1024-bit set. Between English and transliterated Cyrillic, trigrams of whole texts tell a
+  translation from another story of the same topic badly (real NTREX text: median Jaccard
+  0.28 vs 0.26), stems well (0.060 vs 0.011): names, cognates and numbers-as-words
+  ("parlament", "referendum", "ministr") keep their first letters in every language;
 - the lead image's file name and the text length.
 
 Attribution lines ("передає УНН") and subheads ("Деталі") are removed first: every article has
@@ -22,6 +27,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +44,7 @@ __all__ = [
     "article_features",
     "fold",
     "image_key",
+    "stem_sketch",
 ]
 
 ATTRIBUTION_PHRASES = (
@@ -49,6 +56,8 @@ SUBHEADS = (
     "Детали", "Подробности", "Напомним", "Дополнение",
 )  # fmt: skip
 SKETCH_BITS = 4096  # 512 bytes an article; ~1,500 trigrams fill about a third
+STEM_BITS = 1024  # 128 bytes an article; ~150-300 stems, few collisions
+STEM_LETTERS = 4
 
 _CYR = {
     "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
@@ -63,6 +72,18 @@ _VOWELS = str.maketrans("", "", "aeiou")
 _NON_LETTER = re.compile(r"[^a-z]+")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _CAPITALISED = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]+|[A-Z]{2,})")
+_WORDS = re.compile(r"[a-z]{5,}")
+# English spellings of names against their Cyrillic transliteration ("Christine" / "Крістін",
+# "Democrat" / "Демократ", "Blasey" / "Блейзі", "Kavanaugh" / "Кавано"): folded on both sides.
+_NAME_FOLDS = (
+    (re.compile(r"chr"), "kr"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"ck|c"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(?<=[aeiou])h+$"), ""),  # "gh" folds to "hh": "Kavanaugh"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +98,7 @@ class ArticleFeatures:
     names: frozenset[str]
     sketch: int = field(repr=False, compare=False)  # trigram bit set, see trigram_sketch
     length: int = 0  # characters of cleaned text
+    stems: int = field(default=0, repr=False, compare=False)  # word stem bit set, see stem_sketch
 
 
 def image_key(image_url: str | None) -> str | None:
@@ -122,6 +144,8 @@ def name_keys(text: str) -> frozenset[str]:
 def _skeleton(word: str) -> str:
     """Return the first letter plus the next consonants of a folded word, at most four."""
     folded = _NON_LETTER.sub("", fold(word))
+    for pattern, replacement in _NAME_FOLDS:
+        folded = pattern.sub(replacement, folded)
     if not folded:
         return ""
     skeleton = folded[0] + folded[1:].translate(_VOWELS)
@@ -140,6 +164,14 @@ def trigram_sketch(folded: str, bits: int = SKETCH_BITS) -> int:
     present = np.zeros(bits, dtype=np.uint8)
     present[hashed] = 1
     return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
+
+
+def stem_sketch(folded: str, bits: int = STEM_BITS) -> int:
+    """Return the first letters of the long words of folded text as a `bits`-wide bit set."""
+    sketch = 0
+    for stem in {word[:STEM_LETTERS] for word in _WORDS.findall(folded)}:
+        sketch |= 1 << (zlib.crc32(stem.encode()) % bits)  # crc32: the same in every process
+    return sketch
 
 
 def sketch_similarity(a: int, b: int) -> float:
@@ -169,4 +201,5 @@ def article_features(
         names=name_keys(text),
         sketch=trigram_sketch(folded),
         length=len(text),
+        stems=stem_sketch(folded),
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from unn_ingest.replica.generator import (
     VARIANT_SHARES,
@@ -24,6 +25,7 @@ from unn_ingest.replica.generator import (
 )
 from unn_ingest.replica.model import EditionText, LinkVariant, Story
 from unn_ingest.replica.stories import explicit_link_variants, load_handwritten
+from unn_ingest.replica.stories.ntrex import ntrex_stories
 
 __all__ = [
     "DEFAULT_START",
@@ -71,9 +73,17 @@ class Catalogue:
 
 @lru_cache(maxsize=8)
 def build_catalogue(
-    seed: int = 1, generated: int = 300, start: datetime | None = None, days: int = 14
+    seed: int = 1,
+    generated: int = 300,
+    start: datetime | None = None,
+    days: int = 14,
+    ntrex: Path | None = None,
 ) -> Catalogue:
-    """Build the catalogue: hand-written stories plus `generated` generated *stories*."""
+    """Build the catalogue: hand-written stories plus `generated` generated *stories*.
+
+    With `ntrex` (the `ntrex-128` folder of the shared data), the real-text NTREX stories
+    (`replica.stories.ntrex`) are added too.
+    """
     if start is not None and start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
     start = DEFAULT_START if start is None else start.astimezone(UTC)
@@ -86,6 +96,8 @@ def build_catalogue(
         (start - timedelta(days=days), start, 1.0 - FUTURE_SHARE),
         (start, start + timedelta(days=1), FUTURE_SHARE),
     ]
+    if ntrex is not None:
+        stories += [_claim_slugs(story, taken) for story in ntrex_stories(ntrex, start, seed)]
     with paused_gc():
         stories.extend(iter_stories(seed, generated, windows, taken))
     stories.sort(key=lambda story: (story.published_at, story.story_id))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +17,14 @@ from unn_ingest.replica.site import CatalogueLike, ReplicaSite
 
 if TYPE_CHECKING:
     from unn_ingest.replica.server import ReplicaServer
+
+
+class StoriesSource(StrEnum):
+    """Which real-text stories the catalogue adds to the hand-written and generated ones."""
+
+    none = "none"
+    ntrex = "ntrex"
+
 
 replica_app = typer.Typer(help="Run the local replica of unn.ua.", no_args_is_help=True)
 
@@ -38,6 +48,10 @@ def serve(
     layout: Annotated[
         str, typer.Option(help="Article markup: a (the first) or b (independent second).")
     ] = "a",
+    stories_source: Annotated[
+        StoriesSource,
+        typer.Option(help="Add real-text stories: ntrex (shared data's ntrex-128) or none."),
+    ] = StoriesSource.none,
 ) -> None:
     """Serve the replica until Ctrl-C."""
     try:
@@ -49,10 +63,11 @@ def serve(
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None
         ReplicaSite.check_layout(layout)
+        catalogue = _catalogue(seed, stories, initial, stories_source)
     except (FaultError, ClockError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    site = ReplicaSite(_catalogue(seed, stories, initial), plan, layout)
+    site = ReplicaSite(catalogue, plan, layout)
     server = ReplicaServer(site, host=host, port=port)
     try:
         server.start()
@@ -64,12 +79,25 @@ def serve(
     _wait_for_interrupt(server)
 
 
-def _catalogue(seed: int, generated: int, start: datetime | None) -> CatalogueLike:
+def _catalogue(
+    seed: int, generated: int, start: datetime | None, source: StoriesSource
+) -> CatalogueLike:
     """Build the catalogue (imported late: the CLI's help must not pay for it)."""
     from unn_ingest.replica.catalogue import build_catalogue
 
-    catalogue: CatalogueLike = build_catalogue(seed=seed, generated=generated, start=start)
+    ntrex = _ntrex_folder() if source is StoriesSource.ntrex else None
+    catalogue: CatalogueLike = build_catalogue(
+        seed=seed, generated=generated, start=start, ntrex=ntrex
+    )
     return catalogue
+
+
+def _ntrex_folder() -> Path:
+    """Return the shared data's NTREX folder (the pipeline's `data_dir()` finds it)."""
+    from unn_ingest.flows.evaluation.datasets import data_dir
+    from unn_ingest.replica.stories.ntrex import FOLDER
+
+    return data_dir() / FOLDER
 
 
 def summary(site: ReplicaSite) -> str:

@@ -12,7 +12,8 @@ publish time; no HTTP), so the figures measure the linking decisions alone:
   original, corrections (the same URL refetched) must be updates, never duplicates.
 
 Scores are pairwise precision/recall/F1 of the story partition: a pair of articles counts when
-at least one of them is in the scored subset.
+at least one of them is in the scored subset. `--ntrex` scores real text instead (the NTREX
+stories, `linking_ntrex.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -75,12 +77,17 @@ def _paragraphs(text: EditionText) -> list[str]:
 
 
 def load_articles(
-    stories: Iterable[Story], with_images: bool = True, jitter_minutes: int = 0
+    stories: Iterable[Story],
+    with_images: bool = True,
+    jitter_minutes: int = 0,
+    delayed_times: bool = False,
 ) -> list[EvalArticle]:
     """Turn catalogue stories into articles with content features, ids in publish order.
 
     `jitter_minutes` moves each translation's publish time by up to that much either way (a
     fixed pseudo-random draw), to test linking where editions do not share the exact minute.
+    With `delayed_times`, an edition that appears later shows that later time (the site shows
+    the original's time; this is the harder case of editions published hours apart).
     """
     articles: list[EvalArticle] = []
     rng = random.Random(JITTER_SEED)
@@ -88,6 +95,7 @@ def load_articles(
         for text in story.editions.values():
             article_id = len(articles) + 1
             shift = rng.randint(-jitter_minutes, jitter_minutes) if text.edition != "uk" else 0
+            shift += text.delay_minutes if delayed_times else 0
             features = article_features(
                 article_id,
                 text.edition,
@@ -310,11 +318,41 @@ def command(
     jitter: Annotated[
         int, typer.Option(help="Move translations' publish times by up to this many minutes.")
     ] = 0,
+    ntrex: Annotated[
+        bool,
+        typer.Option(
+            "--ntrex", help="Score real text instead: the NTREX stories (needs the shared data)."
+        ),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="The shared data folder, for --ntrex (../shared/data)."),
+    ] = None,
 ) -> None:
     """Score story linking against the replica's ground truth."""
+    if ntrex:
+        _ntrex_command(json_out, seed, data)
+        return
     report = evaluate(stories, seed, quick, with_images=not no_images, jitter_minutes=jitter)
     if json_out:
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return
     for line in _lines(report):
+        typer.echo(line)
+
+
+def _ntrex_command(json_out: bool, seed: int, data: Path | None) -> None:
+    """Print the NTREX report; a missing data folder is one line and exit code 2."""
+    from unn_ingest.flows.evaluation.datasets import EvaluationDataError
+    from unn_ingest.flows.evaluation.linking_ntrex import evaluate_ntrex, ntrex_lines
+
+    try:
+        report = evaluate_ntrex(data, seed=seed)
+    except EvaluationDataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(json.dumps(report, indent=2, sort_keys=True))
+        return
+    for line in ntrex_lines(report):
         typer.echo(line)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
 from unn_ingest.extractors.linking import LinkEdge, LinkNode, form_stories
@@ -19,6 +18,8 @@ from unn_ingest.storage import ArticleRow, StoryGroup, StoryMember
 from unn_ingest.storage.rows import LinkGraph
 
 CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish time
+# A republication comes a day or more after its original, and may be stored first.
+DUPLICATE_WINDOW = timedelta(days=2)
 
 
 def link_explicit(ctx: RunContext, article_ids: Sequence[int]) -> int:
@@ -67,9 +68,20 @@ def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     if not article_ids:
         return 0
     ids = set(article_ids)
-    rows = _window_rows(ctx, ids)
+    span = _span(ctx, ids)
+    if span is None:
+        return 0
+    rows = ctx.store.articles_in_window(span[0] - DUPLICATE_WINDOW, span[1] + DUPLICATE_WINDOW)
     duplicates = _mark_duplicates(ctx, rows, ids)
-    candidates = [r for r in rows if r.id not in duplicates and r.duplicate_of_id is None]
+    low, high = span[0] - CONTENT_WINDOW, span[1] + CONTENT_WINDOW
+    candidates = [
+        r
+        for r in rows
+        if r.id not in duplicates
+        and r.duplicate_of_id is None
+        and r.published_at is not None
+        and low <= r.published_at <= high
+    ]
     features = {r.id: ctx.features.get(r.id) or _features(r) for r in candidates}
     new = [
         features[r.id] for r in candidates if r.id in ids and r.link_method in ("none", "content")
@@ -81,25 +93,22 @@ def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     return _apply(ctx, graph, edges)
 
 
-def _window_rows(ctx: RunContext, ids: set[int]) -> list[ArticleRow]:
-    """Return the stored articles published within a day of the given ones."""
+def _span(ctx: RunContext, ids: set[int]) -> tuple[datetime, datetime] | None:
+    """Return the first and last publish time of the given articles' link components."""
     times = [n.published_at for n in ctx.store.link_component(ids).nodes if n.published_at]
-    if not times:
-        return []
-    return ctx.store.articles_in_window(min(times) - CONTENT_WINDOW, max(times) + CONTENT_WINDOW)
+    return (min(times), max(times)) if times else None
 
 
 def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int]) -> set[int]:
-    """Record articles that nearly duplicate an earlier one under another URL."""
-    signed = [
-        (r, Fingerprint(r.id, r.edition, r.published_at, r.minhash)) for r in rows if r.minhash
-    ]
-    # Only an earlier article can be an original: rows after the newest of `ids` need no facts.
-    last = max((p.order() for r, p in signed if r.id in ids), default=None)
+    """Record articles that nearly duplicate an earlier one under another URL.
+
+    Both arrival orders: a copy among `ids` is marked against a stored original, and a stored
+    copy is marked once its original is among `ids` (a backfill walks the newest day first).
+    """
     prints = [
-        replace(p, numbers=_facts(ctx, r))
-        for r, p in signed
-        if last is not None and p.order() <= last
+        Fingerprint(r.id, r.edition, r.published_at, r.minhash, _facts(ctx, r))
+        for r in rows
+        if r.minhash
     ]
     found = find_duplicates([p for p in prints if p.article_id in ids], prints)
     for article_id, (original, score) in found.items():

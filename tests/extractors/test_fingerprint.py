@@ -7,6 +7,7 @@ import hashlib
 import json
 import unicodedata
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from urllib.parse import urlparse
@@ -98,6 +99,56 @@ def test_find_duplicates_points_copies_at_the_earliest_original() -> None:
     assert find_duplicates(new, pool) == {3: (1, 1.0), 4: (1, 1.0)}
     # Within a 1.5-day window the first copy is too old for the third: it points at the second.
     assert find_duplicates(new, pool, window=timedelta(days=1.5)) == {3: (1, 1.0), 4: (3, 1.0)}
+
+
+def test_a_copy_stored_before_its_original_is_marked_when_the_original_arrives() -> None:
+    sig = minhash_signature(" ".join(f"word{i}" for i in range(60)))
+    other = minhash_signature(" ".join(f"other{i}" for i in range(60)))
+    day = datetime(2025, 11, 1, tzinfo=UTC)
+    # A backfill walking the newest day first stored two copies and an unrelated article.
+    stored = [
+        Fingerprint(3, "uk", day.replace(day=2), sig),
+        Fingerprint(4, "uk", day.replace(day=3), sig),
+        Fingerprint(5, "uk", day.replace(day=3), other),
+        Fingerprint(6, "en", day.replace(day=3), sig),  # another edition is nobody's copy
+    ]
+    # Before the original arrives, the second copy points at the first.
+    assert find_duplicates(stored[1:2], stored) == {4: (3, 1.0)}
+    original = Fingerprint(1, "uk", day, sig)
+    assert find_duplicates([original], [*stored, original]) == {3: (1, 1.0), 4: (1, 1.0)}
+    # Pool articles that copy each other but no `new` one are left as they are.
+    assert find_duplicates([stored[2]], [*stored, original]) == {}
+    # With a window, a copy too long after the original is not its duplicate.
+    window = timedelta(days=1.5)
+    assert find_duplicates([original], [*stored, original], window=window) == {3: (1, 1.0)}
+
+
+@pytest.mark.parametrize("order", ["original-first", "copy-first"])
+def test_a_correction_is_never_a_duplicate_in_either_arrival_order(
+    stories: dict[str, Story], order: str
+) -> None:
+    corrected = [(s, e) for s in stories.values() for e in s.editions.values() if e.revisions]
+    assert corrected
+    story, edition = corrected[0]
+    old = edition.revisions[0]
+    first = fingerprint(
+        1, edition.edition, story.published_at, old.title, old.lead, [b.text for b in old.blocks]
+    )
+    refetched = fingerprint(
+        1, edition.edition, story.published_at, edition.title, edition.lead,
+        [b.text for b in edition.blocks],
+    )  # fmt: skip
+    copy = replace(refetched, article_id=2, published_at=story.published_at + timedelta(days=1))
+    # original-first: the first text is stored, then the copy, then the corrected refetch;
+    # copy-first: the copy is stored, then the first text, then the corrected refetch.
+    arrivals = [first, copy] if order == "original-first" else [copy, first]
+    stored: dict[int, Fingerprint] = {}
+    marked: dict[int, int] = {}
+    for arriving in [*arrivals, refetched]:
+        stored[arriving.article_id] = arriving  # a refetch replaces the text under its id
+        found = find_duplicates([arriving], list(stored.values()))
+        marked |= {dup: original for dup, (original, _) in found.items()}
+    assert marked == {2: 1}  # the copy, whichever came first; never the corrected original
 
 
 @pytest.mark.parametrize(

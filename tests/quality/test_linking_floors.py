@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from unn_ingest.flows.evaluation.datasets import EvaluationDataError
 from unn_ingest.flows.evaluation.linking import QUICK_ARTICLES, evaluate_set
+from unn_ingest.flows.evaluation.linking_ntrex import evaluate_ntrex
 from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 
 pytestmark = pytest.mark.slow  # evaluations over whole data sets
@@ -71,3 +73,50 @@ def test_republications_and_corrections_are_all_detected(
     assert duplicates["false_duplicates"] <= floors["max_false_duplicates"]
     assert corrections["detection_rate"] >= floors["correction_detection"]
     assert corrections["marked_duplicate"] <= floors["max_corrections_marked_duplicate"]
+
+
+NTREX_METRICS = {
+    "content_precision": ("content_only", "precision"),
+    "content_recall": ("content_only", "recall"),
+    "images_precision": ("content_only_images", "precision"),
+    "images_recall": ("content_only_images", "recall"),
+    "same_time_precision": ("content_only_same_time", "precision"),
+    "same_time_recall": ("content_only_same_time", "recall"),
+    "republication_detection": ("duplicates", "detection_rate"),
+    "language_body_accuracy": ("language", "body_accuracy"),
+    "language_title_accuracy": ("language", "title_accuracy"),
+}
+NTREX_CEILINGS = {
+    "max_false_duplicates": ("duplicates", "false_duplicates"),
+    "max_corrections_marked_duplicate": ("corrections", "marked_duplicate"),
+}
+
+
+@pytest.fixture(scope="module")
+def ntrex_report() -> dict[str, Any]:
+    """Evaluate linking on the NTREX real-text stories (read from the shared data)."""
+    try:
+        return evaluate_ntrex()
+    except EvaluationDataError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.mark.needs_data
+@pytest.mark.parametrize(("metric", "floor"), FLOORS["ntrex"].items(), ids=FLOORS["ntrex"].keys())
+def test_linking_on_real_text_stays_within_its_floor(
+    ntrex_report: dict[str, Any], metric: str, floor: float
+) -> None:
+    if metric in NTREX_CEILINGS:
+        section, key = NTREX_CEILINGS[metric]
+        assert ntrex_report[section][key] <= floor, f"ntrex {metric}"
+        return
+    section, key = NTREX_METRICS[metric]
+    measured = ntrex_report[section][key]
+    assert measured >= floor, f"ntrex {metric}: {measured} < floor {floor}"
+
+
+@pytest.mark.needs_data
+def test_the_ntrex_set_holds_its_hard_cases(ntrex_report: dict[str, Any]) -> None:
+    assert ntrex_report["stories"] > 123  # every document, plus its republications
+    assert ntrex_report["duplicates"]["republished_articles"] > 0
+    assert ntrex_report["corrections"]["corrected_articles"] > 0
