@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from unn_ingest.config import ProfileError, Settings, load_profile
+from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import ConfigError
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
@@ -33,9 +35,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
     except ProfileError as exc:
         raise ConfigError(str(exc)) from exc
     check_site_limit(settings.site_limit)
-    policy = FetchPolicy.for_profile(
-        profile, rps=settings.requests_per_second, concurrency=settings.max_concurrency
-    )
+    policy = fetch_policy(settings, profile)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
     pool = LazyProcessPool(settings.workers) if settings.workers > 1 else None
@@ -61,6 +61,23 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
         if pool is not None:
             pool.shutdown()
         store.close()
+
+
+def fetch_policy(settings: Settings, profile: SiteProfile) -> FetchPolicy:
+    """Return the run's politeness: the profile's, with the settings' overrides and archive."""
+    policy = FetchPolicy.for_profile(
+        profile,
+        rps=settings.requests_per_second,
+        concurrency=settings.max_concurrency,
+        user_agent=settings.user_agent_for(profile.user_agent),
+    )
+    if not settings.archive:
+        return policy
+    return replace(
+        policy,
+        archive_dir=str((settings.data_dir / "warc").resolve()),
+        archive_max_bytes=int(settings.archive_max_mb * 1024 * 1024),
+    )
 
 
 def preflight(settings: Settings) -> None:

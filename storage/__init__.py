@@ -12,7 +12,13 @@ from unn_ingest.storage.errors import (
     StorageUnavailableError,
 )
 from unn_ingest.storage.export import EXPORT_FIELDS
-from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
+from unn_ingest.storage.records import (
+    ArticleInput,
+    FetchRecord,
+    RetryDelays,
+    StoryGroup,
+    StoryMember,
+)
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -38,6 +44,7 @@ __all__ = [
     "LinkEdge",
     "LinkGraph",
     "LinkNodeRow",
+    "RetryDelays",
     "RevisionView",
     "StorageConfigError",
     "StorageError",

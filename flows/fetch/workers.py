@@ -53,5 +53,8 @@ def share_of(policy: FetchPolicy, workers: int) -> FetchPolicy:
     """Return one worker's part of a politeness policy, so all together keep to the whole."""
     rate = policy.requests_per_second / workers if policy.requests_per_second > 0 else 0.0
     return replace(
-        policy, requests_per_second=rate, max_concurrency=max(1, policy.max_concurrency // workers)
+        policy,
+        requests_per_second=rate,
+        max_concurrency=max(1, policy.max_concurrency // workers),
+        crawl_delay_share=policy.crawl_delay_share * workers,
     )

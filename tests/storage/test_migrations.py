@@ -20,6 +20,6 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
             assert set(inspect(conn).get_table_names()) == TABLES
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-            assert context.get_current_revision() == "0001"
+            assert context.get_current_revision() == "0002"
     finally:
         engine.dispose()
