@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     contact: str | None = None  # the operator's URL or e-mail, sent in the User-Agent
     user_agent: str | None = None  # None: the profile's product token (+ contact)
     retry_delay_seconds: float | None = None  # None: the profile's delay before a later retry
+    retry_delay_cap_seconds: float | None = None  # None: the profile's longest delay
     archive: bool = True  # keep every response in WARC files under data_dir/warc
     archive_max_mb: float = 1024.0  # start a new WARC file past this size (and every day)
 

@@ -102,7 +102,7 @@ def ingest_steps(ctx: RunContext, editions: list[str] | None) -> dict[str, objec
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
     items = [item for read in reads for item in read.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), True)
+    requests = tasks.select_requests(quote(ctx), quote(items), True, chosen)
     stored = fetch_and_store(ctx, requests)
     tasks.link_by_content(quote(ctx), quote(stored))
     return publish(ctx.report, "ingest")
@@ -117,7 +117,7 @@ def backfill_steps(
     chosen = editions or list(ctx.profile.edition_codes)
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), refetch)
+    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
     progress("articles", 0, total=len(requests))
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = list(split_by_day(ctx, items, requests).values())

@@ -15,7 +15,7 @@ from unn_ingest.flows.errors import ConfigError
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 from unn_ingest.flows.fetch.site_limit import check_site_limit
-from unn_ingest.storage import Store
+from unn_ingest.storage import RetryDelays, Store
 
 
 def resolve_settings(**overrides: Any) -> Settings:
@@ -54,6 +54,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,
+            retry_delays=retry_delays(settings, profile),
             stop=stop,
         )
     finally:
@@ -78,6 +79,18 @@ def fetch_policy(settings: Settings, profile: SiteProfile) -> FetchPolicy:
         archive_dir=str((settings.data_dir / "warc").resolve()),
         archive_max_bytes=int(settings.archive_max_mb * 1024 * 1024),
     )
+
+
+def retry_delays(settings: Settings, profile: SiteProfile) -> RetryDelays:
+    """Return when later runs retry failures: the profile's delays, the base overridable."""
+    limits = profile.retries
+    base = limits.retry_delay_seconds
+    if settings.retry_delay_seconds is not None:
+        base = settings.retry_delay_seconds
+    cap = max(base, limits.retry_delay_cap_seconds)
+    if settings.retry_delay_cap_seconds is not None:
+        cap = settings.retry_delay_cap_seconds
+    return RetryDelays(timedelta(seconds=base), timedelta(seconds=cap))
 
 
 def preflight(settings: Settings) -> None:

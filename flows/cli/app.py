@@ -163,11 +163,13 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 def _register_subcommands() -> None:
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
+    from unn_ingest.flows.cli.failures import register as register_failures
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.replica.cli import replica_app
 
     register_read(app)
+    register_failures(app)
     register_demo(app)
     register_probe(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")

@@ -1,14 +1,22 @@
-"""The worker processes of large runs: started lazily, from a fork server, warmed early."""
+"""The worker processes of large runs: started lazily, from a fork server, warmed early.
+
+No process outlives the pool: shutting the last pool of a process down also stops the fork
+server (multiprocessing keeps it running for the life of the process otherwise, and a
+long-lived caller such as `serve` or a test session would accumulate it).
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+_open_pools = 0  # pools of this process whose workers may be running
+_open_lock = threading.Lock()
 
 
 class LazyProcessPool(Executor):
@@ -32,6 +40,7 @@ class LazyProcessPool(Executor):
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["unn_ingest.flows.fetch.worker_init"])
                 self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+                _opened()
             return self._pool.submit(fn, *args, **kwargs)
 
     @property
@@ -47,8 +56,11 @@ class LazyProcessPool(Executor):
             self._warming.start()
 
     def _start(self) -> None:
-        for future in [self.submit(_ready) for _ in range(self._workers)]:
-            future.result()
+        try:
+            for future in [self.submit(_ready) for _ in range(self._workers)]:
+                future.result()
+        except (BrokenExecutor, CancelledError, RuntimeError):  # terminated or shut down
+            return
         self._started.set()
 
     def ready(self) -> bool:
@@ -73,8 +85,34 @@ class LazyProcessPool(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
             self._pool = None
+            _closed()
         self._started.clear()
 
 
 def _ready() -> bool:
     return True
+
+
+def _opened() -> None:
+    global _open_pools
+    with _open_lock:
+        _open_pools += 1
+
+
+def _closed() -> None:
+    """Count a pool closed; with none left, stop the fork server (it starts again on demand)."""
+    global _open_pools
+    with _open_lock:
+        _open_pools -= 1
+        if _open_pools == 0:
+            stop_fork_server()
+
+
+def stop_fork_server() -> None:
+    """Stop this process's multiprocessing fork server, if one runs (CPython has no public way)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if stop is not None:
+        stop()

@@ -22,6 +22,7 @@ class BatchWork:
 
     outcomes: tuple[FetchOutcome, ...]
     analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
+    robots: tuple[FetchOutcome, ...] = ()  # robots.txt fetches the worker made meanwhile
 
 
 def fetch_and_analyse(
@@ -32,9 +33,9 @@ def fetch_and_analyse(
     if fetcher is None:
         fetcher = _fetchers[policy] = Fetcher(policy)
     work = analyse_outcomes(fetcher.fetch_all(requests), profile)
-    if slim:
-        return BatchWork(tuple(_without_body(o) for o in work.outcomes), work.analysed)
-    return work
+    robots = tuple(fetcher.take_robots_fetches())
+    outcomes = tuple(_without_body(o) for o in work.outcomes) if slim else work.outcomes
+    return BatchWork(outcomes, work.analysed, robots)
 
 
 def analyse_outcomes(outcomes: Sequence[FetchOutcome], profile: SiteProfile) -> BatchWork:

@@ -1,4 +1,4 @@
-"""Write what every request gave into the store's fetch log."""
+"""Write what every request gave into the store's fetch log (the frontier's retry state)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,29 @@ from collections.abc import Sequence
 
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchOutcome
+from unn_ingest.flows.report import Failure
 from unn_ingest.storage import FetchRecord
 
 
-def log_fetches(ctx: RunContext, outcomes: Sequence[FetchOutcome], kind: str) -> None:
-    """Record the outcomes in the fetch log (one transaction)."""
+def log_fetches(
+    ctx: RunContext,
+    outcomes: Sequence[FetchOutcome],
+    kind: str,
+    robots: Sequence[FetchOutcome] = (),
+) -> None:
+    """Record the outcomes in the fetch log (one transaction), with the robots.txt fetches.
+
+    `robots` are robots.txt fetches made elsewhere (a worker process); those this process's
+    fetcher made are taken from it here. A broken or unreachable robots.txt is a run failure.
+    """
+    robots = [*robots, *ctx.fetcher.take_robots_fetches()]
     records = [fetch_record(o, kind) for o in outcomes]
+    records += [fetch_record(o, "robots") for o in robots]
     with ctx.db_lock:  # reentrant: batches already hold it, concurrent discovery does not
-        ctx.store.record_fetches(records)
+        ctx.store.record_fetches(records, ctx.retry_delays)
+    for outcome in robots:
+        if outcome.error:
+            ctx.report.fail(Failure(outcome.url, "robots", outcome.error))
 
 
 def fetch_record(outcome: FetchOutcome, kind: str) -> FetchRecord:
@@ -28,4 +43,7 @@ def fetch_record(outcome: FetchOutcome, kind: str) -> FetchRecord:
         content_hash=None,
         error=outcome.error,
         fetched_at=outcome.fetched_at,
+        archive_ref=outcome.archive_ref,
+        transient=outcome.transient,
+        stage=outcome.stage,
     )
