@@ -19,6 +19,7 @@ from unn_ingest.storage.records import (
     StoryGroup,
     StoryMember,
 )
+from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -44,6 +45,7 @@ __all__ = [
     "LinkEdge",
     "LinkGraph",
     "LinkNodeRow",
+    "Reextracted",
     "RetryDelays",
     "RevisionView",
     "StorageConfigError",

@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import EditionLink
-from unn_ingest.storage import export, frontier, reads, stories, writes
+from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     create,
@@ -28,6 +28,7 @@ from unn_ingest.storage.engine import (
 )
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.records import ArticleInput, FetchRecord, RetryDelays, StoryGroup
+from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -85,6 +86,12 @@ class Store:
     def upsert_articles(self, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
         """Store pages (and the explicit links they carry); return what happened to each."""
         return self._transact("cannot store articles", writes.upsert_articles, inputs)
+
+    def reextract_articles(self, items: Sequence[Reextracted]) -> list[UpsertOutcome]:
+        """Bring stored articles in line with their re-extraction from the archive."""
+        return self._transact(
+            "cannot store re-extracted articles", reextract.reextract_articles, items
+        )
 
     def add_edition_links(self, article_id: int, links: Sequence[EditionLink]) -> None:
         """Store explicit links seen on an article's page (upsert_articles already does)."""

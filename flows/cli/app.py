@@ -166,10 +166,12 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.failures import register as register_failures
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
+    from unn_ingest.flows.cli.reprocess import register as register_reprocess
     from unn_ingest.replica.cli import replica_app
 
     register_read(app)
     register_failures(app)
+    register_reprocess(app)
     register_demo(app)
     register_probe(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")

@@ -178,10 +178,13 @@ def _read_file(
         records = ArchiveIterator(stream)
         try:
             for record in records:
+                body = record.content_stream().read() if record.rec_type == "response" else b""
                 offset = records.get_record_offset()
                 if record.rec_type != "response":
                     continue
-                body = record.content_stream().read()
+                declared = record.http_headers.get_header("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) != len(body):
+                    raise ValueError(f"record cut short: {len(body)} of {declared} bytes")
                 yield _page(record, body, f"{name}:{offset}")
         except Exception as error:  # warcio raises many kinds on a cut-off gzip member
             if damage is not None:
