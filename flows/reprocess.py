@@ -56,9 +56,13 @@ async def reprocess(
     editions: list[str] | None = None,
     db_url: str | None = None,
     data_dir: str | None = None,
+    origin: str | None = None,
 ) -> dict[str, object]:
-    """Re-extract the archived articles (of these dates and editions) and update their records."""
-    settings = resolve_settings(db_url=db_url, data_dir=data_dir)
+    """Re-extract the archived articles (of these dates and editions) and update their records.
+
+    `origin` is the site the pages were fetched from, when not the profile's (the replica).
+    """
+    settings = resolve_settings(db_url=db_url, data_dir=data_dir, origin=origin)
     selection = Selection(date_from, date_to, tuple(editions) if editions else None)
     archive = settings.data_dir / "warc"
     return await run_steps(settings, reprocess_steps, archive, selection)

@@ -229,7 +229,6 @@ class ReplicaSite:
 _CACHED_KINDS = frozenset({"article", "amp", "feed", "listing", "home"})
 
 
-
 def _normalise(path: str) -> str:
     """Decode percent-escapes and drop a trailing slash (except on the root)."""
     path = unquote(path) or "/"

@@ -12,6 +12,7 @@ from unn_ingest.flows.cli.options import (
     DataDir,
     Db,
     JsonOut,
+    Origin,
     console,
     parse_editions,
     print_json,
@@ -27,6 +28,7 @@ def reprocess(
     edition: Annotated[
         str | None, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
     ] = None,
+    origin: Origin = None,
     db: Db = None,
     data_dir: DataDir = None,
     json_out: JsonOut = False,
@@ -38,12 +40,12 @@ def reprocess(
         from unn_ingest.flows.reprocess import reprocess as reprocess_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
-        settings = resolve_settings(db_url=db, data_dir=data_dir)
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
         preflight(settings)
         if not (settings.data_dir / "warc").is_dir():
             raise ValueError(f"no archive at {settings.data_dir / 'warc'}: nothing to reprocess")
         summary = asyncio.run(
-            reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None)
+            reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None, origin)
         )
     _print(summary, json_out)
 

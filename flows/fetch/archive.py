@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -109,7 +110,9 @@ class WarcArchive:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._serial += 1
         stamp = when.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-        self._name = f"unn-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        # pid and a random tag: several writers of one process (runs) or of many never collide
+        tag = f"{os.getpid()}-{secrets.token_hex(3)}-{self._serial:05d}"
+        self._name = f"unn-{stamp}-{tag}.warc.gz"
         self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 (kept open)
         self._day = day
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
