@@ -2,13 +2,18 @@
 
 No process outlives the pool: shutting the last pool of a process down also stops the fork
 server (multiprocessing keeps it running for the life of the process otherwise, and a
-long-lived caller such as `serve` or a test session would accumulate it).
+long-lived caller such as `serve` or a test session would accumulate it). When the main
+process dies without shutting down (SIGKILL, OOM), each worker notices within a second and
+exits; the fork server and the resource tracker then see their last user gone and exit too.
+(A worker would otherwise wait forever: it holds both ends of its own task queue.)
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -39,7 +44,12 @@ class LazyProcessPool(Executor):
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["unn_ingest.flows.fetch.worker_init"])
-                self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self._workers,
+                    mp_context=context,
+                    initializer=watch_main_process,
+                    initargs=(os.getpid(),),
+                )
                 _opened()
             return self._pool.submit(fn, *args, **kwargs)
 
@@ -91,6 +101,32 @@ class LazyProcessPool(Executor):
 
 def _ready() -> bool:
     return True
+
+
+def watch_main_process(pid: int, interval: float = 0.5) -> None:
+    """In a worker: exit as soon as the main process `pid` is gone (a daemon thread watches)."""
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(interval)
+        os._exit(1)  # no cleanup to do: the work died with the main process
+
+    threading.Thread(target=watch, name="watch-main", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc (not Linux): existence is all we can tell
 
 
 def _opened() -> None:
