@@ -178,6 +178,12 @@ def split_by_day(
     return dict(sorted(days.items(), reverse=True))
 
 
+FAILURES_HINT = (
+    "\n\nWhat still fails, why, how often and when it is tried next (the frontier): "
+    "`unn-ingest failures --since 1d` (add `--json` for machines)."
+)
+
+
 def publish(report: RunReport, flow_name: str) -> dict[str, object]:
     """Publish the run's table and failure artifacts and log a summary; return the summary."""
     logger = get_run_logger()
@@ -191,7 +197,7 @@ def publish(report: RunReport, flow_name: str) -> dict[str, object]:
     )
     create_markdown_artifact(  # type: ignore[call-arg]
         key=f"{flow_name}-failures",
-        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}",
+        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}{FAILURES_HINT}",
         description=f"{flow_name}: what failed, with the reason",
         _sync=True,
     )
