@@ -21,7 +21,9 @@ from unn_ingest.storage import Store
 WHEN = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-def exchange(url: str, body: bytes = b"<html>page</html>", status: int = 200, when=WHEN):
+def exchange(
+    url: str, body: bytes = b"<html>page</html>", status: int = 200, when: datetime = WHEN
+) -> Exchange:
     return Exchange(
         requested_url=url,
         url=url,
@@ -108,8 +110,9 @@ def test_the_fetcher_archives_what_it_reads_and_says_where(tmp_path: Path) -> No
             200, content=body, headers={"Content-Encoding": "gzip", "ETag": '"v1"'}
         )
 
-    policy = FetchPolicy(("site.test",), "unn-ingest", requests_per_second=0)
-    policy = FetchPolicy(**{**policy_fields(policy), "archive_dir": str(tmp_path)})
+    policy = FetchPolicy(
+        ("site.test",), "unn-ingest", requests_per_second=0, archive_dir=str(tmp_path)
+    )
     with Fetcher(policy, transport=httpx.MockTransport(handler)) as fetcher:
         (page,) = fetcher.fetch_all([FetchRequest("http://site.test/news/a")])
         (again,) = fetcher.fetch_all([FetchRequest("http://site.test/news/a", etag='"v1"')])
@@ -119,10 +122,6 @@ def test_the_fetcher_archives_what_it_reads_and_says_where(tmp_path: Path) -> No
     assert archived.body == b"<html>zipped</html>" and archived.ref == page.archive_ref
     (path,) = tmp_path.glob("*.warc.gz")
     assert [t for t, _ in records(path)].count("revisit") == 1
-
-
-def policy_fields(policy: FetchPolicy) -> dict[str, object]:
-    return {name: getattr(policy, name) for name in policy.__dataclass_fields__}
 
 
 @pytest.mark.slow

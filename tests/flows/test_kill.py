@@ -10,8 +10,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from unn_ingest.replica.faults import FaultPlan
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
 
+KYIV = ZoneInfo("Europe/Kyiv")
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 
@@ -62,8 +64,9 @@ def test_a_killed_backfill_leaves_nothing_behind_and_resumes(
     plan = FaultPlan.from_profile("latency:1", latency_ms=40)
     with running_replica(seed=6, generated=110, faults=plan) as server:
         articles = httpx.get(server.base_url + "/__truth__").json()["articles"]
-        start = min(a["published_at"] for a in articles)[:10]
-        end = server.site.now().date().isoformat()
+        first = min(datetime.fromisoformat(a["published_at"]) for a in articles)
+        start = first.astimezone(KYIV).date().isoformat()
+        end = server.site.now().astimezone(KYIV).date().isoformat()
         command = [sys.executable, "-m", "unn_ingest", "backfill", "--json"]
         command += ["--from", start, "--to", end, "--origin", server.base_url]
         env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}

@@ -106,4 +106,4 @@ def test_reprocess_selects_by_edition_and_date(archived: Path) -> None:
     )
     totals = summary["editions"]["total"]  # type: ignore[index]
     assert 0 < totals["unchanged"] < len(rows)
-    assert set(summary["editions"]) <= {"en", "total"}  # type: ignore[arg-type]
+    assert set(summary["editions"]) <= {"en", "total"}  # type: ignore[call-overload]

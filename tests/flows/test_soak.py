@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from unn_ingest.replica.faults import FAULT_NAMES, FaultPlan, applies
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
 
+KYIV = ZoneInfo("Europe/Kyiv")
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 _register_subcommands()
 
@@ -32,7 +34,7 @@ SHARE = 0.10  # of the responses of each kind (pages, feeds), spread over every 
 
 def soak_plan() -> FaultPlan:
     """Every fault at an equal part of 10% of the responses it can hit."""
-    rates = {}
+    rates: dict[str, float] = {}
     for name in FAULT_NAMES:
         for kind in ("article", "feed"):
             if applies(name, kind):
@@ -57,8 +59,9 @@ def test_soak_every_fault_at_ten_percent(
         articles: list[dict[str, Any]] = httpx.get(server.base_url + "/__truth__").json()[
             "articles"
         ]
-        start = date.fromisoformat(min(a["published_at"] for a in articles)[:10])
-        end = server.site.now().date()
+        first = min(datetime.fromisoformat(a["published_at"]) for a in articles)
+        start = first.astimezone(KYIV).date()
+        end = server.site.now().astimezone(KYIV).date()
         expected = sorted(a["url"] for a in articles)
         runs = []
         for _ in range(3):
@@ -66,9 +69,8 @@ def test_soak_every_fault_at_ten_percent(
                 backfill(start, end, None, server.base_url, None, str(fast_site_settings))
             )
             runs.append(summary)
-            fetch_failures = {
-                f["url"] for f in summary["failures"] if f["stage"] in ("fetch", "robots")
-            }
+            failures: list[dict[str, Any]] = summary["failures"]  # type: ignore[assignment]
+            fetch_failures = {f["url"] for f in failures if f["stage"] in ("fetch", "robots")}
             assert fetch_failures <= listed_failures(fast_site_settings)
             with Store.open(database) as store:
                 stored = sorted(r["url"] for r in store.iter_export(None, None))
