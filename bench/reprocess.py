@@ -61,6 +61,34 @@ def bare_trafilatura(data_dir: Path, origin: str) -> tuple[int, float]:
     return len(pages), time.perf_counter() - started
 
 
+def archive_bytes(folder: Path, origin: str) -> dict[str, int]:
+    """Return the compressed bytes of the archive by what was fetched (records and counts)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from unn_ingest.config import load_profile
+    from unn_ingest.extractors.urls import article_key
+
+    profile = load_profile(origin=origin)
+    sizes: dict[str, int] = {}
+    for path in folder.glob("*.warc.gz"):
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                records.read_to_end()
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                kind = (
+                    record.rec_type
+                    if record.rec_type in ("warcinfo", "revisit")
+                    else ("article" if article_key(url, profile) else "other")
+                )
+                if record.rec_type == "request":
+                    kind += " request"
+                sizes[kind] = sizes.get(kind, 0) + records.get_record_length()
+                if record.rec_type in ("response", "revisit"):
+                    sizes[f"{kind} count"] = sizes.get(f"{kind} count", 0) + 1
+    return dict(sorted(sizes.items()))
+
+
 def run_reprocess(data_dir: Path, origin: str) -> tuple[float, dict[str, Any]]:
     from unn_ingest.flows.reprocess import reprocess
 
@@ -78,6 +106,7 @@ def measure(wanted: int) -> dict[str, Any]:
         seconds, summary = run_reprocess(data_dir, origin)
         pages, bare_seconds = bare_trafilatura(data_dir, origin)
         warc_bytes = sum(p.stat().st_size for p in (data_dir / "warc").glob("*.warc.gz"))
+        by_kind = archive_bytes(data_dir / "warc", origin)
     totals = summary["editions"]["total"]
     rate, bare_rate = summary["archive"]["pages"] / seconds, pages / bare_seconds
     return {
@@ -92,6 +121,7 @@ def measure(wanted: int) -> dict[str, Any]:
         "unchanged": totals["unchanged"],
         "warc_bytes": warc_bytes,
         "warc_bytes_per_article": round(warc_bytes / max(stored, 1)),
+        "warc_bytes_by_kind": by_kind,
     }
 
 

@@ -8,6 +8,7 @@ so that concurrent PostgreSQL transactions never deadlock.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -94,15 +95,25 @@ def _fetch_row(record: FetchRecord, delays: RetryDelays) -> dict[str, Any]:
         "content_hash": record.content_hash,
         "attempts": 1 if failed else 0,
         "last_error": record.error,
-        "next_attempt_at": record.fetched_at + delays.after(1, record.transient)
-        if failed
-        else None,
+        "next_attempt_at": _next_attempt(record, delays),
         "last_fetched_at": record.fetched_at,
         "archive_ref": record.archive_ref,
         "discovered_at": None,
         "stage": record.stage if failed else None,
         "transient": record.transient if failed else None,
     }
+
+
+def _next_attempt(record: FetchRecord, delays: RetryDelays) -> datetime | None:
+    """Return when to try a URL again: after a failure; an article page also after a success.
+
+    An article fetched but not stored (its extraction failed, or the run died before storing
+    it) stays due that way: the frontier never treats "fetched" as "done", only "stored"
+    (`frontier.due_urls` skips stored articles).
+    """
+    if record.error is not None:
+        return record.fetched_at + delays.after(1, record.transient)
+    return record.fetched_at + delays.base if record.kind == "article" else None
 
 
 def _fetch_upsert(conn: Connection, failed: bool) -> Any:

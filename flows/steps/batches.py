@@ -165,10 +165,16 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
 
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     """Log the fetches, record failures, upsert the articles; return the stored ids."""
-    log_fetches(ctx, work.outcomes, "article", work.robots)
+    pages = [o.page for o in work.outcomes if o.page is not None]
+    failed = {
+        page.url: result.reason
+        for page, result in zip(pages, work.analysed, strict=True)
+        if isinstance(result, AnalysisFailure)
+    }
+    logged = [_extraction_failed(o, failed) for o in work.outcomes]
+    log_fetches(ctx, logged, "article", work.robots)
     for outcome in work.outcomes:
         _count_fetch(ctx, outcome)
-    pages = [o.page for o in work.outcomes if o.page is not None]
     good: list[tuple[AnalysedArticle, FetchedPage]] = []
     for page, result in zip(pages, work.analysed, strict=True):
         if isinstance(result, AnalysisFailure):
@@ -184,6 +190,15 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
         ctx.facts[row.article_id] = result.facts
     return tuple(s.article_id for s in stored)
+
+
+def _extraction_failed(outcome: FetchOutcome, failed: dict[str, str]) -> FetchOutcome:
+    """Return the outcome as the fetch log keeps it: a page without an article is a failure
+    (stage "extract"), retried by later runs like a transient fetch failure."""
+    reason = failed.get(outcome.url)
+    if reason is None:
+        return outcome
+    return replace(outcome, error=reason, stage="extract", transient=True)
 
 
 def _fetch_and_analyse(ctx: RunContext, requests: list[FetchRequest]) -> BatchWork:

@@ -77,6 +77,11 @@ def test_soak_every_fault_at_ten_percent(
             if stored == expected:
                 break
         faults = httpx.get(server.base_url + "/__stats__").json()["faults"]
-    assert stored == expected, f"{len(set(expected) - set(stored))} missing after 3 runs"
+    missing = sorted(set(expected) - set(stored))
+    with Store.open(database) as store:
+        states = store.fetch_states(missing)
+    assert not missing, f"{len(missing)} missing after 3 runs: " + "; ".join(
+        f"{u} {states.get(u)}" for u in missing
+    )
     assert set(faults) == set(FAULT_NAMES), "every fault was served"
     print(f"soak: {len(expected)} articles, {len(runs)} run(s), faults served: {faults}")

@@ -37,6 +37,16 @@ def test_discovered_urls_are_due_at_once_and_counted_once(store: Store) -> None:
     assert state.discovered_at == NOW and state.attempts == 0 and state.last_error is None
 
 
+def test_a_fetched_article_is_due_until_it_is_stored(store: Store, make_input: MakeInput) -> None:
+    stored = make_input("en", "a-story")
+    url = stored.article.url
+    ok = FetchRecord(url, "article", 200, None, None, None, None, NOW)
+    store.record_fetches([ok], DELAYS)
+    assert store.due_urls("article", NOW + DELAYS.base) == [url]
+    store.upsert_articles([stored])
+    assert store.due_urls("article", NOW + DELAYS.base) == []
+
+
 def test_a_stored_article_is_no_longer_due(store: Store, make_input: MakeInput) -> None:
     stored = make_input("en", "a-story")
     store.add_discovered([stored.article.url, B], "article", NOW)
@@ -73,7 +83,9 @@ def test_success_clears_the_retry_state(store: Store) -> None:
     ok = FetchRecord(A, "article", 200, None, None, None, None, NOW + timedelta(hours=1))
     store.record_fetches([ok], DELAYS)
     state = store.fetch_states([A])[A]
-    assert state.next_attempt_at is None and state.attempts == 0
+    # not "done" until stored: an article page fetched but not stored is due again later
+    assert state.next_attempt_at == NOW + timedelta(hours=1) + DELAYS.base
+    assert state.attempts == 0
     assert state.last_error is None and state.stage is None and state.transient is None
     assert store.failures() == []
 
