@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.flows.ingest import backfill
-from unn_ingest.replica.faults import FAULT_NAMES, FaultPlan, applies
+from unn_ingest.replica.faults import FAULT_NAMES, FAULT_SCOPES, FaultPlan, applies
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
 
@@ -91,4 +91,5 @@ def test_soak_every_fault_at_ten_percent(
     print(f"soak: {len(expected)} articles; per run (missing, never discovered): {progress}")
     print(f"soak: faults served: {faults}")
     assert len(stored) == len(set(stored)) and not missing, progress
-    assert set(faults) == set(FAULT_NAMES), "every fault was served"
+    page_faults = {n for n in FAULT_NAMES if FAULT_SCOPES[n] != "feed"}  # a backfill reads
+    assert page_faults <= set(faults), "every fault was served"  # no feeds: see test_fault_outcomes
