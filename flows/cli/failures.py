@@ -68,8 +68,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
 
     table = Table(title=f"{len(rows)} failed URL(s)", title_justify="left")
     for name in ("url", "kind", "stage", "reason", "retry", "attempts", "last (UTC)", "next (UTC)"):
-        justify = "right" if name == "attempts" else "left"
-        table.add_column(name, justify=justify, overflow="fold")
+        table.add_column(name, justify="right" if name == "attempts" else "left", overflow="fold")
     for row in rows:
         table.add_row(
             row["url"],
