@@ -10,6 +10,7 @@ Running it twice, or with an unchanged extractor, changes nothing.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
@@ -71,19 +72,40 @@ async def reprocess(
 def reprocess_steps(ctx: RunContext, archive: Path, selection: Selection) -> dict[str, object]:
     """Run the steps of `reprocess` (inside its flow run); return its summary."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
+    if ctx.executor is not None:
+        ctx.executor.warm()  # the workers start while the archive is read
     damage: list[ArchiveDamage] = []
+    clock = _Stopwatch()
     pages = _article_pages(ctx, read_archive(archive, damage), selection.editions)
+    clock.lap("read")
     analysed = dict(_analyse(ctx, pages))
+    clock.lap("extract")
     items = _reextracted(ctx, analysed, selection)
     outcomes = _store(ctx, items)
+    clock.lap("store")
     changed = [o for o in outcomes if o.status != "unchanged"]
     _relink(ctx, changed)
+    clock.lap("relink")
     for hurt in damage:
         ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
     summary = publish(ctx.report, "reprocess")
     summary["archive"] = {"pages": len(pages), "articles": len(items), "damaged": len(damage)}
     summary["changed"] = [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]]
+    summary["seconds"] = clock.laps
     return summary
+
+
+class _Stopwatch:
+    """Seconds spent per phase, for the summary (where the time of a reprocess goes)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 2)
+        self._last = now
 
 
 def _offline(request: httpx.Request) -> httpx.Response:
