@@ -60,11 +60,11 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         amp_path_pattern=raw["amp_path_pattern"],
         css=dict(raw.get("css", {})),
         footer_phrases=tuple(raw.get("footer_phrases", ())),
+        retries=_retry_limits(raw.get("retries", {})),
         user_agent=raw.get("user_agent", "unn-ingest"),
         requests_per_second=float(raw.get("requests_per_second", 1.0)),
         max_concurrency=int(raw.get("max_concurrency", 4)),
         listing_page_size=int(raw.get("listing_page_size", 20)),
-        retries=_retry_limits(raw.get("retries", {})),
     )
 
 

@@ -50,11 +50,11 @@ class SiteProfile:
     amp_path_pattern: str
     css: dict[str, str] = field(default_factory=dict)  # role -> class-name prefix
     footer_phrases: tuple[str, ...] = ()
+    retries: RetryLimits = field(default_factory=RetryLimits)
     user_agent: str = "unn-ingest"
     requests_per_second: float = 1.0
     max_concurrency: int = 4
     listing_page_size: int = 20
-    retries: RetryLimits = field(default_factory=RetryLimits)
 
     def edition(self, code: str) -> EditionProfile:
         """Return the edition with this code; raise KeyError if the site has none."""
