@@ -100,7 +100,7 @@ class FetchOutcome:
     transient: bool = False
     attempts: int = 1
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    stage: str = "fetch"  # where a failure happened: "fetch" or "robots"
+    stage: str = "fetch"  # where a failure happened: "fetch", "robots"; "stopped": not tried
     archive_ref: str | None = None  # where the response is kept in the WARC archive
 
     @property
@@ -448,7 +448,9 @@ def _crawl_delay(rules: RobotsRules | None, share: int) -> float:
 
 def stopped(request: FetchRequest) -> FetchOutcome:
     """Return the outcome of a request the run stopped before it was fetched (worth retrying)."""
-    return FetchOutcome(url=request.url, error="stopped before it was fetched", transient=True)
+    return FetchOutcome(
+        url=request.url, error="stopped before it was fetched", transient=True, stage="stopped"
+    )
 
 
 def _outcome(task: asyncio.Task[FetchOutcome], request: FetchRequest) -> FetchOutcome:

@@ -22,7 +22,8 @@ def log_fetches(
     fetcher made are taken from it here. A broken or unreachable robots.txt is a run failure.
     """
     robots = [*robots, *ctx.fetcher.take_robots_fetches()]
-    records = [fetch_record(o, kind) for o in outcomes]
+    # A request the run stopped before making says nothing of its URL: it stays due as it was.
+    records = [fetch_record(o, kind) for o in outcomes if o.stage != "stopped"]
     records += [fetch_record(o, "robots") for o in robots]
     with ctx.db_lock:  # reentrant: batches already hold it, concurrent discovery does not
         ctx.store.record_fetches(records, ctx.retry_delays)
