@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from unn_ingest.extractors.profile import EditionProfile, SiteProfile
+from unn_ingest.extractors.profile import EditionProfile, RetryLimits, SiteProfile
 
 PROFILE_DIR = Path(__file__).resolve().parent
 
@@ -61,8 +61,18 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         amp_path_pattern=raw["amp_path_pattern"],
         css=dict(raw.get("css", {})),
         footer_phrases=tuple(raw.get("footer_phrases", ())),
+        retries=_retry_limits(raw.get("retries", {})),
         user_agent=raw.get("user_agent", "unn-ingest"),
         requests_per_second=float(raw.get("requests_per_second", 1.0)),
         max_concurrency=int(raw.get("max_concurrency", 4)),
         drift_threshold=float(raw.get("drift_threshold", 0.9)),
     )
+
+
+def _retry_limits(raw: dict[str, Any]) -> RetryLimits:
+    """Read the profile's [retries] table; a missing key keeps its default."""
+    defaults = RetryLimits()
+    unknown = set(raw) - set(RetryLimits.__dataclass_fields__)
+    if unknown:
+        raise KeyError(f"unknown [retries] keys: {', '.join(sorted(unknown))}")
+    return RetryLimits(**{name: type(getattr(defaults, name))(raw[name]) for name in raw})

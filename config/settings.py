@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2)  # processes, large runs
     revisit_min_minutes: float = 10.0  # re-check a stored article at most this often...
     revisit_age_factor: float = 0.25  # ...and no sooner than this share of its age
+    contact: str | None = None  # the operator's URL or e-mail, sent in the User-Agent
+    user_agent: str | None = None  # None: the profile's product token (+ contact)
+    retry_delay_seconds: float | None = None  # None: the profile's delay before a later retry
+    retry_delay_cap_seconds: float | None = None  # None: the profile's longest delay
+    archive: bool = True  # keep every response in WARC files under data_dir/warc
+    archive_max_mb: float = 1024.0  # start a new WARC file past this size (and every day)
+
+    def user_agent_for(self, product: str) -> str:
+        """Return the User-Agent: the product token and, when set, the operator's contact."""
+        agent = self.user_agent or product
+        return f"{agent} (+{self.contact})" if self.contact else agent
 
     def pacing(self) -> tuple[float | None, int | None]:
         """Return (requests per second, concurrency); None: the profile's politeness.

@@ -25,6 +25,19 @@ class EditionProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryLimits:
+    """How hard the fetcher tries: within one run, and between runs (the frontier)."""
+
+    max_attempts: int = 3  # per URL within one run
+    backoff_seconds: float = 0.5  # first wait without Retry-After; doubles per attempt
+    backoff_cap_seconds: float = 8.0
+    max_retry_after_seconds: float = 60.0  # a longer Retry-After is cut to this
+    retry_delay_seconds: float = 300.0  # a later run retries a transient failure after this...
+    retry_delay_cap_seconds: float = 86400.0  # ...doubling per failed run up to this
+    robots_cache_seconds: float = 86400.0  # robots.txt is fetched again after this
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """Everything site-specific: origin, editions, markup hints, politeness."""
 
@@ -37,6 +50,7 @@ class SiteProfile:
     amp_path_pattern: str
     css: dict[str, str] = field(default_factory=dict)  # role -> class-name prefix
     footer_phrases: tuple[str, ...] = ()
+    retries: RetryLimits = field(default_factory=RetryLimits)
     user_agent: str = "unn-ingest"
     requests_per_second: float = 1.0
     max_concurrency: int = 4

@@ -15,7 +15,7 @@ from unn_ingest.flows.fetch.http import Fetcher
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 from unn_ingest.flows.fetch.readahead import ReadAhead
 from unn_ingest.flows.report import RunReport
-from unn_ingest.storage import Store
+from unn_ingest.storage import RetryDelays, Store
 
 
 class StopSignal:
@@ -74,6 +74,7 @@ class RunContext:
     planned_pages: int = 0  # pages this run means to fetch so far (progress total)
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age
+    retry_delays: RetryDelays = field(default_factory=RetryDelays)  # failures, between runs
 
     def zone(self) -> ZoneInfo:
         """Return the site's time zone."""

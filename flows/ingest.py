@@ -102,7 +102,7 @@ def ingest_steps(ctx: RunContext, editions: list[str] | None) -> dict[str, objec
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
     items = [item for read in reads for item in read.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), True)
+    requests = tasks.select_requests(quote(ctx), quote(items), True, chosen)
     stored = fetch_and_store(ctx, requests)
     tasks.link_by_content(quote(ctx), quote(stored))
     return publish(ctx.report, "ingest") | {"drift": publish_drift(ctx, "ingest")}
@@ -117,7 +117,7 @@ def backfill_steps(
     chosen = editions or list(ctx.profile.edition_codes)
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), refetch)
+    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = list(split_by_day(ctx, items, requests).values())
     batches = (batch for day in days for batch in chunked(day, ctx.batch_size))
@@ -187,6 +187,12 @@ def split_by_day(
     return dict(sorted(days.items(), reverse=True))
 
 
+FAILURES_HINT = (
+    "\n\nWhat still fails, why, how often and when it is tried next (the frontier): "
+    "`unn-ingest failures --since 1d` (add `--json` for machines)."
+)
+
+
 def publish(report: RunReport, flow_name: str) -> dict[str, object]:
     """Publish the run's table and failure artifacts and log a summary; return the summary."""
     logger = get_run_logger()
@@ -200,7 +206,7 @@ def publish(report: RunReport, flow_name: str) -> dict[str, object]:
     )
     create_markdown_artifact(  # type: ignore[call-arg]
         key=f"{flow_name}-failures",
-        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}",
+        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}{FAILURES_HINT}",
         description=f"{flow_name}: what failed, with the reason",
         _sync=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 from unn_ingest.flows.fetch.site_limit import check_site_limit
 from unn_ingest.flows.report import progress
-from unn_ingest.storage import Store
+from unn_ingest.storage import RetryDelays, Store
 
 
 def resolve_settings(**overrides: Any) -> Settings:
@@ -39,8 +40,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
     except ProfileError as exc:
         raise ConfigError(str(exc)) from exc
     check_site_limit(settings.site_limit)
-    rps, concurrency = settings.pacing()
-    policy = FetchPolicy.for_profile(profile, rps=rps, concurrency=concurrency)
+    policy = fetch_policy(settings, profile)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.database_url())
     pool = LazyProcessPool(settings.workers, _pages_done) if settings.workers > 1 else None
@@ -61,6 +61,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             batch_size=settings.batch_size,
             revisit_min=timedelta(minutes=settings.revisit_min_minutes),
             revisit_age_factor=settings.revisit_age_factor,
+            retry_delays=retry_delays(settings, profile),
             stop=stop,
         )
     finally:
@@ -87,6 +88,36 @@ def _later(seconds: float, call: Callable[[], None]) -> None:
     timer = threading.Timer(seconds, call)
     timer.daemon = True
     timer.start()
+
+
+def fetch_policy(settings: Settings, profile: SiteProfile) -> FetchPolicy:
+    """Return the run's politeness: the profile's, with the settings' overrides and archive."""
+    rps, concurrency = settings.pacing()  # the replica on loopback is not paced
+    policy = FetchPolicy.for_profile(
+        profile,
+        rps=rps,
+        concurrency=concurrency,
+        user_agent=settings.user_agent_for(profile.user_agent),
+    )
+    if not settings.archive:
+        return policy
+    return replace(
+        policy,
+        archive_dir=str((settings.data_dir / "warc").resolve()),
+        archive_max_bytes=int(settings.archive_max_mb * 1024 * 1024),
+    )
+
+
+def retry_delays(settings: Settings, profile: SiteProfile) -> RetryDelays:
+    """Return when later runs retry failures: the profile's delays, the base overridable."""
+    limits = profile.retries
+    base = limits.retry_delay_seconds
+    if settings.retry_delay_seconds is not None:
+        base = settings.retry_delay_seconds
+    cap = max(base, limits.retry_delay_cap_seconds)
+    if settings.retry_delay_cap_seconds is not None:
+        cap = settings.retry_delay_cap_seconds
+    return RetryDelays(timedelta(seconds=base), timedelta(seconds=cap))
 
 
 def preflight(settings: Settings) -> None:

@@ -38,7 +38,6 @@ from unn_ingest.flows import tasks
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.errors import IngestError
 from unn_ingest.flows.ingest import fetch_and_store, publish, quote, run_steps
-from unn_ingest.flows.report import progress
 from unn_ingest.flows.runtime import resolve_settings
 
 SPLIT_TAG = "unn-split"
@@ -102,8 +101,7 @@ def part_steps(
     chosen = editions or list(ctx.profile.edition_codes)
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), refetch)
-    progress("articles", 0, total=len(requests))
+    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
     stored = fetch_and_store(ctx, requests)
     tasks.link_by_content(quote(ctx), quote(stored))
     return publish(ctx.report, "backfill-part")

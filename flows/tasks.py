@@ -34,10 +34,10 @@ def discover_range(
 
 @task(name="select-work", cache_policy=NO_CACHE)
 def select_requests(
-    ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool
+    ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool, editions: list[str]
 ) -> list[FetchRequest]:
-    """Decide from the database what is new or due for a re-check."""
-    return batches.select_requests(ctx, items, refetch_known)
+    """Put what was discovered in the frontier; decide what is due or needs a re-check."""
+    return batches.select_requests(ctx, items, refetch_known, editions)
 
 
 @task(name="process-batch", cache_policy=NO_CACHE)

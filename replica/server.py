@@ -93,6 +93,13 @@ def build_app(site: ReplicaSite) -> Starlette:
     """Return the Starlette app serving `site` with faults, conditional GET and stats."""
 
     async def serve(request: Request) -> Response:
+        site.stats.begin()
+        try:
+            return await answer(request)
+        finally:
+            site.stats.end()
+
+    async def answer(request: Request) -> Response:
         response = site.render(request.url.path, dict(request.query_params), dict(request.headers))
         if response.kind in _CONTROL_KINDS:
             return _plain(response)

@@ -29,6 +29,7 @@ from unn_ingest.replica.render_listing import listing_page
 from unn_ingest.replica.render_page import PageContext, Rendered, not_found_page
 from unn_ingest.replica.render_text import Classes
 from unn_ingest.replica.render_truth import truth_document
+from unn_ingest.replica.robots import RobotsVariant
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -77,7 +78,20 @@ class Stats:
     requests: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
+    in_flight: int = 0  # requests being answered now...
+    max_in_flight: int = 0  # ...and the most ever at once (a client's concurrency, seen here)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def begin(self) -> None:
+        """Note a request being answered."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        """Note a request answered."""
+        with self.lock:
+            self.in_flight -= 1
 
     def count(self, kind: str, fault: str | None = None, not_modified: bool = False) -> None:
         """Count one served request."""
@@ -95,6 +109,7 @@ class Stats:
                 "requests": dict(sorted(self.requests.items())),
                 "faults": dict(sorted(self.faults.items())),
                 "not_modified": self.not_modified,
+                "max_in_flight": self.max_in_flight,
             }
 
 
@@ -113,6 +128,7 @@ class ReplicaSite:
         self.css = Classes(self.seed, "" if layout == "a" else layout)
         self.faults = FaultBoard(faults or FaultPlan(), self.seed)
         self.stats = Stats()
+        self.robots = RobotsVariant()  # which robots.txt to serve (replica/robots.py)
         self.origin = DEFAULT_ORIGIN
         self._lock = threading.Lock()
         self._context: PageContext | None = None
@@ -211,9 +227,7 @@ class ReplicaSite:
 
     def _route_other(self, ctx: PageContext, path: str) -> ReplicaResponse:
         if path == "/robots.txt":
-            return ReplicaResponse(
-                200, {"content-type": "text/plain; charset=utf-8"}, ROBOTS, "robots"
-            )
+            return ReplicaResponse(*self.robots.response(), "robots")
         if path in self.index.image_paths:
             return ReplicaResponse(200, {"content-type": "image/webp"}, IMAGE_BYTES, "image")
         if path == "/__truth__":
@@ -232,12 +246,6 @@ class ReplicaSite:
 
 
 _CACHED_KINDS = frozenset({"article", "amp", "feed", "listing", "home"})
-
-ROBOTS = (
-    b"# UNN replica: crawling is allowed. Feeds:\n"
-    b"# /rss/news_uk.xml\n# /rss/news_en.xml\n# /rss/news_ru.xml\n"
-    b"User-agent: *\nAllow: /\n"
-)
 
 
 def _normalise(path: str) -> str:

@@ -15,7 +15,14 @@ from unn_ingest.storage.errors import (
     StorageUnavailableError,
 )
 from unn_ingest.storage.export import ARTICLE_COLUMNS, EXPORT_FIELDS, story_columns
-from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup, StoryMember
+from unn_ingest.storage.records import (
+    ArticleInput,
+    FetchRecord,
+    RetryDelays,
+    StoryGroup,
+    StoryMember,
+)
+from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -43,6 +50,8 @@ __all__ = [
     "LinkEdge",
     "LinkGraph",
     "LinkNodeRow",
+    "Reextracted",
+    "RetryDelays",
     "RevisionView",
     "SchemaBehindError",
     "SchemaRevisions",

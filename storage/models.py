@@ -34,7 +34,7 @@ NAMING = {
 
 LINK_METHODS = ("hreflang", "switcher", "content", "none")
 EXPLICIT_METHODS = ("hreflang", "switcher")
-FETCH_KINDS = ("article", "feed", "listing", "amp")
+FETCH_KINDS = ("article", "feed", "listing", "amp", "robots")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -140,7 +140,10 @@ class FetchLogEntry(Base):
     """The last fetch of one URL: validators, outcome, retry state and archive location."""
 
     __tablename__ = "fetch_log"
-    __table_args__ = (CheckConstraint(_one_of("kind", FETCH_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", FETCH_KINDS), name="kind"),
+        Index("ix_fetch_log_next_attempt_at", "next_attempt_at"),
+    )
 
     url: Mapped[str] = mapped_column(Text, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -153,3 +156,6 @@ class FetchLogEntry(Base):
     next_attempt_at: Mapped[datetime | None]
     last_fetched_at: Mapped[datetime | None]
     archive_ref: Mapped[str | None] = mapped_column(Text)
+    discovered_at: Mapped[datetime | None]  # listed by a feed or listing (the frontier)
+    stage: Mapped[str | None] = mapped_column(String(16))  # where the last failure happened
+    transient: Mapped[bool | None] = mapped_column(Boolean)  # that failure is worth retrying

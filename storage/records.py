@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
 
@@ -34,6 +34,25 @@ class FetchRecord:
     error: str | None  # None: success (2xx or 304)
     fetched_at: datetime  # aware
     archive_ref: str | None = None
+    transient: bool = True  # a failure worth retrying soon (False: permanent, retried rarely)
+    stage: str = "fetch"  # where a failure happened: "fetch", "robots", "extract", ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryDelays:
+    """When later runs retry a failed URL: after `base`, doubling per failure, up to `cap`.
+
+    A permanent failure (a 404, a robots.txt Disallow) is retried only after `cap`.
+    """
+
+    base: timedelta = timedelta(minutes=5)
+    cap: timedelta = timedelta(days=1)
+
+    def after(self, attempts: int, transient: bool) -> timedelta:
+        """Return the delay before the next attempt after `attempts` failed runs."""
+        if not transient:
+            return self.cap
+        return min(self.base * (1 << min(max(attempts, 1) - 1, 20)), self.cap)
 
 
 @dataclass(frozen=True, slots=True)

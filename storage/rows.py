@@ -34,6 +34,9 @@ class FetchState:
     last_error: str | None
     next_attempt_at: datetime | None
     archive_ref: str | None
+    discovered_at: datetime | None = None
+    stage: str | None = None  # where the last failure happened (None: it succeeded)
+    transient: bool | None = None  # that failure is retried soon (False: rarely)
 
 
 @dataclass(frozen=True, slots=True)

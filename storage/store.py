@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import EditionLink
-from unn_ingest.storage import export, reads, stories, writes
+from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
@@ -29,7 +29,8 @@ from unn_ingest.storage.engine import (
     translated,
 )
 from unn_ingest.storage.errors import StorageError
-from unn_ingest.storage.records import ArticleInput, FetchRecord, StoryGroup
+from unn_ingest.storage.records import ArticleInput, FetchRecord, RetryDelays, StoryGroup
+from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -92,13 +93,27 @@ class Store:
         """Store pages (and the explicit links they carry); return what happened to each."""
         return self._transact("cannot store articles", writes.upsert_articles, inputs)
 
+    def reextract_articles(self, items: Sequence[Reextracted]) -> list[UpsertOutcome]:
+        """Bring stored articles in line with their re-extraction from the archive."""
+        return self._transact(
+            "cannot store re-extracted articles", reextract.reextract_articles, items
+        )
+
     def add_edition_links(self, article_id: int, links: Sequence[EditionLink]) -> None:
         """Store explicit links seen on an article's page (upsert_articles already does)."""
         self._transact("cannot store edition links", writes.add_edition_links, article_id, links)
 
-    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
-        """Upsert fetch outcomes into the fetch log."""
-        self._transact("cannot record fetches", writes.record_fetches, records)
+    def record_fetches(
+        self, records: Sequence[FetchRecord], delays: RetryDelays | None = None
+    ) -> None:
+        """Upsert fetch outcomes into the fetch log; failures are retried after `delays`."""
+        self._transact("cannot record fetches", writes.record_fetches, records, delays)
+
+    def add_discovered(self, urls: Sequence[str], kind: str, at: datetime) -> int:
+        """Put discovered URLs into the frontier (due at once); return how many were new."""
+        return self._transact(
+            "cannot record discovered URLs", frontier.add_discovered, urls, kind, at
+        )
 
     def apply_story_groups(self, groups: Sequence[StoryGroup]) -> dict[int, int]:
         """Make each group one story; return article id -> story id."""
@@ -116,6 +131,16 @@ class Store:
         """Return the fetch log's state for each known URL among these."""
         with self._read("cannot read fetch states") as conn:
             return reads.fetch_states(conn, urls)
+
+    def due_urls(self, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
+        """Return frontier URLs of a kind due for an attempt and not stored yet."""
+        with self._read("cannot read the frontier") as conn:
+            return frontier.due_urls(conn, kind, now, limit)
+
+    def failures(self, since: datetime | None = None) -> list[FetchState]:
+        """Return the fetch log's failed URLs (last attempt failed), latest first."""
+        with self._read("cannot read failures") as conn:
+            return frontier.failures(conn, since)
 
     def known_article_urls(self, urls: Iterable[str]) -> set[str]:
         """Return the URLs among these that are stored as articles."""

@@ -8,7 +8,7 @@ so that concurrent PostgreSQL transactions never deadlock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -17,12 +17,9 @@ from unn_ingest.extractors.records import EditionLink
 from unn_ingest.storage import articles
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, EditionLinkEntry, FetchLogEntry
-from unn_ingest.storage.records import ArticleInput, FetchRecord
+from unn_ingest.storage.records import ArticleInput, FetchRecord, RetryDelays
 from unn_ingest.storage.rows import UpsertOutcome
 from unn_ingest.storage.sql import chunked, insert
-
-RETRY_BASE = timedelta(minutes=5)
-RETRY_CAP = timedelta(days=1)
 
 
 def upsert_articles(conn: Connection, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
@@ -60,15 +57,17 @@ def _link_rows(
     ]
 
 
-def record_fetches(conn: Connection, records: Sequence[FetchRecord]) -> None:
+def record_fetches(
+    conn: Connection, records: Sequence[FetchRecord], delays: RetryDelays | None = None
+) -> None:
     """Upsert the fetch log: an error counts an attempt and schedules a retry; success resets."""
+    delays = delays or RetryDelays()
     ordered = sorted(records, key=lambda r: r.url)
     for success in (True, False):
-        rows = [_fetch_row(r) for r in ordered if (r.error is None) is success]
+        rows = [_fetch_row(r, delays) for r in ordered if (r.error is None) is success]
         if rows:
             conn.execute(_fetch_upsert(conn, failed=not success), rows)
-    failed = {r.url: r.fetched_at for r in ordered if r.error is not None}
-    _schedule_retries(conn, failed)
+    _schedule_retries(conn, [r for r in ordered if r.error is not None], delays)
 
 
 def mark_duplicate(conn: Connection, article_id: int, duplicate_of_id: int, score: float) -> None:
@@ -85,7 +84,7 @@ def mark_duplicate(conn: Connection, article_id: int, duplicate_of_id: int, scor
         raise StorageError(f"cannot mark duplicate: no article {article_id} or {duplicate_of_id}")
 
 
-def _fetch_row(record: FetchRecord) -> dict[str, Any]:
+def _fetch_row(record: FetchRecord, delays: RetryDelays) -> dict[str, Any]:
     failed = record.error is not None
     return {
         "url": record.url,
@@ -96,10 +95,25 @@ def _fetch_row(record: FetchRecord) -> dict[str, Any]:
         "content_hash": record.content_hash,
         "attempts": 1 if failed else 0,
         "last_error": record.error,
-        "next_attempt_at": record.fetched_at + _backoff(1) if failed else None,
+        "next_attempt_at": _next_attempt(record, delays),
         "last_fetched_at": record.fetched_at,
         "archive_ref": record.archive_ref,
+        "discovered_at": None,
+        "stage": record.stage if failed else None,
+        "transient": record.transient if failed else None,
     }
+
+
+def _next_attempt(record: FetchRecord, delays: RetryDelays) -> datetime | None:
+    """Return when to try a URL again: after a failure; an article page also after a success.
+
+    An article fetched but not stored (its extraction failed, or the run died before storing
+    it) stays due that way: the frontier never treats "fetched" as "done", only "stored"
+    (`frontier.due_urls` skips stored articles).
+    """
+    if record.error is not None:
+        return record.fetched_at + delays.after(1, record.transient)
+    return record.fetched_at + delays.base if record.kind == "article" else None
 
 
 def _fetch_upsert(conn: Connection, failed: bool) -> Any:
@@ -118,23 +132,25 @@ def _fetch_upsert(conn: Connection, failed: bool) -> Any:
         "last_error": new.last_error,
         "next_attempt_at": new.next_attempt_at,
         "last_fetched_at": new.last_fetched_at,
+        "stage": new.stage,
+        "transient": new.transient,
     }
     return stmt.on_conflict_do_update(index_elements=["url"], set_=changes)
 
 
-def _schedule_retries(conn: Connection, failed: dict[str, datetime]) -> None:
+def _schedule_retries(conn: Connection, failed: Sequence[FetchRecord], delays: RetryDelays) -> None:
     """Push the next attempt of repeatedly failing URLs back exponentially."""
-    for chunk in chunked(list(failed)):
+    by_url = {r.url: r for r in failed}
+    for chunk in chunked(list(by_url)):
         query = select(FetchLogEntry.url, FetchLogEntry.attempts).where(
             FetchLogEntry.url.in_(chunk), FetchLogEntry.attempts > 1
         )
         for url, attempts in conn.execute(query).all():
+            record = by_url[url]
             conn.execute(
                 update(FetchLogEntry)
                 .where(FetchLogEntry.url == url)
-                .values(next_attempt_at=failed[url] + _backoff(attempts))
+                .values(
+                    next_attempt_at=record.fetched_at + delays.after(attempts, record.transient)
+                )
             )
-
-
-def _backoff(attempts: int) -> timedelta:
-    return min(RETRY_BASE * (1 << min(attempts - 1, 20)), RETRY_CAP)

@@ -254,12 +254,16 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.db import db_app
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
+    from unn_ingest.flows.cli.failures import register as register_failures
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
+    from unn_ingest.flows.cli.reprocess import register as register_reprocess
     from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
     register_read(app)
+    register_failures(app)
+    register_reprocess(app)
     register_demo(app)
     register_probe(app)
     register_split(app)

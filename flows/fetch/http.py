@@ -1,7 +1,9 @@
 """The only HTTP client of the pipeline: polite, bounded, retrying, host-restricted.
 
 httpx errors are translated here and nowhere else: callers get a `FetchOutcome` per URL, with
-either a `FetchedPage`, a not-modified mark, or the reason it failed.
+either a `FetchedPage`, a not-modified mark, or the reason it failed. Every request is first
+checked against the origin's robots.txt (`robots.py`); every response read is written to the
+raw WARC archive (`archive.py`) when the policy names an archive folder.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -21,6 +24,13 @@ import httpx
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.urls import site_origins, url_origin
+from unn_ingest.flows.fetch.archive import Exchange, WarcArchive
+from unn_ingest.flows.fetch.robots import (
+    MAX_ROBOTS_BYTES,
+    RobotsRules,
+    robots_url,
+    rules_for_response,
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -41,18 +51,34 @@ class FetchPolicy:
     max_redirects: int = 5
     backoff_seconds: float = 0.5
     allowed_origins: tuple[str, ...] = ()  # "scheme://host:port"; empty: hosts alone decide
+    backoff_cap_seconds: float = 8.0
+    robots: bool = True  # obey robots.txt (False only in unit tests of other behaviour)
+    robots_cache_seconds: float = 86400.0
+    crawl_delay_share: int = 1  # processes sharing the site: each waits this many delays
+    archive_dir: str | None = None  # None: keep no raw archive
+    archive_max_bytes: int = 1 << 30
 
     @classmethod
     def for_profile(
-        cls, profile: SiteProfile, rps: float | None = None, concurrency: int | None = None
+        cls,
+        profile: SiteProfile,
+        rps: float | None = None,
+        concurrency: int | None = None,
+        user_agent: str | None = None,
     ) -> FetchPolicy:
-        """Return the profile's politeness, optionally overridden."""
+        """Return the profile's politeness and retry limits, optionally overridden."""
+        limits = profile.retries
         return cls(
             allowed_hosts=profile.allowed_hosts,
-            user_agent=profile.user_agent,
+            user_agent=user_agent or profile.user_agent,
             requests_per_second=profile.requests_per_second if rps is None else rps,
             max_concurrency=concurrency or profile.max_concurrency,
             allowed_origins=tuple(sorted(site_origins(profile))),
+            max_attempts=limits.max_attempts,
+            max_retry_after=limits.max_retry_after_seconds,
+            backoff_seconds=limits.backoff_seconds,
+            backoff_cap_seconds=limits.backoff_cap_seconds,
+            robots_cache_seconds=limits.robots_cache_seconds,
         )
 
 
@@ -77,6 +103,8 @@ class FetchOutcome:
     transient: bool = False
     attempts: int = 1
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    stage: str = "fetch"  # where a failure happened: "fetch", "robots"; "stopped": not tried
+    archive_ref: str | None = None  # where the response is kept in the WARC archive
 
     @property
     def ok(self) -> bool:
@@ -86,10 +114,16 @@ class FetchOutcome:
 
 class _Failure(Exception):
     def __init__(
-        self, reason: str, transient: bool, status: int | None = None, wait: float | None = None
+        self,
+        reason: str,
+        transient: bool,
+        status: int | None = None,
+        wait: float | None = None,
+        stage: str = "fetch",
     ):
         super().__init__(reason)
         self.reason, self.transient, self.status, self.wait = reason, transient, status, wait
+        self.stage = stage
 
 
 class _Pacer:
@@ -100,13 +134,15 @@ class _Pacer:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait(self) -> None:
-        if not self._interval:
+    async def wait(self, at_least: float = 0.0) -> None:
+        """Wait for this request's turn; `at_least` widens the spacing (a Crawl-delay)."""
+        interval = max(self._interval, at_least)
+        if not interval:
             return
         async with self._lock:
             now = time.monotonic()
             delay = self._next - now
-            self._next = max(now, self._next) + self._interval
+            self._next = max(now, self._next) + interval
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -134,6 +170,11 @@ class Fetcher:
         self._requests: set[asyncio.Task[FetchOutcome]] = set()  # in flight, on the loop
         self._stopped = False
         self.on_outcome: Callable[[FetchOutcome], None] | None = None  # per request, progress
+        self._robots: dict[str, RobotsRules] = {}  # robots.txt URL -> rules (on the loop)
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._robots_fetches: list[FetchOutcome] = []  # robots.txt fetches not yet taken
+        folder = policy.archive_dir
+        self._archive = WarcArchive(Path(folder), policy.archive_max_bytes) if folder else None
 
     def stop(self) -> None:
         """Stop: requests in flight and later ones end at once as "stopped" (thread-safe).
@@ -155,6 +196,12 @@ class Fetcher:
         future = asyncio.run_coroutine_threadsafe(self._fetch_all(requests), self._running_loop())
         return future.result()
 
+    def take_robots_fetches(self) -> list[FetchOutcome]:
+        """Return (and forget) the robots.txt fetches made since the last call, for the log."""
+        with self._lock:
+            taken, self._robots_fetches = self._robots_fetches, []
+        return taken
+
     def close(self) -> None:
         """Close the client and stop the loop (the fetcher can be used again afterwards)."""
         with self._lock:
@@ -167,6 +214,10 @@ class Fetcher:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+        self._robots.clear()
+        self._robots_locks.clear()
+        if self._archive is not None:
+            self._archive.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -220,9 +271,8 @@ class Fetcher:
         attempt = 0
         while True:
             attempt += 1
-            await pacer.wait()
             try:
-                return await self._fetch_once(client, request, attempt)
+                return await self._fetch_once(client, pacer, request, attempt)
             except _Failure as failure:
                 if not failure.transient or attempt >= self.policy.max_attempts:
                     return FetchOutcome(
@@ -231,21 +281,25 @@ class Fetcher:
                         error=failure.reason,
                         transient=failure.transient,
                         attempts=attempt,
+                        stage=failure.stage,
                     )
                 wait = failure.wait
                 if wait is None:  # no Retry-After: exponential backoff with jitter
                     backoff = self.policy.backoff_seconds * 2.0 ** (attempt - 1)
-                    wait = min(backoff, 8.0) * random.uniform(1, 1.5)
-                pacer.hold(wait)
+                    wait = min(backoff, self.policy.backoff_cap_seconds) * random.uniform(1, 1.5)
+                if failure.stage == "fetch":  # the site asked for a pause, not its robots.txt
+                    pacer.hold(wait)
                 await asyncio.sleep(wait)
 
     async def _fetch_once(
-        self, client: httpx.AsyncClient, request: FetchRequest, attempt: int
+        self, client: httpx.AsyncClient, pacer: _Pacer, request: FetchRequest, attempt: int
     ) -> FetchOutcome:
         url = request.url
         headers = _conditional_headers(request)
         for _ in range(self.policy.max_redirects + 1):
             self._check_host(url)
+            rules = await self._admit(client, pacer, url)
+            await pacer.wait(_crawl_delay(rules, self.policy.crawl_delay_share))
             try:
                 async with client.stream("GET", url, headers=headers) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
@@ -263,7 +317,10 @@ class Fetcher:
     ) -> FetchOutcome:
         status = response.status_code
         if status == 304:
-            return FetchOutcome(url=original, status=304, not_modified=True, attempts=attempt)
+            ref = self._archived(response, original, final, b"", datetime.now(UTC))
+            return FetchOutcome(
+                url=original, status=304, not_modified=True, attempts=attempt, archive_ref=ref
+            )
         if status in RETRY_STATUSES:
             wait = _retry_after(response.headers.get("retry-after"), self.policy.max_retry_after)
             raise _Failure(f"HTTP {status}", transient=True, status=status, wait=wait)
@@ -278,7 +335,94 @@ class Fetcher:
             body=body,
             fetched_at=datetime.now(UTC),
         )
-        return FetchOutcome(url=original, page=page, status=status, attempts=attempt)
+        ref = self._archived(response, original, final, body, page.fetched_at)
+        return FetchOutcome(
+            url=original, page=page, status=status, attempts=attempt, archive_ref=ref
+        )
+
+    def _archived(
+        self, response: httpx.Response, original: str, final: str, body: bytes, when: datetime
+    ) -> str | None:
+        """Write the exchange to the WARC archive (if one is kept); return its reference."""
+        if self._archive is None:
+            return None
+        exchange = Exchange(
+            requested_url=original,
+            url=final,
+            request_headers=tuple(response.request.headers.items()),
+            status=response.status_code,
+            reason=response.reason_phrase or "",
+            headers=tuple(response.headers.multi_items()),
+            body=body,
+            fetched_at=when,
+        )
+        return self._archive.write(exchange)
+
+    # --- robots.txt ---------------------------------------------------------------------
+
+    async def _admit(
+        self, client: httpx.AsyncClient, pacer: _Pacer, url: str
+    ) -> RobotsRules | None:
+        """Return the origin's robots.txt rules if they allow the URL; raise if they do not."""
+        if not self.policy.robots:
+            return None
+        rules = await self._rules(client, pacer, robots_url(url))
+        if rules.allows(url):
+            return rules
+        if rules.state == "unreachable":  # RFC 9309: wait until it answers
+            raise _Failure(f"{rules.note}: waiting", transient=True, stage="robots")
+        raise _Failure("skipped: disallowed by robots.txt", transient=False, stage="robots")
+
+    async def _rules(self, client: httpx.AsyncClient, pacer: _Pacer, url: str) -> RobotsRules:
+        """Return the cached rules for a robots.txt URL, fetching them when missing or old."""
+        lock = self._robots_locks.setdefault(url, asyncio.Lock())
+        async with lock:  # one fetch per origin, however many requests wait for it
+            rules = self._robots.get(url)
+            if rules is None or rules.expired():
+                await pacer.wait()
+                rules = self._robots[url] = await self._fetch_robots(client, url)
+        return rules
+
+    async def _fetch_robots(self, client: httpx.AsyncClient, url: str) -> RobotsRules:
+        now = time.monotonic()
+        status, body, error, ref = await self._get_robots(client, url)
+        rules = rules_for_response(
+            status, body, self.policy.user_agent, now + self.policy.robots_cache_seconds, error
+        )
+        if rules.state == "unreachable":  # ask again soon: waiting requests share one answer
+            rules = replace(rules, expires_at=now + self.policy.backoff_seconds)
+        problem = rules.note if rules.state in ("broken", "unreachable") else None
+        with self._lock:
+            self._robots_fetches.append(
+                FetchOutcome(url=url, status=status, error=problem, stage="robots", archive_ref=ref)
+            )
+        return rules
+
+    async def _get_robots(
+        self, client: httpx.AsyncClient, url: str
+    ) -> tuple[int | None, bytes, str | None, str | None]:
+        """GET a robots.txt, following redirects within the site; (status, body, error, ref)."""
+        target = url
+        try:
+            for _ in range(self.policy.max_redirects + 1):
+                self._check_host(target)
+                async with client.stream("GET", target) as response:
+                    if response.status_code in REDIRECTS and "location" in response.headers:
+                        target = urljoin(target, response.headers["location"])
+                        continue
+                    body = b""
+                    if response.status_code < 300:
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) >= MAX_ROBOTS_BYTES:
+                                break
+                    ref = self._archived(response, url, target, body, datetime.now(UTC))
+                    return response.status_code, body, None, ref
+        except _Failure as failure:  # redirected off the site: as if there were none
+            return 404, b"", failure.reason, None
+        except httpx.HTTPError as exc:
+            return None, b"", _describe(exc), None
+        return 404, b"", "too many redirects", None
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length")
@@ -305,9 +449,17 @@ class Fetcher:
             raise _Failure(f"refused: {origin} is not an origin of the site profile", False)
 
 
+def _crawl_delay(rules: RobotsRules | None, share: int) -> float:
+    if rules is None or not rules.crawl_delay:
+        return 0.0
+    return rules.crawl_delay * share
+
+
 def stopped(request: FetchRequest) -> FetchOutcome:
     """Return the outcome of a request the run stopped before it was fetched (worth retrying)."""
-    return FetchOutcome(url=request.url, error="stopped before it was fetched", transient=True)
+    return FetchOutcome(
+        url=request.url, error="stopped before it was fetched", transient=True, stage="stopped"
+    )
 
 
 def _outcome(task: asyncio.Task[FetchOutcome], request: FetchRequest) -> FetchOutcome:

@@ -1,4 +1,12 @@
-"""The worker processes of large runs: started lazily, from a fork server, warmed early."""
+"""The worker processes of large runs: started lazily, from a fork server, warmed early.
+
+No process outlives the pool: shutting the last pool of a process down also stops the fork
+server (multiprocessing keeps it running for the life of the process otherwise, and a
+long-lived caller such as `serve` or a test session would accumulate it). When the main
+process dies without shutting down (SIGKILL, OOM), each worker notices within a second and
+exits; the fork server and the resource tracker then see their last user gone and exit too.
+(A worker would otherwise wait forever: it holds both ends of its own task queue.)
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,17 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from unn_ingest.flows.fetch.workers import init_worker
 
 T = TypeVar("T")
+
+_open_pools = 0  # pools of this process whose workers may be running
+_open_lock = threading.Lock()
 
 
 class LazyProcessPool(Executor):
@@ -44,9 +56,10 @@ class LazyProcessPool(Executor):
                 self._pool = ProcessPoolExecutor(
                     self._workers,
                     mp_context=context,
-                    initializer=init_worker,
-                    initargs=(self._counter,),
+                    initializer=start_worker,
+                    initargs=(self._counter, os.getpid()),
                 )
+                _opened()
                 if self._on_requests is not None:
                     self._done.clear()
                     self._watching = threading.Thread(
@@ -68,8 +81,11 @@ class LazyProcessPool(Executor):
             self._warming.start()
 
     def _start(self) -> None:
-        for future in [self.submit(_ready) for _ in range(self._workers)]:
-            future.result()
+        try:
+            for future in [self.submit(_ready) for _ in range(self._workers)]:
+                future.result()
+        except (BrokenExecutor, CancelledError, RuntimeError):  # terminated or shut down
+            return
         self._started.set()
 
     def ready(self) -> bool:
@@ -120,6 +136,7 @@ class LazyProcessPool(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
             self._pool = None
+            _closed()
         if self._watching is not None:
             self._done.set()
             self._watching.join()
@@ -129,3 +146,61 @@ class LazyProcessPool(Executor):
 
 def _ready() -> bool:
     return True
+
+
+def start_worker(counter: Any, main_pid: int) -> None:
+    """In a new worker: count its requests for progress, stop on SIGUSR1, die with the main
+    process."""
+    init_worker(counter)
+    watch_main_process(main_pid)
+
+
+def watch_main_process(pid: int, interval: float = 0.5) -> None:
+    """In a worker: exit as soon as the main process `pid` is gone (a daemon thread watches)."""
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(interval)
+        os._exit(1)  # no cleanup to do: the work died with the main process
+
+    threading.Thread(target=watch, name="watch-main", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc (not Linux): existence is all we can tell
+
+
+def _opened() -> None:
+    global _open_pools
+    with _open_lock:
+        _open_pools += 1
+
+
+def _closed() -> None:
+    """Count a pool closed; with none left, stop the fork server (it starts again on demand)."""
+    global _open_pools
+    with _open_lock:
+        _open_pools -= 1
+        if _open_pools == 0:
+            stop_fork_server()
+
+
+def stop_fork_server() -> None:
+    """Stop this process's multiprocessing fork server, if one runs (CPython has no public way)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if stop is not None:
+        stop()

@@ -26,6 +26,7 @@ class BatchWork:
 
     outcomes: tuple[FetchOutcome, ...]
     analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
+    robots: tuple[FetchOutcome, ...] = ()  # robots.txt fetches the worker made meanwhile
 
 
 def fetch_and_analyse(
@@ -45,9 +46,9 @@ def fetch_and_analyse(
         if _stop.is_set():
             fetcher.stop()
     work = analyse_outcomes(fetcher.fetch_all(requests), profile)
-    if slim:
-        return BatchWork(tuple(_without_body(o) for o in work.outcomes), work.analysed)
-    return work
+    robots = tuple(fetcher.take_robots_fetches())
+    outcomes = tuple(_without_body(o) for o in work.outcomes) if slim else work.outcomes
+    return BatchWork(outcomes, work.analysed, robots)
 
 
 def init_worker(pages: Any) -> None:
@@ -88,5 +89,8 @@ def share_of(policy: FetchPolicy, workers: int) -> FetchPolicy:
     """Return one worker's part of a politeness policy, so all together keep to the whole."""
     rate = policy.requests_per_second / workers if policy.requests_per_second > 0 else 0.0
     return replace(
-        policy, requests_per_second=rate, max_concurrency=max(1, policy.max_concurrency // workers)
+        policy,
+        requests_per_second=rate,
+        max_concurrency=max(1, policy.max_concurrency // workers),
+        crawl_delay_share=policy.crawl_delay_share * workers,
     )

@@ -26,7 +26,7 @@ from unn_ingest.flows.fetch.workers import BatchWork, analyse_outcomes, fetch_an
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.steps.fetchlog import log_fetches
 from unn_ingest.flows.steps.link import link_explicit
-from unn_ingest.storage import ArticleInput
+from unn_ingest.storage import ArticleInput, FetchState
 
 log = logging.getLogger(__name__)
 
@@ -37,28 +37,62 @@ REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditio
 
 
 def select_requests(
-    ctx: RunContext, items: Sequence[DiscoveredItem], refetch_known: bool
+    ctx: RunContext,
+    items: Sequence[DiscoveredItem],
+    refetch_known: bool,
+    editions: Sequence[str] | None = None,
 ) -> list[FetchRequest]:
-    """Return what to fetch: new URLs, and (if asked) recent known ones due for a re-check.
+    """Return what to fetch: the frontier's due URLs, and (if asked) recent known ones.
 
-    "Recent" is measured against the newest item the site listed, not the local clock, so a
-    lagging or replayed site (the replica) is revisited the same way as the live one.
+    Every discovered URL enters the frontier first; a URL not stored yet is fetched when its
+    `next_attempt_at` has come (at once when new; later after a failure), including failed
+    URLs of these editions that no listing shows any more. "Recent" is measured against the
+    newest item the site listed, not the local clock, so a lagging or replayed site (the
+    replica) is revisited the same way as the live one.
     """
+    now = datetime.now(UTC)
     urls = [i.url for i in items]
     ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
+    with ctx.db_lock:
+        ctx.store.add_discovered(urls, "article", now)
     stored = ctx.store.known_article_urls(urls)
-    states = ctx.store.fetch_states(u for u in urls if u in stored) if refetch_known else {}
+    states = ctx.store.fetch_states(u for u in urls if u not in stored or refetch_known)
     times = [i.published_at for i in items if i.published_at]
-    site_now = max(times) if times else datetime.now(UTC)
+    site_now = max(times) if times else now
     requests = []
     for item in items:
-        if item.url not in stored:
-            requests.append(FetchRequest(item.url))
-            continue
         state = states.get(item.url)
-        if state is not None and _due_for_revisit(ctx, item, state.last_fetched_at, site_now):
+        if item.url not in stored:
+            if _due(state, now):
+                requests.append(FetchRequest(item.url))
+        elif (
+            refetch_known
+            and state is not None
+            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now)
+        ):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
+    requests += _due_elsewhere(ctx, now, set(urls), editions)
     plan_pages(ctx, len(requests))
+    return requests
+
+
+def _due(state: FetchState | None, now: datetime) -> bool:
+    """Tell whether a URL not stored yet is due: `next_attempt_at` decides."""
+    return state is None or state.next_attempt_at is None or state.next_attempt_at <= now
+
+
+def _due_elsewhere(
+    ctx: RunContext, now: datetime, listed: set[str], editions: Sequence[str] | None
+) -> list[FetchRequest]:
+    """Return the frontier's due URLs of these editions that this run's discovery did not list."""
+    wanted = set(editions or ctx.profile.edition_codes)
+    requests = []
+    for url in ctx.store.due_urls("article", now):
+        key = article_key(url, ctx.profile)
+        if url not in listed and key is not None and key.edition in wanted:
+            requests.append(FetchRequest(url))
+    if requests:
+        log.info("frontier: %d earlier URLs due for another attempt", len(requests))
     return requests
 
 
@@ -150,6 +184,7 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
         ids = _store_batch(ctx, work)
         linked = link_explicit(ctx, ids)
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
+        ctx.store.add_discovered([r.url for r in follow], "article", datetime.now(UTC))
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(article_ids=ids, follow_up=follow)
 
@@ -166,7 +201,7 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             unextracted[page.url] = f"extract: {result.reason}"
         else:
             good.append((result, page))
-    log_fetches(ctx, work.outcomes, "article", unextracted)
+    log_fetches(ctx, work.outcomes, "article", unextracted, work.robots)
     for outcome in work.outcomes:
         _count_fetch(ctx, outcome)
     inputs = [_article_input(r, p, ctx.rubrics.get(p.url)) for r, p in good]
@@ -246,7 +281,7 @@ def _count_fetch(ctx: RunContext, outcome: FetchOutcome) -> None:
     elif outcome.not_modified:
         ctx.report.add(edition, "unchanged")
     else:
-        ctx.report.fail(Failure(outcome.url, "fetch", outcome.error or "failed", edition))
+        ctx.report.fail(Failure(outcome.url, outcome.stage, outcome.error or "failed", edition))
 
 
 def _edition_of(ctx: RunContext, url: str) -> str:

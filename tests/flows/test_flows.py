@@ -258,8 +258,13 @@ def test_two_overlapping_backfills_store_each_article_once(
     assert all(len(e) == len(set(e)) for e in editions.values())
 
 
-def test_a_hostile_site_loses_nothing_once_it_recovers(fast_site_settings: Path) -> None:
+def test_a_hostile_site_loses_nothing_once_it_recovers(
+    fast_site_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from unn_ingest.replica.faults import FaultBoard, FaultPlan
+
+    monkeypatch.setenv("UNN_INGEST_RETRY_DELAY_SECONDS", "0")  # failures are due at once...
+    monkeypatch.setenv("UNN_INGEST_RETRY_DELAY_CAP_SECONDS", "0")  # ...permanent ones too
 
     with running_replica(seed=2, generated=40, faults="hostile") as server:
         hostile: Summary = asyncio.run(ingest(None, server.base_url, None, str(fast_site_settings)))

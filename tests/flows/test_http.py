@@ -23,6 +23,7 @@ POLICY = FetchPolicy(
     max_retry_after=0.05,
     max_bytes=1000,
     backoff_seconds=0.001,
+    robots=False,  # robots.txt has its own tests (test_robots.py)
 )
 
 

@@ -1,0 +1,208 @@
+"""The raw archive: every exchange with the site written to gzipped WARC files with `warcio`.
+
+Each process writes its own file (the pid is in the name) under `<data_dir>/warc/`, and starts
+a new one past a size or when the UTC day changes. A response is a `request` record and a
+`response` record; a 304 is a `revisit` record (profile server-not-modified). Every record is
+its own gzip member and is flushed at once, so a process killed mid-write loses at most the
+record it was writing; readers skip such a truncated tail (see `read_archive`).
+
+An archive reference is `<file name>:<offset>`: the file relative to the archive folder and
+the byte offset of the response (or revisit) record in it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+ORIGINAL_URL_HEADER = "WARC-Unn-Requested-URI"  # the URL asked for, before redirects
+# httpx hands over the decoded body: headers that describe the bytes on the wire would lie.
+WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and what came back, as the archive stores it."""
+
+    requested_url: str  # before redirects
+    url: str  # the URL that answered
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedPage:
+    """A response read back from the archive."""
+
+    requested_url: str
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveDamage:
+    """A part of a WARC file that could not be read (a truncated last record)."""
+
+    file: str
+    offset: int
+    reason: str
+
+
+class WarcArchive:
+    """Append exchanges to this process's current WARC file (not thread-safe: one writer)."""
+
+    def __init__(self, folder: Path, max_bytes: int = 1 << 30) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self._file: IO[bytes] | None = None
+        self._name = ""
+        self._day: date | None = None
+        self._serial = 0
+        self._writer: WARCWriter | None = None
+
+    def write(self, exchange: Exchange) -> str:
+        """Write the request and response (or revisit) records; return the reference."""
+        writer = self._writer_for(exchange.fetched_at)
+        assert self._file is not None
+        response = _response_record(writer, exchange)
+        request = _request_record(writer, exchange, response.rec_headers["WARC-Record-ID"])
+        offset = self._file.tell()
+        writer.write_record(response)
+        writer.write_record(request)
+        self._file.flush()
+        return f"{self._name}:{offset}"
+
+    def close(self) -> None:
+        """Close the current file."""
+        if self._file is not None:
+            self._file.close()
+        self._file = self._writer = None
+
+    def _writer_for(self, when: datetime) -> WARCWriter:
+        day = when.astimezone(UTC).date()
+        if self._file is None or day != self._day or self._file.tell() >= self.max_bytes:
+            self.close()
+            self._open(when, day)
+        assert self._writer is not None
+        return self._writer
+
+    def _open(self, when: datetime, day: date) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._serial += 1
+        stamp = when.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        # pid and a random tag: several writers of one process (runs) or of many never collide
+        tag = f"{os.getpid()}-{secrets.token_hex(3)}-{self._serial:05d}"
+        self._name = f"unn-{stamp}-{tag}.warc.gz"
+        self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 (kept open)
+        self._day = day
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = {"software": "unn-ingest", "format": "WARC File Format 1.1"}
+        self._writer.write_record(self._writer.create_warcinfo_record(self._name, info))
+
+
+def _response_record(writer: WARCWriter, exchange: Exchange) -> Any:
+    headers = [(k, v) for k, v in exchange.headers if k.lower() not in WIRE_HEADERS]
+    warc_headers = {
+        "WARC-Date": _warc_date(exchange.fetched_at),
+        ORIGINAL_URL_HEADER: exchange.requested_url,
+    }
+    if exchange.status == 304:
+        http = StatusAndHeaders(f"304 {exchange.reason}", headers, protocol="HTTP/1.1")
+        warc_headers |= {
+            "WARC-Profile": NOT_MODIFIED_PROFILE,
+            "WARC-Refers-To-Target-URI": exchange.url,
+        }
+        return writer.create_warc_record(
+            exchange.url, "revisit", http_headers=http, warc_headers_dict=warc_headers
+        )
+    headers.append(("Content-Length", str(len(exchange.body))))
+    http = StatusAndHeaders(f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1")
+    return writer.create_warc_record(
+        exchange.url,
+        "response",
+        payload=io.BytesIO(exchange.body),
+        http_headers=http,
+        warc_headers_dict=warc_headers,
+    )
+
+
+def _request_record(writer: WARCWriter, exchange: Exchange, response_id: str) -> Any:
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = [("Host", parts.netloc), *exchange.request_headers]
+    http = StatusAndHeaders(f"GET {target} HTTP/1.1", headers, is_http_request=True)
+    warc_headers = {"WARC-Date": _warc_date(exchange.fetched_at), "WARC-Concurrent-To": response_id}
+    return writer.create_warc_record(
+        exchange.url, "request", payload=io.BytesIO(b""), http_headers=http,
+        warc_headers_dict=warc_headers,
+    )  # fmt: skip
+
+
+def _warc_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def read_archive(folder: Path, damage: list[ArchiveDamage] | None = None) -> Iterator[ArchivedPage]:
+    """Yield every response record of every WARC file under the folder, oldest file first.
+
+    A record that cannot be read (a file cut short by a killed process) ends that file: it is
+    skipped and, when `damage` is given, described there.
+    """
+    for path in sorted(folder.glob("*.warc.gz"), key=lambda p: (p.stat().st_mtime, p.name)):
+        yield from _read_file(folder, path, damage)
+
+
+def _read_file(
+    folder: Path, path: Path, damage: list[ArchiveDamage] | None
+) -> Iterator[ArchivedPage]:
+    name = str(path.relative_to(folder))
+    offset = 0
+    with path.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                body = record.content_stream().read() if record.rec_type == "response" else b""
+                offset = records.get_record_offset()
+                if record.rec_type != "response":
+                    continue
+                declared = record.http_headers.get_header("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) != len(body):
+                    raise ValueError(f"record cut short: {len(body)} of {declared} bytes")
+                yield _page(record, body, f"{name}:{offset}")
+        except Exception as error:  # warcio raises many kinds on a cut-off gzip member
+            if damage is not None:
+                damage.append(ArchiveDamage(name, offset, f"{type(error).__name__}: {error}"))
+
+
+def _page(record: Any, body: bytes, ref: str) -> ArchivedPage:
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    http = record.http_headers
+    return ArchivedPage(
+        requested_url=record.rec_headers.get_header(ORIGINAL_URL_HEADER) or url,
+        url=url,
+        status=int(http.get_statuscode()),
+        headers={k.lower(): v for k, v in http.headers},
+        body=body,
+        fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
+        ref=ref,
+    )

@@ -1,0 +1,222 @@
+"""The `reprocess` flow: re-extract every archived article page, with no network access.
+
+When the site profile or an extractor proves wrong, the archive (`<data_dir>/warc/`) holds
+every page as it was fetched, so the records can be rebuilt from it instead of fetching the
+site again. Extraction is the CPU-bound part and runs in worker processes (every core, by
+default); the main process reads the archive, writes the database and relinks what changed.
+Running it twice, or with an unchanged extractor, changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import httpx
+from prefect import flow
+
+from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.urls import article_key
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
+from unn_ingest.flows.fetch.http import Fetcher
+from unn_ingest.flows.ingest import publish, run_steps
+from unn_ingest.flows.report import Failure, progress
+from unn_ingest.flows.runtime import resolve_settings
+from unn_ingest.flows.steps.batches import _article_input
+from unn_ingest.flows.steps.link import link_by_content, link_explicit
+from unn_ingest.storage import ArticleInput, Reextracted, UpsertOutcome
+
+log = logging.getLogger(__name__)
+
+CHUNK = 40  # pages per unit of work sent to a worker
+STORE_CHUNK = 200  # articles per database transaction
+CHANGED_LISTED = 200  # changed URLs named in the summary
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which archived articles to re-extract: Kyiv publish dates and editions (None: all)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    editions: tuple[str, ...] | None = None
+
+
+@flow(name="reprocess", log_prints=False)
+async def reprocess(
+    date_from: date | None = None,
+    date_to: date | None = None,
+    editions: list[str] | None = None,
+    db_url: str | None = None,
+    data_dir: str | None = None,
+    origin: str | None = None,
+) -> dict[str, object]:
+    """Re-extract the archived articles (of these dates and editions) and update their records.
+
+    `origin` is the site the pages were fetched from, when not the profile's (the replica).
+    """
+    settings = resolve_settings(db_url=db_url, data_dir=data_dir, origin=origin)
+    selection = Selection(date_from, date_to, tuple(editions) if editions else None)
+    archive = settings.data_dir / "warc"
+    return await run_steps(settings, reprocess_steps, archive, selection)
+
+
+def reprocess_steps(ctx: RunContext, archive: Path, selection: Selection) -> dict[str, object]:
+    """Run the steps of `reprocess` (inside its flow run); return its summary."""
+    ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
+    if ctx.executor is not None:
+        ctx.executor.warm()  # the workers start while the archive is read
+    damage: list[ArchiveDamage] = []
+    clock = _Stopwatch()
+    pages = _article_pages(ctx, read_archive(archive, damage), selection.editions)
+    clock.lap("read")
+    analysed = dict(_analyse(ctx, pages))
+    clock.lap("extract")
+    items = _reextracted(ctx, analysed, selection)
+    outcomes = _store(ctx, items)
+    clock.lap("store")
+    changed = [o for o in outcomes if o.status != "unchanged"]
+    _relink(ctx, changed)
+    clock.lap("relink")
+    for hurt in damage:
+        ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
+    summary = publish(ctx.report, "reprocess")
+    summary["archive"] = {"pages": len(pages), "articles": len(items), "damaged": len(damage)}
+    summary["changed"] = [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]]
+    summary["seconds"] = clock.laps
+    return summary
+
+
+class _Stopwatch:
+    """Seconds spent per phase, for the summary (where the time of a reprocess goes)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 2)
+        self._last = now
+
+
+def _offline(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError(f"reprocess works offline: refused {request.url}")
+
+
+def _article_pages(
+    ctx: RunContext, archived: Iterable[ArchivedPage], editions: Sequence[str] | None
+) -> list[FetchedPage]:
+    """Return the archived 200 responses of article URLs (of these editions), oldest first."""
+    pages = []
+    for item in archived:
+        key = article_key(item.requested_url, ctx.profile)
+        if item.status != 200 or key is None or (editions and key.edition not in editions):
+            continue
+        pages.append(
+            FetchedPage(
+                item.requested_url, item.url, item.status, item.headers, item.body, item.fetched_at
+            )
+        )
+    pages.sort(key=lambda p: p.fetched_at)
+    return pages
+
+
+def _analyse(
+    ctx: RunContext, pages: Sequence[FetchedPage]
+) -> Iterator[tuple[tuple[str, datetime], AnalysedArticle | AnalysisFailure]]:
+    """Analyse the pages in chunks, in the worker processes when there are any."""
+    chunks = [list(pages[i : i + CHUNK]) for i in range(0, len(pages), CHUNK)]
+    progress("re-extracted", 0, total=len(pages))
+    if ctx.executor is None:
+        results: Iterable[list[AnalysedArticle | AnalysisFailure]] = (
+            analyse_pages(chunk, ctx.profile) for chunk in chunks
+        )
+    else:
+        futures: list[Future[list[AnalysedArticle | AnalysisFailure]]] = [
+            ctx.executor.submit(analyse_pages, chunk, ctx.profile) for chunk in chunks
+        ]
+        results = (future.result() for future in futures)
+    for chunk, found in zip(chunks, results, strict=True):
+        progress("re-extracted", len(chunk))
+        for page, result in zip(chunk, found, strict=True):
+            yield (page.url, page.fetched_at), result
+
+
+def _reextracted(
+    ctx: RunContext,
+    analysed: dict[tuple[str, datetime], AnalysedArticle | AnalysisFailure],
+    selection: Selection,
+) -> list[Reextracted]:
+    """Group the analyses by URL into an article's current text and its earlier versions."""
+    by_url: dict[str, list[tuple[datetime, AnalysedArticle | AnalysisFailure]]] = defaultdict(list)
+    for (url, fetched_at), result in analysed.items():
+        by_url[url].append((fetched_at, result))
+    items = []
+    for url, results in sorted(by_url.items()):
+        results.sort(key=lambda r: r[0])
+        good = [(at, r) for at, r in results if isinstance(r, AnalysedArticle)]
+        if not good:
+            reason = results[-1][1].reason if isinstance(results[-1][1], AnalysisFailure) else ""
+            ctx.report.fail(Failure(url, "extract", reason, _edition(ctx, url)))
+            continue
+        item = _item(good, results[0][0])
+        if _selected(ctx, item, selection):
+            items.append(item)
+    return items
+
+
+def _item(good: list[tuple[datetime, AnalysedArticle]], first: datetime) -> Reextracted:
+    inputs = [_input(result, at) for at, result in good]
+    versions = [
+        v for i, v in enumerate(inputs) if i == 0 or v.content_hash != inputs[i - 1].content_hash
+    ]
+    return Reextracted(inputs[-1], tuple(versions), first)
+
+
+def _input(result: AnalysedArticle, fetched_at: datetime) -> ArticleInput:
+    page = FetchedPage(result.article.url, result.article.url, 200, {}, b"", fetched_at)
+    return _article_input(result, page, None)
+
+
+def _selected(ctx: RunContext, item: Reextracted, selection: Selection) -> bool:
+    published = item.current.article.published_at
+    if selection.date_from is None and selection.date_to is None:
+        return True
+    if published is None:
+        return False
+    day = published.astimezone(ctx.zone()).date()
+    return (selection.date_from or date.min) <= day <= (selection.date_to or date.max)
+
+
+def _store(ctx: RunContext, items: Sequence[Reextracted]) -> list[UpsertOutcome]:
+    outcomes: list[UpsertOutcome] = []
+    for start in range(0, len(items), STORE_CHUNK):
+        with ctx.db_lock:
+            outcomes += ctx.store.reextract_articles(items[start : start + STORE_CHUNK])
+    for outcome in outcomes:
+        ctx.report.add(outcome.edition, outcome.status)
+    return outcomes
+
+
+def _relink(ctx: RunContext, changed: Sequence[UpsertOutcome]) -> None:
+    """Re-form the stories of what changed (explicit links first, then by content)."""
+    if not changed:
+        return
+    ids = [o.article_id for o in changed]
+    with ctx.db_lock:
+        link_explicit(ctx, ids)
+        link_by_content(ctx, ids)
+
+
+def _edition(ctx: RunContext, url: str) -> str:
+    key = article_key(url, ctx.profile)
+    return key.edition if key else "?"

@@ -1,0 +1,75 @@
+"""The frontier: every discovered URL is in the fetch log before it is fetched.
+
+A new URL enters with no attempt yet and `next_attempt_at` = its discovery time (due at once).
+Fetching it updates the same row (`writes.record_fetches`): success clears `next_attempt_at`,
+a failure sets it to when a later run should try again. So "what to fetch" is always the
+row's `next_attempt_at`, and a URL discovered by a run that died before fetching it is due
+for the next run: nothing discovered is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from unn_ingest.storage.models import Article, FetchLogEntry
+from unn_ingest.storage.rows import FetchState
+from unn_ingest.storage.sql import chunked, insert, unique
+
+
+def add_discovered(conn: Connection, urls: Sequence[str], kind: str, at: datetime) -> int:
+    """Add URLs not in the fetch log yet, due at once; return how many were new."""
+    new = 0
+    for chunk in chunked(sorted(unique(urls))):
+        known = set(
+            conn.execute(select(FetchLogEntry.url).where(FetchLogEntry.url.in_(chunk))).scalars()
+        )
+        rows = [_pending_row(url, kind, at) for url in chunk if url not in known]
+        if rows:
+            conn.execute(insert(conn, FetchLogEntry).on_conflict_do_nothing(), rows)
+            new += len(rows)
+    return new
+
+
+def due_urls(conn: Connection, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
+    """Return URLs of this kind due for an attempt and not stored as articles, oldest due first."""
+    stored = select(Article.id).where(Article.url == FetchLogEntry.url).exists()
+    query = (
+        select(FetchLogEntry.url)
+        .where(FetchLogEntry.kind == kind, FetchLogEntry.next_attempt_at <= now, ~stored)
+        .order_by(FetchLogEntry.next_attempt_at, FetchLogEntry.url)
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def failures(conn: Connection, since: datetime | None = None) -> list[FetchState]:
+    """Return the URLs whose last attempt failed (since a time, if given), latest first."""
+    columns = [getattr(FetchLogEntry, f.name) for f in fields(FetchState)]
+    query = select(*columns).where(FetchLogEntry.last_error.is_not(None))
+    if since is not None:
+        query = query.where(FetchLogEntry.last_fetched_at >= since)
+    query = query.order_by(FetchLogEntry.last_fetched_at.desc(), FetchLogEntry.url)
+    return [FetchState(*row) for row in conn.execute(query)]
+
+
+def _pending_row(url: str, kind: str, at: datetime) -> dict[str, object]:
+    return {
+        "url": url,
+        "kind": kind,
+        "status": None,
+        "etag": None,
+        "last_modified": None,
+        "content_hash": None,
+        "attempts": 0,
+        "last_error": None,
+        "next_attempt_at": at,
+        "last_fetched_at": None,
+        "archive_ref": None,
+        "discovered_at": at,
+        "stage": None,
+        "transient": None,
+    }

@@ -1,0 +1,138 @@
+"""The raw WARC archive: written by every fetch, readable with warcio, rotated, damage-tolerant."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from unn_ingest.flows.fetch.archive import ArchiveDamage, Exchange, WarcArchive, read_archive
+from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
+from unn_ingest.flows.ingest import ingest
+from unn_ingest.replica.testing import running_replica
+from unn_ingest.storage import Store
+
+WHEN = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def exchange(
+    url: str, body: bytes = b"<html>page</html>", status: int = 200, when: datetime = WHEN
+) -> Exchange:
+    return Exchange(
+        requested_url=url,
+        url=url,
+        request_headers=(("User-Agent", "unn-ingest"),),
+        status=status,
+        reason="OK" if status == 200 else "Not Modified",
+        headers=(("Content-Type", "text/html"), ("Content-Encoding", "gzip")),
+        body=body,
+        fetched_at=when,
+    )
+
+
+def records(path: Path) -> list[tuple[str, str | None]]:
+    with path.open("rb") as stream:
+        return [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+            for r in ArchiveIterator(stream)
+        ]
+
+
+def test_an_exchange_is_a_request_and_a_response_readable_by_warcio(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path)
+    ref = archive.write(exchange("http://site.test/news/a"))
+    archive.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    assert ref.startswith(path.name + ":")
+    assert records(path) == [
+        ("warcinfo", None),
+        ("response", "http://site.test/news/a"),
+        ("request", "http://site.test/news/a"),
+    ]
+    (page,) = read_archive(tmp_path)
+    assert page.body == b"<html>page</html>" and page.fetched_at == WHEN and page.ref == ref
+    assert "content-encoding" not in page.headers  # the body is stored decoded
+
+
+def test_a_304_is_a_revisit_record(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path)
+    archive.write(exchange("http://site.test/news/a", b"", status=304))
+    archive.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    assert [t for t, _ in records(path)] == ["warcinfo", "revisit", "request"]
+    with path.open("rb") as stream:
+        revisit = next(r for r in ArchiveIterator(stream) if r.rec_type == "revisit")
+    assert revisit.rec_headers.get_header("WARC-Profile").endswith("server-not-modified")
+    assert list(read_archive(tmp_path)) == []  # nothing to re-extract from
+
+
+def test_files_rotate_by_size_and_by_day(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path, max_bytes=2000)
+    for n in range(6):
+        archive.write(exchange(f"http://site.test/news/{n}", os.urandom(3000)))
+    archive.write(exchange("http://site.test/news/late", when=WHEN + timedelta(days=1)))
+    archive.close()
+    names = sorted(p.name for p in tmp_path.glob("*.warc.gz"))
+    assert len(names) == 7
+    assert any("-20261202-" in n for n in names)
+    assert len(list(read_archive(tmp_path))) == 7
+
+
+def test_a_truncated_last_record_is_skipped_and_reported(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path)
+    refs = [
+        archive.write(exchange(f"http://site.test/news/{n}", os.urandom(5000))) for n in range(3)
+    ]
+    archive.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    last = int(refs[-1].rsplit(":", 1)[1])
+    path.write_bytes(path.read_bytes()[: last + 2000])  # a process killed mid-write
+    damage: list[ArchiveDamage] = []
+    pages = list(read_archive(tmp_path, damage))
+    assert [p.url for p in pages] == ["http://site.test/news/0", "http://site.test/news/1"]
+    assert len(damage) == 1 and damage[0].file == path.name
+
+
+def test_the_fetcher_archives_what_it_reads_and_says_where(tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304)
+        body = gzip.compress(b"<html>zipped</html>")
+        return httpx.Response(
+            200, content=body, headers={"Content-Encoding": "gzip", "ETag": '"v1"'}
+        )
+
+    policy = FetchPolicy(
+        ("site.test",), "unn-ingest", requests_per_second=0, archive_dir=str(tmp_path)
+    )
+    with Fetcher(policy, transport=httpx.MockTransport(handler)) as fetcher:
+        (page,) = fetcher.fetch_all([FetchRequest("http://site.test/news/a")])
+        (again,) = fetcher.fetch_all([FetchRequest("http://site.test/news/a", etag='"v1"')])
+        robots = fetcher.take_robots_fetches()
+    assert page.archive_ref and again.archive_ref and robots[0].archive_ref
+    (archived,) = [p for p in read_archive(tmp_path) if p.status == 200]
+    assert archived.body == b"<html>zipped</html>" and archived.ref == page.archive_ref
+    (path,) = tmp_path.glob("*.warc.gz")
+    assert [t for t, _ in records(path)].count("revisit") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_keeps_every_article_response_and_logs_its_place(fast_site_settings: Path) -> None:
+    with running_replica(seed=4, generated=8) as server:
+        asyncio.run(ingest(["uk"], server.base_url, None, str(fast_site_settings)))
+    archived = {p.requested_url: p.ref for p in read_archive(fast_site_settings / "warc")}
+    with Store.open(f"sqlite:///{fast_site_settings / 'unn-ingest.sqlite3'}") as store:
+        urls = [r["url"] for r in store.iter_export(None, None)]
+        states = store.fetch_states(urls)
+    assert urls and set(urls) <= set(archived)
+    assert all(states[u].archive_ref == archived[u] for u in urls)
+    assert any(u.endswith("/rss/news_uk.xml") for u in archived)

@@ -1,0 +1,58 @@
+"""The worker pool leaves no process behind: workers and the fork server end with it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from unn_ingest.flows.fetch.pool import LazyProcessPool
+
+
+def children() -> dict[int, str]:
+    """Return this process's child processes: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid():
+            found[int(entry.name)] = command
+    return found
+
+
+def pool_processes() -> set[int]:
+    return {pid for pid, cmd in children().items() if "forkserver" in cmd}
+
+
+def wait_until_gone(deadline: float = 5.0) -> set[int]:
+    end = time.monotonic() + deadline
+    while (left := pool_processes()) and time.monotonic() < end:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.mark.slow
+def test_shutting_the_pool_down_stops_the_fork_server() -> None:
+    for _ in range(2):  # a second pool in the same process starts a fork server again
+        pool = LazyProcessPool(2)
+        assert pool.submit(sum, [1, 2]).result(timeout=60) == 3
+        assert pool_processes(), "the fork server runs while the pool does"
+        pool.shutdown()
+        assert wait_until_gone() == set()
+
+
+@pytest.mark.slow
+def test_a_terminated_pool_leaves_nothing_either() -> None:
+    pool = LazyProcessPool(2)
+    pool.warm()
+    pool.submit(time.sleep, 0).result(timeout=60)
+    pool.terminate()
+    pool.shutdown()
+    assert wait_until_gone() == set()
