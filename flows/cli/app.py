@@ -28,6 +28,7 @@ from unn_ingest.flows.cli.options import (
     print_json,
     user_errors,
 )
+from unn_ingest.flows.orchestrator import prefect_errors
 
 app = typer.Typer(
     name="unn-ingest",
@@ -48,7 +49,7 @@ def run(
 ) -> None:
     """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
     editions = parse_editions(edition)
-    with user_errors():
+    with user_errors(), prefect_errors():
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
@@ -73,7 +74,7 @@ def backfill(
     if end < start:
         raise typer.BadParameter("--to is before --from")
     editions = parse_editions(edition)
-    with user_errors(), _progress_bar(not json_out):
+    with user_errors(), prefect_errors(), _progress_bar(not json_out):
         from unn_ingest.flows.ingest import backfill as backfill_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
@@ -96,7 +97,7 @@ def serve(
 ) -> None:
     """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
     prepare_environment(quiet=False)
-    with user_errors():
+    with user_errors(), prefect_errors():
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import resolve_settings
 
@@ -161,12 +162,14 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
+    from unn_ingest.flows.cli.alerts import alerts_app
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.replica.cli import replica_app
 
+    app.add_typer(alerts_app, name="alerts", help="Alerts: Prefect automations for failing runs.")
     register_read(app)
     register_demo(app)
     register_probe(app)

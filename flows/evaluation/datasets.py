@@ -7,8 +7,8 @@ than report a score they could not compute.
 from __future__ import annotations
 
 import gzip
-import os
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
 
@@ -22,6 +23,7 @@ class BatchWork:
 
     outcomes: tuple[FetchOutcome, ...]
     analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
+    logs: tuple[LogLine, ...] = ()  # lines logged in a worker process, replayed by the main one
 
 
 def fetch_and_analyse(
@@ -31,10 +33,11 @@ def fetch_and_analyse(
     fetcher = _fetchers.get(policy)
     if fetcher is None:
         fetcher = _fetchers[policy] = Fetcher(policy)
-    work = analyse_outcomes(fetcher.fetch_all(requests), profile)
+    with capturing_logs() as lines:
+        work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     if slim:
-        return BatchWork(tuple(_without_body(o) for o in work.outcomes), work.analysed)
-    return work
+        work = replace(work, outcomes=tuple(_without_body(o) for o in work.outcomes))
+    return replace(work, logs=tuple(lines))
 
 
 def analyse_outcomes(outcomes: Sequence[FetchOutcome], profile: SiteProfile) -> BatchWork:
