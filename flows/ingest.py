@@ -145,15 +145,14 @@ class RunWatch:
 
     scope: RunScope
     progress: ProgressArtifact | None = None
-    batches: Counter[str] = field(default_factory=Counter)  # batch numbers per label
+    batches: Counter[str] = field(default_factory=Counter)  # batches started per day
 
     def batch_label(self, ctx: RunContext, where: str, batch: Sequence[FetchRequest]) -> str:
         """Name a batch by what it holds: `uk 2025-11-03 #2`."""
         keys = (article_key(r.url, ctx.profile) for r in batch)
         editions = sorted({k.edition for k in keys if k is not None}) or ["?"]
-        label = f"{'+'.join(editions)} {where}"
-        self.batches[label] += 1
-        return f"{label} #{self.batches[label]}"
+        self.batches[where] += 1  # numbered within the day (or "latest")
+        return f"{'+'.join(editions)} {where} #{self.batches[where]}"
 
 
 async def run_steps(

@@ -36,7 +36,7 @@ def discover_range(
     return discover.discover_range(ctx, edition, date_from, date_to)
 
 
-@task(name="select-work", cache_policy=NO_CACHE)
+@task(name="select-work", task_run_name="select-work", cache_policy=NO_CACHE)
 def select_requests(
     ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool
 ) -> list[FetchRequest]:
