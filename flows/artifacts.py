@@ -29,6 +29,7 @@ COUNTER_HELP = (
     "failures artifact)."
 )
 TREND_DAYS = 30  # days of history the trend table keeps
+HIDDEN = "REDACTED"  # in place of a password ("***" would read as markdown in the UI's logs)
 
 
 def redact_url(url: str) -> str:
@@ -36,7 +37,7 @@ def redact_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    netloc = f"{parts.username or ''}:{HIDDEN}@{parts.hostname or ''}"
     if parts.port is not None:
         netloc += f":{parts.port}"
     return parts._replace(netloc=netloc).geturl()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import random
 import threading
 import time
@@ -21,6 +22,7 @@ import httpx
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 
+log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -229,6 +231,13 @@ class Fetcher:
                 if wait is None:  # no Retry-After: exponential backoff with jitter
                     backoff = self.policy.backoff_seconds * 2.0 ** (attempt - 1)
                     wait = min(backoff, 8.0) * random.uniform(1, 1.5)
+                log.info(
+                    "retry in %.1f s (attempt %d): %s: %s",
+                    wait,
+                    attempt,
+                    request.url,
+                    failure.reason,
+                )
                 pacer.hold(wait)
                 await asyncio.sleep(wait)
 

@@ -38,7 +38,7 @@ def test_a_date_range_is_named_compactly(start: date, end: date, label: str) -> 
     [
         (
             "postgresql+psycopg://ingest:pa55@db.local:5432/unn",
-            "postgresql+psycopg://ingest:***@db.local:5432/unn",
+            "postgresql+psycopg://ingest:REDACTED@db.local:5432/unn",
         ),
         ("sqlite:////data/unn-ingest.sqlite3", "sqlite:////data/unn-ingest.sqlite3"),
         ("postgresql://u@h/db", "postgresql://u@h/db"),
@@ -52,7 +52,7 @@ def test_a_database_url_is_shown_without_its_password(url: str, shown: str) -> N
 def test_artifact_keys_differ_by_site_and_database_and_stay_valid() -> None:
     a = RunScope("backfill", "https://unn.ua", "sqlite:////a.sqlite3", ("uk",))
     b = RunScope("backfill", "http://127.0.0.1:8123", "sqlite:////a.sqlite3", ("uk",))
-    c = RunScope("backfill", "https://unn.ua", "postgresql://u:***@h/db", ("uk",))
+    c = RunScope("backfill", "https://unn.ua", "postgresql://u:REDACTED@h/db", ("uk",))
     keys = {s.key("summary") for s in (a, b, c)}
     assert len(keys) == 3
     assert all(k.startswith("backfill-summary-") and k == k.lower() for k in keys)

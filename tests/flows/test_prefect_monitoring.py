@@ -186,12 +186,12 @@ def test_a_backfill_publishes_progress_a_scoped_summary_and_no_secret(
     summary = kinds["summary"]
     assert summary["key"].startswith("backfill-summary-127-0-0-1-")
     assert "2025-11-18..2025-11-20" in summary["description"]
-    assert "postgres:***@" in summary["description"]
+    assert "postgres:REDACTED@" in summary["description"]
     assert f"/artifacts/artifact/{kinds['failures']['id']}" in summary["description"]
     assert any(a["key"].startswith("runs-trend-") for a in artifacts)
     everything = json.dumps([run["parameters"], logs, artifacts])
     assert "s3cr3t-pw" not in everything
-    assert run["parameters"]["db_url"].startswith("postgresql+psycopg://postgres:***@")
+    assert run["parameters"]["db_url"].startswith("postgresql+psycopg://postgres:REDACTED@")
 
 
 def test_alerts_create_makes_automations_and_a_failed_run_notifies_the_block(

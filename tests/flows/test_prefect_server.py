@@ -45,6 +45,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"  # the UI's default is port 4200
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("w")
     server = subprocess.Popen(
@@ -239,6 +240,16 @@ def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
         assert run.returncode == 130, errors[-2000:]
         assert "interrupted" in errors and "Traceback" not in out + errors, errors[-2000:]
         assert 0 < stored_count(tmp_path) < len(articles)
+        with httpx.Client(base_url=prefect_api, timeout=30) as api:
+            stopped = api.post(
+                "/flow_runs/filter",
+                json={"flows": {"name": {"any_": ["backfill"]}}, "sort": "START_TIME_DESC"},
+            ).json()[0]
+            artifacts = api.post(
+                "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [stopped["id"]]}}}
+            ).json()
+        summary = next(a for a in artifacts if a["key"].startswith("backfill-summary-"))
+        assert "stopped before the end" in summary["description"]  # a stopped run publishes
 
         env["UNN_INGEST_REQUESTS_PER_SECOND"] = "0"
         resumed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
