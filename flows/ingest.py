@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
+import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,6 +53,7 @@ def quote(value: T) -> T:
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
 BATCHES_IN_FLIGHT = 3  # workers stay busy while the main process stores
+STOPPED_PUBLISH_SECONDS = 5.0  # a stopped run publishes what it did, but never hangs on it
 POOL_THRESHOLD = 200  # below this many pages, a process pool costs more than it saves
 
 
@@ -204,9 +207,16 @@ def start_run(scope: RunScope) -> None:
 def end_run(ctx: RunContext, watch: RunWatch, stopped: bool = False) -> State[Any]:
     """Publish what the run did, log its summary and mark failures; return its final state."""
     report, scope = ctx.report, watch.scope
-    if watch.progress is not None:
-        watch.progress.finish()
-    publish_artifacts(report, scope, note=" (stopped before the end)" if stopped else "")
+
+    def publish() -> None:
+        if watch.progress is not None:
+            watch.progress.finish()
+        publish_artifacts(report, scope, note=" (stopped before the end)" if stopped else "")
+
+    if stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
+        within_seconds(publish, STOPPED_PUBLISH_SECONDS)
+    else:
+        publish()
     log.info(
         "%s %s: %d discovered, %d new, %d updated, %d unchanged, %d linked, %d failed",
         scope.flow,
@@ -218,8 +228,19 @@ def end_run(ctx: RunContext, watch: RunWatch, stopped: bool = False) -> State[An
         report.total("linked"),
         len(report.failures),
     )
-    mark_failures(report, scope.flow)
+    if not stopped:
+        mark_failures(report, scope.flow)
     return final_state(report, scope.site, stopped)
+
+
+def within_seconds(call: Callable[[], None], seconds: float) -> None:
+    """Run `call` (in this run's context) in a daemon thread; wait for it at most `seconds`."""
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(call,), name="publish", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        log.warning("the stopped run's artifacts were not published within %.0f s", seconds)
 
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
