@@ -8,28 +8,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict, deque
+import contextvars
+import logging
+import threading
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
-from typing import TypeVar, cast
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any, ParamSpec, TypeVar, cast
+from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import Flow, State
 from prefect.context import SyncClientContext
 from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as prefect_quote
 
 from unn_ingest.config import Settings
 from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import drift, tasks
+from unn_ingest.flows.artifacts import ProgressArtifact, RunScope, publish_artifacts, redact_url
 from unn_ingest.flows.context import RunContext, StopSignal
+from unn_ingest.flows.errors import RunStopped
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.report import RunReport
+from unn_ingest.flows.outcome import final_state, mark_failures, tag_run
+from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
 R = TypeVar("R")
+ALL_EDITIONS = ("uk", "en", "ru")
+SITE_ZONE = "Europe/Kyiv"  # the profile's time zone; run names are made before it is loaded
 
 
 def quote(value: T) -> T:
@@ -39,6 +52,7 @@ def quote(value: T) -> T:
 
 MAX_FOLLOW_ROUNDS = 3  # explicit links may point at editions no feed listed yet
 BATCHES_IN_FLIGHT = 3  # workers stay busy while the main process stores
+STOPPED_PUBLISH_SECONDS = 5.0  # a stopped run publishes what it did, but never hangs on it
 POOL_THRESHOLD = 200  # below this many pages, a process pool costs more than it saves
 
 
@@ -47,8 +61,48 @@ POOL_THRESHOLD = 200  # below this many pages, a process pool costs more than it
 # Their steps are plain blocking code and run in a thread, the event loop left free.
 
 
-@flow(name="ingest", log_prints=False)
-async def ingest(
+class PipelineFlow(Flow[P, R]):
+    """A flow whose recorded parameters never hold a database password."""
+
+    def serialize_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """Serialise parameters for the API, the database URL without its password."""
+        values = super().serialize_parameters(parameters)
+        if isinstance(values.get("db_url"), str):
+            values["db_url"] = redact_url(values["db_url"])
+        return values
+
+
+def ingest_run_name() -> str:
+    """Name an ingest run by its start, in the site's time: `ingest 2025-11-20 10:40`."""
+    now = datetime.now(UTC).astimezone(ZoneInfo(SITE_ZONE))
+    return f"ingest {now:%Y-%m-%d %H:%M} {_editions_label(flow_run.parameters)}".rstrip()
+
+
+def backfill_run_name() -> str:
+    """Name a backfill run by its dates and editions: `backfill 2025-11-01..07 uk,en,ru`."""
+    params = flow_run.parameters
+    start, end = (
+        date.fromisoformat(str(params["date_from"])),
+        date.fromisoformat(str(params["date_to"])),
+    )
+    return f"backfill {date_span(start, end)} {_editions_label(params)}"
+
+
+def date_span(start: date, end: date) -> str:
+    """Return a compact date range: 2025-11-01..07, 2025-11-28..12-02, or one date."""
+    if start == end:
+        return start.isoformat()
+    if start.year != end.year:
+        return f"{start}..{end}"
+    tail = f"{end:%d}" if start.month == end.month else f"{end:%m-%d}"
+    return f"{start}..{tail}"
+
+
+def _editions_label(params: dict[str, Any]) -> str:
+    return ",".join(params.get("editions") or ALL_EDITIONS)
+
+
+async def _ingest(
     editions: list[str] | None = None,
     origin: str | None = None,
     db_url: str | None = None,
@@ -56,11 +110,11 @@ async def ingest(
 ) -> dict[str, object]:
     """Fetch what is new or changed in each edition's feed and first listing page, and store it."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
-    return await run_steps(settings, ingest_steps, editions)
+    scope = run_scope("ingest", settings, editions)
+    return await run_steps(settings, scope, ingest_steps, editions)
 
 
-@flow(name="backfill", log_prints=False)
-async def backfill(
+async def _backfill(
     date_from: date,
     date_to: date,
     editions: list[str] | None = None,
@@ -71,46 +125,153 @@ async def backfill(
 ) -> dict[str, object]:
     """Store every article of the site's local dates date_from..date_to (inclusive)."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
-    return await run_steps(settings, backfill_steps, date_from, date_to, editions, refetch)
+    scope = replace(run_scope("backfill", settings, editions), date_from=date_from, date_to=date_to)
+    return await run_steps(settings, scope, backfill_steps, date_from, date_to, editions, refetch)
 
 
-async def run_steps(settings: Settings, steps: Callable[..., R], *args: object) -> R:
-    """Open a run and call `steps(ctx, *args)` in a thread whose tasks share one Prefect client.
+def run_scope(flow_name: str, settings: Settings, editions: list[str] | None) -> RunScope:
+    """Return what a run covers (the site is filled in once the profile is loaded)."""
+    database = redact_url(settings.database_url())
+    return RunScope(flow_name, settings.origin or "", database, tuple(editions or ALL_EDITIONS))
+
+
+ingest = PipelineFlow(_ingest, name="ingest", flow_run_name=ingest_run_name, log_prints=False)
+backfill = PipelineFlow(
+    _backfill, name="backfill", flow_run_name=backfill_run_name, log_prints=False
+)
+
+
+@dataclass
+class RunWatch:
+    """What the UI is shown of a run as it goes: its scope and, for a backfill, its progress."""
+
+    scope: RunScope
+    progress: ProgressArtifact | None = None
+    batches: Counter[str] = field(default_factory=Counter)  # batches started per day
+
+    def batch_label(self, ctx: RunContext, where: str, batch: Sequence[FetchRequest]) -> str:
+        """Name a batch by what it holds: `uk 2025-11-03 #2`."""
+        keys = (article_key(r.url, ctx.profile) for r in batch)
+        editions = sorted({k.edition for k in keys if k is not None}) or ["?"]
+        self.batches[where] += 1  # numbered within the day (or "latest")
+        return f"{'+'.join(editions)} {where} #{self.batches[where]}"
+
+
+async def run_steps(
+    settings: Settings,
+    scope: RunScope,
+    steps: Callable[..., dict[str, object] | None],
+    *args: object,
+) -> dict[str, object]:
+    """Open a run and call `steps(ctx, watch, *args)` in a thread whose tasks share one client;
+    what the steps return is added to the run's summary.
 
     (Without a client in the context, Prefect makes one per task run, with a fresh TLS
     context each time: ~20 ms of CPU per task.) When the flow is cancelled (Ctrl-C, or a
-    cancelled flow run), the steps are told to stop and are waited for while they clean up.
+    cancelled flow run), the steps are told to stop and are waited for while they clean up;
+    what the run did is published either way. The flow ends in the state `final_state` gives.
     """
     stop = StopSignal()
 
-    def call() -> R:
-        with SyncClientContext.get_or_create(), open_run(settings, stop) as ctx:
-            return steps(ctx, *args)
+    def call() -> State[Any]:
+        with (
+            SyncClientContext.get_or_create(),
+            sending_logs_to_run(),
+            open_run(settings, stop) as ctx,
+        ):
+            watch = RunWatch(replace(scope, site=ctx.profile.origin))
+            start_run(watch.scope)
+            try:
+                extra = steps(ctx, watch, *args)
+            except RunStopped:
+                end_run(ctx, watch, stopped=True)
+                raise
+            return end_run(ctx, watch, extra=extra)
 
     work = asyncio.ensure_future(asyncio.to_thread(call))
     try:
-        return await asyncio.shield(work)
+        state = await asyncio.shield(work)
     except asyncio.CancelledError:
         stop.set()
         with contextlib.suppress(Exception):
             await work
         raise
+    # Prefect ends the run in this state and hands its data to a direct caller: the summary,
+    # or (a Failed run) raises the RunFailedError it holds.
+    return cast(dict[str, object], state)
 
 
-def ingest_steps(ctx: RunContext, editions: list[str] | None) -> dict[str, object]:
+def start_run(scope: RunScope) -> None:
+    """Tag the run by flow and editions, and log what it covers."""
+    tag_run([scope.flow, *(f"edition:{e}" for e in scope.editions)])
+    log.info("%s started: %s", scope.flow, scope.describe().replace("**", ""))
+
+
+def end_run(
+    ctx: RunContext,
+    watch: RunWatch,
+    stopped: bool = False,
+    extra: dict[str, object] | None = None,
+) -> State[Any]:
+    """Publish what the run did, log its summary and mark failures; return its final state."""
+    report, scope = ctx.report, watch.scope
+
+    drifted: dict[str, object] = {}
+
+    def publish() -> None:
+        if watch.progress is not None:
+            watch.progress.finish()
+        publish_artifacts(report, scope, note=" (stopped before the end)" if stopped else "")
+        drifted.update(drift.publish_drift(report.drift, ctx.profile, scope.flow, log))
+
+    if stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
+        within_seconds(publish, STOPPED_PUBLISH_SECONDS)
+    else:
+        publish()
+    log.info(
+        "%s %s: %d discovered, %d new, %d updated, %d unchanged, %d linked, %d failed",
+        scope.flow,
+        "stopped" if stopped else "finished",
+        report.total("discovered"),
+        report.total("new"),
+        report.total("updated"),
+        report.total("unchanged"),
+        report.total("linked"),
+        len(report.failures),
+    )
+    if not stopped:
+        mark_failures(report, scope.flow)
+    return final_state(report, scope.site, stopped, {"drift": drifted, **(extra or {})})
+
+
+def within_seconds(call: Callable[[], None], seconds: float) -> None:
+    """Run `call` (in this run's context) in a daemon thread; wait for it at most `seconds`."""
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(call,), name="publish", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        log.warning("the stopped run's artifacts were not published within %.0f s", seconds)
+
+
+def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
     """Run the steps of `ingest` (inside its flow run)."""
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
     items = [item for read in reads for item in read.result()]
     requests = tasks.select_requests(quote(ctx), quote(items), True, chosen)
-    stored = fetch_and_store(ctx, requests)
-    tasks.link_by_content(quote(ctx), quote(stored))
-    return publish(ctx.report, "ingest") | {"drift": publish_drift(ctx, "ingest")}
+    stored = fetch_and_store(ctx, requests, watch, "latest")
+    tasks.link_by_content(quote(ctx), quote(stored), "latest")
 
 
 def backfill_steps(
-    ctx: RunContext, date_from: date, date_to: date, editions: list[str] | None, refetch: bool
-) -> dict[str, object]:
+    ctx: RunContext,
+    watch: RunWatch,
+    date_from: date,
+    date_to: date,
+    editions: list[str] | None,
+    refetch: bool,
+) -> None:
     """Run the steps of `backfill` (inside its flow run)."""
     if ctx.executor is not None:
         ctx.executor.warm()  # a backfill is large: start the workers while listings are read
@@ -118,24 +279,26 @@ def backfill_steps(
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
+    watch.progress = ProgressArtifact(watch.scope)
+    watch.progress.start(len(requests))
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
-    days = list(split_by_day(ctx, items, requests).values())
-    batches = (batch for day in days for batch in chunked(day, ctx.batch_size))
+    days = split_by_day(ctx, items, requests)
+    batches = (batch for day in days.values() for batch in chunked(day, ctx.batch_size))
     with reading_ahead(ctx, batches):  # workers go on across batch and day boundaries
-        for day_requests in days:
+        for day, day_requests in days.items():
             ctx.stop.check()
-            stored = fetch_and_store(ctx, day_requests)
-            tasks.link_by_content(quote(ctx), quote(stored))  # a window of days around this one
+            where = day.isoformat() if day != date.min else "undated"
+            stored = fetch_and_store(ctx, day_requests, watch, where)
+            tasks.link_by_content(quote(ctx), quote(stored), where)  # a window of days around it
             ctx.forget_all_but(stored)  # memory stays bounded however long the range
-    return publish(ctx.report, "backfill") | {"drift": publish_drift(ctx, "backfill")}
 
 
-def publish_drift(ctx: RunContext, flow_name: str) -> dict[str, object]:
-    """Publish the run's drift section (flows.drift) and return it for the summary."""
-    return drift.publish_drift(ctx.report.drift, ctx.profile, flow_name, get_run_logger())
-
-
-def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[int]:
+def fetch_and_store(
+    ctx: RunContext,
+    requests: Sequence[FetchRequest],
+    watch: RunWatch | None = None,
+    where: str = "latest",
+) -> list[int]:
     """Process requests in batches, then follow explicit links to editions not yet stored.
 
     Several batches are in flight at once, so workers fetch and analyse while this process
@@ -144,34 +307,47 @@ def fetch_and_store(ctx: RunContext, requests: Sequence[FetchRequest]) -> list[i
     if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
         ctx.executor.warm()
         ctx.use_executor = True
+    watch = watch or RunWatch(RunScope("run", ctx.profile.origin, "", ()))
     stored: list[int] = []
     seen = {r.url for r in requests}
     pending = list(requests)
-    for _ in range(MAX_FOLLOW_ROUNDS + 1):
+    for round_ in range(MAX_FOLLOW_ROUNDS + 1):
         follow: list[FetchRequest] = []
-        for result in _run_batches(ctx, pending):
+        label = where if round_ == 0 else f"{where} follow-up"
+        for done, result in _run_batches(ctx, pending, watch, label):
             stored += result.article_ids
             follow += [r for r in result.follow_up if r.url not in seen]
             seen.update(r.url for r in result.follow_up)
+            if watch.progress is not None:
+                watch.progress.advance(done)
         if not follow:
             break
         plan_pages(ctx, len(follow))
+        if watch.progress is not None:
+            watch.progress.advance(0, more=len(follow))
         pending = follow
     return stored
 
 
-def _run_batches(ctx: RunContext, requests: Sequence[FetchRequest]) -> Iterator[BatchResult]:
-    in_flight: deque[PrefectFuture[BatchResult]] = deque()
+def _run_batches(
+    ctx: RunContext, requests: Sequence[FetchRequest], watch: RunWatch, where: str
+) -> Iterator[tuple[int, BatchResult]]:
+    """Yield (batch size, result) as batches finish, a few of them in flight at once."""
+    in_flight: deque[tuple[int, PrefectFuture[BatchResult]]] = deque()
     try:
         for batch in chunked(requests, ctx.batch_size):
             ctx.stop.check()
-            in_flight.append(tasks.process_batch.submit(quote(ctx), quote(batch)))
+            label = watch.batch_label(ctx, where, batch)
+            future = tasks.process_batch.submit(quote(ctx), quote(batch), label)
+            in_flight.append((len(batch), future))
             if len(in_flight) >= BATCHES_IN_FLIGHT:
-                yield in_flight.popleft().result()
+                size, first = in_flight.popleft()
+                yield size, first.result()
         while in_flight:
-            yield in_flight.popleft().result()
+            size, first = in_flight.popleft()
+            yield size, first.result()
     finally:
-        for future in in_flight:  # a stopped run: the batches in flight store what they fetched
+        for _, future in in_flight:  # a stopped run: the batches in flight store what they fetched
             future.wait()
 
 
@@ -185,38 +361,3 @@ def split_by_day(
     for request in requests:
         days[day_of.get(request.url, date.min)].append(request)
     return dict(sorted(days.items(), reverse=True))
-
-
-FAILURES_HINT = (
-    "\n\nWhat still fails, why, how often and when it is tried next (the frontier): "
-    "`unn-ingest failures --since 1d` (add `--json` for machines)."
-)
-
-
-def publish(report: RunReport, flow_name: str) -> dict[str, object]:
-    """Publish the run's table and failure artifacts and log a summary; return the summary."""
-    logger = get_run_logger()
-    # `_sync`: this runs in the async flow's thread, where Prefect would otherwise hand back
-    # a coroutine; the keyword is Prefect's own switch, missing from its type hints.
-    create_table_artifact(  # type: ignore[call-arg]
-        key=f"{flow_name}-summary",
-        table=report.table(),
-        description=f"{flow_name}: per edition, what this run discovered, fetched and stored",
-        _sync=True,
-    )
-    create_markdown_artifact(  # type: ignore[call-arg]
-        key=f"{flow_name}-failures",
-        markdown=f"# {flow_name}: failures\n\n{report.failures_markdown()}{FAILURES_HINT}",
-        description=f"{flow_name}: what failed, with the reason",
-        _sync=True,
-    )
-    logger.info(
-        "%s: %d new, %d updated, %d unchanged, %d linked, %d failed",
-        flow_name,
-        report.total("new"),
-        report.total("updated"),
-        report.total("unchanged"),
-        report.total("linked"),
-        len(report.failures),
-    )
-    return report.summary()

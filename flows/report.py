@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from unn_ingest.extractors.drift import DriftTally
+
+log = logging.getLogger(__name__)
 
 COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
 
@@ -87,6 +90,8 @@ class RunReport:
         """Record a failure (and count it against its edition)."""
         with self._lock:
             self.failures.append(failure)
+        where = f" ({failure.edition})" if failure.edition else ""
+        log.warning("%s failed%s: %s: %s", failure.stage, where, failure.url, failure.reason)
         if failure.edition:
             self.add(failure.edition, "failed")
 
@@ -112,6 +117,11 @@ class RunReport:
     def total(self, counter: str) -> int:
         """Return a counter summed over editions."""
         return sum(getattr(s, counter) for s in self.editions.values())
+
+    def failure_share(self) -> float:
+        """Return the failed share of what was attempted (pages fetched or failed)."""
+        attempted = self.total("fetched") + self.total("unchanged") + len(self.failures)
+        return len(self.failures) / attempted if attempted else 0.0
 
     def failures_markdown(self, limit: int = 200) -> str:
         """Return the failures as a markdown table (or a line saying there were none)."""

@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
 from unn_ingest.flows.fetch.http import Fetcher
-from unn_ingest.flows.ingest import publish, run_steps
+from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
 from unn_ingest.flows.steps.batches import _article_input
@@ -66,11 +66,16 @@ async def reprocess(
     settings = resolve_settings(db_url=db_url, data_dir=data_dir, origin=origin)
     selection = Selection(date_from, date_to, tuple(editions) if editions else None)
     archive = settings.data_dir / "warc"
-    return await run_steps(settings, reprocess_steps, archive, selection)
+    scope = replace(
+        run_scope("reprocess", settings, editions), date_from=date_from, date_to=date_to
+    )
+    return await run_steps(settings, scope, reprocess_steps, archive, selection)
 
 
-def reprocess_steps(ctx: RunContext, archive: Path, selection: Selection) -> dict[str, object]:
-    """Run the steps of `reprocess` (inside its flow run); return its summary."""
+def reprocess_steps(
+    ctx: RunContext, watch: RunWatch, archive: Path, selection: Selection
+) -> dict[str, object]:
+    """Run the steps of `reprocess` (inside its flow run); return its own summary sections."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
         ctx.executor.warm()  # the workers start while the archive is read
@@ -88,11 +93,11 @@ def reprocess_steps(ctx: RunContext, archive: Path, selection: Selection) -> dic
     clock.lap("relink")
     for hurt in damage:
         ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
-    summary = publish(ctx.report, "reprocess")
-    summary["archive"] = {"pages": len(pages), "articles": len(items), "damaged": len(damage)}
-    summary["changed"] = [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]]
-    summary["seconds"] = clock.laps
-    return summary
+    return {
+        "archive": {"pages": len(pages), "articles": len(items), "damaged": len(damage)},
+        "changed": [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]],
+        "seconds": clock.laps,
+    }
 
 
 class _Stopwatch:
@@ -121,6 +126,7 @@ def _article_pages(
         key = article_key(item.requested_url, ctx.profile)
         if item.status != 200 or key is None or (editions and key.edition not in editions):
             continue
+        ctx.report.add(key.edition, "discovered")  # found in the archive
         pages.append(
             FetchedPage(
                 item.requested_url, item.url, item.status, item.headers, item.body, item.fetched_at

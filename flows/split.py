@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,9 +35,19 @@ from prefect.client.schemas.objects import StateType
 from prefect.deployments.flow_runs import arun_deployment
 
 from unn_ingest.flows import tasks
+from unn_ingest.flows.artifacts import ProgressArtifact
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.errors import IngestError
-from unn_ingest.flows.ingest import fetch_and_store, publish, quote, run_steps
+from unn_ingest.flows.ingest import (
+    PipelineFlow,
+    RunWatch,
+    backfill_run_name,
+    date_span,
+    fetch_and_store,
+    quote,
+    run_scope,
+    run_steps,
+)
 from unn_ingest.flows.runtime import resolve_settings
 
 SPLIT_TAG = "unn-split"
@@ -79,8 +89,7 @@ def cut_range(date_from: date, date_to: date, part_days: int = 1) -> list[Part]:
     return parts[::-1]  # like a backfill: the newest days are usually wanted first
 
 
-@flow(name="backfill-part", log_prints=False)
-async def backfill_part(
+async def _backfill_part(
     date_from: date,
     date_to: date,
     editions: list[str] | None = None,
@@ -91,20 +100,40 @@ async def backfill_part(
 ) -> dict[str, object]:
     """Store every article of the local dates date_from..date_to in one sweep (a split part)."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
-    return await run_steps(settings, part_steps, date_from, date_to, editions, refetch)
+    scope = replace(
+        run_scope("backfill-part", settings, editions), date_from=date_from, date_to=date_to
+    )
+    return await run_steps(settings, scope, part_steps, date_from, date_to, editions, refetch)
+
+
+def part_run_name() -> str:
+    """Name a part like a backfill: `backfill-part 2025-11-01..07 uk,en,ru`."""
+    return "backfill-part" + backfill_run_name().removeprefix("backfill")
+
+
+backfill_part = PipelineFlow(
+    _backfill_part, name="backfill-part", flow_run_name=part_run_name, log_prints=False
+)
 
 
 def part_steps(
-    ctx: RunContext, date_from: date, date_to: date, editions: list[str] | None, refetch: bool
-) -> dict[str, object]:
-    """Run the steps of `backfill_part` (inside its flow run)."""
+    ctx: RunContext,
+    watch: RunWatch,
+    date_from: date,
+    date_to: date,
+    editions: list[str] | None,
+    refetch: bool,
+) -> None:
+    """Run the steps of `backfill_part` (inside its flow run): its days in one sweep."""
     chosen = editions or list(ctx.profile.edition_codes)
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
-    stored = fetch_and_store(ctx, requests)
-    tasks.link_by_content(quote(ctx), quote(stored))
-    return publish(ctx.report, "backfill-part")
+    watch.progress = ProgressArtifact(watch.scope)
+    watch.progress.start(len(requests))
+    where = date_span(date_from, date_to)
+    stored = fetch_and_store(ctx, requests, watch, where)
+    tasks.link_by_content(quote(ctx), quote(stored), where)
 
 
 @flow(name="split-backfill", log_prints=False)

@@ -18,13 +18,17 @@ from unn_ingest.flows.steps import batches, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
 
 
-@task(name="discover-latest", cache_policy=NO_CACHE)
+@task(name="discover-latest", task_run_name="discover-latest {edition}", cache_policy=NO_CACHE)
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     """Read one edition's feed and first listing page."""
     return discover.discover_latest(ctx, edition)
 
 
-@task(name="discover-range", cache_policy=NO_CACHE)
+@task(
+    name="discover-range",
+    task_run_name="discover-range {edition} {date_from}..{date_to}",
+    cache_policy=NO_CACHE,
+)
 def discover_range(
     ctx: RunContext, edition: str, date_from: date, date_to: date
 ) -> list[DiscoveredItem]:
@@ -32,7 +36,7 @@ def discover_range(
     return discover.discover_range(ctx, edition, date_from, date_to)
 
 
-@task(name="select-work", cache_policy=NO_CACHE)
+@task(name="select-work", task_run_name="select-work", cache_policy=NO_CACHE)
 def select_requests(
     ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool, editions: list[str]
 ) -> list[FetchRequest]:
@@ -40,13 +44,13 @@ def select_requests(
     return batches.select_requests(ctx, items, refetch_known, editions)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE)
-def process_batch(ctx: RunContext, requests: list[FetchRequest]) -> BatchResult:
-    """Fetch, extract, tag, store and explicitly link one batch of articles."""
+@task(name="process-batch", task_run_name="process-batch {label}", cache_policy=NO_CACHE)
+def process_batch(ctx: RunContext, requests: list[FetchRequest], label: str = "") -> BatchResult:
+    """Fetch, extract, tag, store and explicitly link one batch of articles (`uk 2025-11-03 #2`)."""
     return batches.process_batch(ctx, requests)
 
 
-@task(name="link-by-content", cache_policy=NO_CACHE)
-def link_by_content(ctx: RunContext, article_ids: list[int]) -> int:
+@task(name="link-by-content", task_run_name="link-by-content {where}", cache_policy=NO_CACHE)
+def link_by_content(ctx: RunContext, article_ids: list[int], where: str = "") -> int:
     """Join editions without explicit links by their content; mark near-duplicates."""
     return link.link_by_content(ctx, article_ids)

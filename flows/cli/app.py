@@ -35,6 +35,7 @@ from unn_ingest.flows.cli.options import (
     user_errors,
     version,
 )
+from unn_ingest.flows.orchestrator import prefect_errors
 
 app = typer.Typer(
     name="unn-ingest",
@@ -75,7 +76,7 @@ def run(
 ) -> None:
     """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
     editions = parse_editions(edition)
-    with user_errors():
+    with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import preflight, resolve_settings
@@ -107,7 +108,7 @@ def backfill(
     if end > today:
         note(f"--to {end} is in the future; the range ends today, {today} (Kyiv)")
     editions = parse_editions(edition)
-    with user_errors():
+    with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import backfill as backfill_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
@@ -139,7 +140,7 @@ def serve(
     """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
     prepare_environment(quiet=False)
     params_editions = parse_editions(edition)
-    with user_errors():
+    with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import configured_api
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import resolve_settings
@@ -251,6 +252,7 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
 
 
 def _register_subcommands() -> None:
+    from unn_ingest.flows.cli.alerts import alerts_app
     from unn_ingest.flows.cli.db import db_app
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
@@ -261,6 +263,7 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
+    app.add_typer(alerts_app, name="alerts", help="Alerts: Prefect automations for failing runs.")
     register_read(app)
     register_failures(app)
     register_reprocess(app)

@@ -48,8 +48,10 @@ Editions = Annotated[
 def prepare_environment(quiet: bool = True) -> None:
     """Set Prefect defaults (no telemetry, quiet console) unless the user set them."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if quiet:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # A temporary local server can take longer than Prefect's 20 s to start on a busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    if quiet:  # the terminal shows warnings; the flow run's logs (the UI) get INFO and above
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import random
 import threading
 import time
@@ -32,6 +33,7 @@ from unn_ingest.flows.fetch.robots import (
     rules_for_response,
 )
 
+log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -287,6 +289,13 @@ class Fetcher:
                 if wait is None:  # no Retry-After: exponential backoff with jitter
                     backoff = self.policy.backoff_seconds * 2.0 ** (attempt - 1)
                     wait = min(backoff, self.policy.backoff_cap_seconds) * random.uniform(1, 1.5)
+                log.info(
+                    "retry in %.1f s (attempt %d): %s: %s",
+                    wait,
+                    attempt,
+                    request.url,
+                    failure.reason,
+                )
                 if failure.stage == "fetch":  # the site asked for a pause, not its robots.txt
                     pacer.hold(wait)
                 await asyncio.sleep(wait)

@@ -14,6 +14,7 @@ from typing import Any
 from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, stopped
+from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
 _stop = threading.Event()  # set in a worker when its run is stopped (SIGUSR1 from the pool)
@@ -27,6 +28,7 @@ class BatchWork:
     outcomes: tuple[FetchOutcome, ...]
     analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
     robots: tuple[FetchOutcome, ...] = ()  # robots.txt fetches the worker made meanwhile
+    logs: tuple[LogLine, ...] = ()  # lines logged in a worker process, replayed by the main one
 
 
 def fetch_and_analyse(
@@ -45,10 +47,11 @@ def fetch_and_analyse(
         fetcher.on_outcome = _count_request
         if _stop.is_set():
             fetcher.stop()
-    work = analyse_outcomes(fetcher.fetch_all(requests), profile)
+    with capturing_logs() as lines:
+        work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     robots = tuple(fetcher.take_robots_fetches())
     outcomes = tuple(_without_body(o) for o in work.outcomes) if slim else work.outcomes
-    return BatchWork(outcomes, work.analysed, robots)
+    return BatchWork(outcomes, work.analysed, robots, tuple(lines))
 
 
 def init_worker(pages: Any) -> None:

@@ -24,6 +24,7 @@ from unn_ingest.flows.fetch.readahead import ReadAhead
 from unn_ingest.flows.fetch.site_limit import fetch_in_turn, site_slot
 from unn_ingest.flows.fetch.workers import BatchWork, analyse_outcomes, fetch_and_analyse, share_of
 from unn_ingest.flows.report import Failure, progress
+from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.flows.steps.fetchlog import log_fetches
 from unn_ingest.flows.steps.link import link_explicit
 from unn_ingest.storage import ArticleInput, FetchState
@@ -251,11 +252,13 @@ def _worker_result(
 ) -> BatchWork:
     """Wait for a worker's batch; if the run was stopped meanwhile, the batch counts as stopped."""
     try:
-        return work.result()
+        done = work.result()
     except (BrokenExecutor, CancelledError):
         if not ctx.stop.is_set():
             raise
-    return BatchWork(tuple(stopped(r) for r in requests), ())
+        return BatchWork(tuple(stopped(r) for r in requests), ())
+    replay_logs(done.logs)
+    return done
 
 
 def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:

@@ -45,6 +45,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"  # the UI's default is port 4200
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("w")
     server = subprocess.Popen(
@@ -103,15 +104,15 @@ def test_ingest_through_a_prefect_server_is_visible_in_its_api(
         task_runs = api.post(
             "/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}}
         ).json()
-        names = {t["name"].rsplit("-", 1)[0] for t in task_runs}
+        names = {t["name"].split(" ")[0] for t in task_runs}  # "process-batch uk latest #1"
         assert {"discover-latest", "select-work", "process-batch", "link-by-content"} <= names
         assert all(t["state_type"] == "COMPLETED" for t in task_runs)
         artifacts = api.post(
             "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}
         ).json()
-        by_key = {a["key"]: a for a in artifacts}
-        assert {"ingest-summary", "ingest-failures"} <= set(by_key)
-        table = by_key["ingest-summary"]["data"]
+        by_kind = {"-".join(a["key"].split("-")[:2]): a for a in artifacts if a["key"]}
+        assert {"ingest-summary", "ingest-failures"} <= set(by_kind)  # + site and database
+        table = by_kind["ingest-summary"]["data"]
         rows = table if isinstance(table, list) else json.loads(table)
         total = next(r for r in rows if r["edition"] == "total")
         assert total["new"] > 0 and total["failed"] == 0
@@ -163,7 +164,7 @@ def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
         artifacts = api.post(
             "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [runs[0]["id"]]}}}
         ).json()
-        rows = next(a["data"] for a in artifacts if a["key"] == "backfill-summary")
+        rows = next(a["data"] for a in artifacts if a["key"].startswith("backfill-summary-"))
         rows = rows if isinstance(rows, list) else json.loads(rows)
         assert next(r for r in rows if r["edition"] == "total")["new"] > 0
 
@@ -239,6 +240,16 @@ def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
         assert run.returncode == 130, errors[-2000:]
         assert "interrupted" in errors and "Traceback" not in out + errors, errors[-2000:]
         assert 0 < stored_count(tmp_path) < len(articles)
+        with httpx.Client(base_url=prefect_api, timeout=30) as api:
+            stopped = api.post(
+                "/flow_runs/filter",
+                json={"flows": {"name": {"any_": ["backfill"]}}, "sort": "START_TIME_DESC"},
+            ).json()[0]
+            artifacts = api.post(
+                "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [stopped["id"]]}}}
+            ).json()
+        summary = next(a for a in artifacts if a["key"].startswith("backfill-summary-"))
+        assert "stopped before the end" in summary["description"]  # a stopped run publishes
 
         env["UNN_INGEST_REQUESTS_PER_SECOND"] = "0"
         resumed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)

@@ -1,0 +1,96 @@
+"""How a flow run ends in Prefect: its state, its tags and the event alerts listen to.
+
+- Nothing discovered (the site could not be reached, or showed nothing): the run is Failed,
+  and a direct caller (the CLI) gets `RunFailedError`, one line saying what to do.
+- Some pages failed: the run is Completed with the message "completed with N failures", the
+  tag `has-failures`, and a `unn-ingest.run.failures-high` event when the failed share is at
+  or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from prefect import State
+from prefect.states import Completed, Failed
+
+from unn_ingest.flows.errors import IngestError
+from unn_ingest.flows.report import RunReport
+
+log = logging.getLogger(__name__)
+
+FAILURE_TAG = "has-failures"
+FAILURES_HIGH_EVENT = "unn-ingest.run.failures-high"
+FAILURE_SHARE_SETTING = "UNN_INGEST_ALERT_FAILURE_SHARE"
+
+
+class RunFailedError(IngestError):
+    """The run could not do its job at all (the site unreachable, nothing discovered)."""
+
+
+def final_state(
+    report: RunReport, site: str, stopped: bool = False, extra: dict[str, object] | None = None
+) -> State[Any]:
+    """Return the state a run ends in, given what its report holds (and `extra` sections of
+    its summary, such as the drift alarm's)."""
+    summary = report.summary() | (extra or {})
+    failed = len(report.failures)
+    if not stopped and report.total("discovered") == 0:
+        message = f"nothing could be discovered at {site}"
+        if failed:
+            message += f" ({failed} failures, first: {report.failures[0].reason})"
+        message += "; check that the site is up and --origin is right, then run it again"
+        return Failed(message=message, data=RunFailedError(message))
+    if failed:
+        return Completed(message=f"completed with {failed} failures", data=summary)
+    return Completed(message="completed", data=summary)
+
+
+def tag_run(tags: Iterable[str]) -> None:
+    """Add tags to the current flow run (keeping the ones it has, e.g. a deployment's)."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+
+    try:
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(flow_run.id)
+            merged = list(dict.fromkeys([*run.tags, *tags]))
+            client.update_flow_run(run.id, tags=merged)
+    except Exception as exc:  # tags help to find runs; they never fail one
+        log.warning("could not tag the flow run: %s", exc)
+
+
+def mark_failures(report: RunReport, flow_name: str) -> None:
+    """Tag a run that had failures, and emit the event for a high failed share."""
+    if not report.failures or not report.total("discovered"):
+        return  # nothing discovered: the run is Failed, which alerts on its own
+    tag_run([FAILURE_TAG])
+    share = report.failure_share()
+    if share >= failure_share_threshold():
+        emit_failures_high(flow_name, share, len(report.failures))
+
+
+def failure_share_threshold() -> float:
+    """Return the failed share from which a run emits the failures-high event."""
+    return float(os.environ.get(FAILURE_SHARE_SETTING, "0.1"))
+
+
+def emit_failures_high(flow_name: str, share: float, failed: int) -> None:
+    """Emit the event the failure-share automation listens to, about the current flow run."""
+    from prefect.events import emit_event
+    from prefect.runtime import flow_run
+
+    emit_event(
+        event=FAILURES_HIGH_EVENT,
+        resource={
+            "prefect.resource.id": f"prefect.flow-run.{flow_run.id}",
+            "prefect.resource.name": str(flow_run.name),
+        },
+        payload={"flow": flow_name, "failure_share": round(share, 4), "failed": failed},
+    )
+    log.warning(
+        "%.0f %% of the pages failed (%d): event %s", 100 * share, failed, FAILURES_HIGH_EVENT
+    )

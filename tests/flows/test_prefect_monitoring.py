@@ -1,0 +1,303 @@
+"""What an operator sees of a run in a real Prefect server: state, logs, names, artifacts, alerts.
+
+Each test runs the `unn-ingest` command as a user would (a subprocess reporting to the test's
+`prefect server start`) and reads the run back through the server's API, or through its UI in
+headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, make_url, text
+
+from tests.conftest import PG_URL
+from tests.flows.test_prefect_server import free_port, pipeline_env, prefect_api, wait_for
+from unn_ingest.replica.testing import running_replica
+
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.postgres]
+REPO = Path(__file__).resolve().parents[2]
+CI_OUT = REPO / ".ci" / "out"
+__all__ = ["prefect_api"]  # the module's Prefect server (a fixture)
+
+
+def user_env(api: str, data_dir: Path) -> dict[str, str]:
+    """A user's environment: Prefect's default log level, not the test session's quiet one."""
+    env = pipeline_env(api, data_dir)
+    env.pop("PREFECT_LOGGING_LEVEL", None)
+    return env
+
+
+def unn_ingest(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "unn_ingest", *args]
+    return subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def flow_runs(api: httpx.Client, flow: str) -> list[dict[str, Any]]:
+    body = {"flows": {"name": {"any_": [flow]}}, "sort": "START_TIME_DESC"}
+    runs: list[dict[str, Any]] = api.post("/flow_runs/filter", json=body).json()
+    return runs
+
+
+def run_logs(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
+    logs: list[dict[str, Any]] = []
+    while True:
+        body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200, "offset": len(logs)}
+        page = api.post("/logs/filter", json=body).json()
+        logs += page
+        if len(page) < 200:
+            return logs
+
+
+def run_artifacts(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
+    body = {"artifacts": {"flow_run_id": {"any_": [run_id]}}}
+    found: list[dict[str, Any]] = api.post("/artifacts/filter", json=body).json()
+    return found
+
+
+def stopped_site() -> str:
+    return f"http://127.0.0.1:{free_port()}"  # nothing listens there
+
+
+def test_a_run_against_a_stopped_site_ends_failed_and_the_cli_exits_non_zero(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    done = unn_ingest(user_env(prefect_api, tmp_path), "run", "--origin", stopped_site())
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "error: nothing could be discovered" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        run = flow_runs(api, "ingest")[0]
+        assert run["state_type"] == "FAILED"
+        assert "nothing could be discovered" in run["state"]["message"]
+        assert run["name"].startswith("ingest ") and "uk,en,ru" in run["name"]
+
+
+def test_a_run_with_failed_pages_completes_marked_with_one_warning_per_failure(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    env = user_env(prefect_api, tmp_path)
+    with running_replica(seed=2, generated=40, faults="hostile") as replica:
+        done = unn_ingest(env, "run", "--origin", replica.base_url, "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    failures = json.loads(done.stdout)["failures"]
+    assert failures, "the hostile replica should make some pages fail"
+    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        run = flow_runs(api, "ingest")[0]
+        assert run["state_type"] == "COMPLETED"
+        assert run["state"]["message"] == f"completed with {len(failures)} failures"
+        assert "has-failures" in run["tags"]
+        warnings = [
+            line
+            for line in run_logs(api, run["id"])
+            if line["level"] == 30 and line["name"] == "unn_ingest.flows.report"
+        ]
+    assert len(warnings) == len(failures)
+    assert {f["url"] for f in failures} == {re.split(r": ", w["message"])[1] for w in warnings}
+
+
+@pytest.fixture(scope="module")
+def backfilled(
+    prefect_api: str, tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine
+) -> Iterator[dict[str, Any]]:
+    """One backfill of three days through the CLI, into PostgreSQL with a password in its URL.
+
+    (The test server trusts local connections: the password is only there to be kept secret.)
+    """
+    data_dir = tmp_path_factory.mktemp("backfill")
+    env = user_env(prefect_api, data_dir)
+    env["UNN_INGEST_BATCH_SIZE"] = "12"  # several batches per day
+    schema = f"unn_test_mon_{os.getpid()}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).set(password="s3cr3t-pw")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    secret_db = url.render_as_string(hide_password=False)
+    try:
+        with running_replica(seed=5, generated=20) as replica:
+            args = ["backfill", "--origin", replica.base_url, "--from", "2025-11-18"]
+            done = unn_ingest(env, *args, "--to", "2025-11-20", "--db", secret_db, "--json")
+    finally:
+        with pg_admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    assert done.returncode == 0, done.stderr[-2000:]
+    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        run = flow_runs(api, "backfill")[0]
+        yield {"run": run, "summary": json.loads(done.stdout), "api": prefect_api}
+
+
+def test_a_backfill_is_named_tagged_and_its_tasks_say_what_they_hold(
+    backfilled: dict[str, Any],
+) -> None:
+    run = backfilled["run"]
+    assert run["name"] == "backfill 2025-11-18..20 uk,en,ru"
+    assert {"backfill", "edition:uk", "edition:en", "edition:ru"} <= set(run["tags"])
+    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+        body = {"flow_runs": {"id": {"any_": [run["id"]]}}}
+        names = {t["name"] for t in api.post("/task_runs/filter", json=body).json()}
+    assert "discover-range uk 2025-11-18..2025-11-20" in names
+    batches = [n for n in names if n.startswith("process-batch ")]
+    assert batches and all(
+        re.fullmatch(r"process-batch [a-z+]+ 2025-11-\d\d #\d+", n) for n in batches
+    )
+    assert any(n.endswith(" #2") for n in batches)
+
+
+def test_a_backfill_logs_its_summary_and_every_batch_to_the_run(
+    backfilled: dict[str, Any],
+) -> None:
+    run = backfilled["run"]
+    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+        messages = [line["message"] for line in run_logs(api, run["id"])]
+        body = {"flow_runs": {"id": {"any_": [run["id"]]}}}
+        task_runs = api.post("/task_runs/filter", json=body).json()
+    batches = [t for t in task_runs if t["name"].startswith("process-batch ")]
+    total = backfilled["summary"]["editions"]["total"]
+    summary = f"backfill finished: {total['discovered']} discovered, {total['new']} new"
+    assert any(m.startswith(summary) for m in messages), messages[-5:]
+    assert any(m.startswith("backfill started: range 2025-11-18..2025-11-20") for m in messages)
+    assert len([m for m in messages if m.startswith("batch: ")]) == len(batches)
+    assert any("Finished in state Completed" in m for m in messages)  # Prefect's own lines too
+
+
+def test_a_backfill_publishes_progress_a_scoped_summary_and_no_secret(
+    backfilled: dict[str, Any],
+) -> None:
+    run = backfilled["run"]
+    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+        artifacts = run_artifacts(api, run["id"])
+        logs = run_logs(api, run["id"])
+    kinds = {a["key"].split("-")[1]: a for a in artifacts if a["key"]}
+    assert {"progress", "summary", "failures"} <= set(kinds)
+    assert kinds["progress"]["type"] == "progress" and float(kinds["progress"]["data"]) == 100.0
+    summary = kinds["summary"]
+    assert summary["key"].startswith("backfill-summary-127-0-0-1-")
+    assert "2025-11-18..2025-11-20" in summary["description"]
+    assert "postgres:REDACTED@" in summary["description"]
+    assert f"/artifacts/artifact/{kinds['failures']['id']}" in summary["description"]
+    assert any(a["key"].startswith("runs-trend-") for a in artifacts)
+    everything = json.dumps([run["parameters"], logs, artifacts])
+    assert "s3cr3t-pw" not in everything
+    assert run["parameters"]["db_url"].startswith("postgresql+psycopg://postgres:REDACTED@")
+
+
+def test_alerts_create_makes_automations_and_a_failed_run_notifies_the_block(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", 0))
+            received.append(json.loads(self.rfile.read(length) or b"{}"))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    env = user_env(prefect_api, tmp_path)
+    make_block = (
+        "from prefect.blocks.notifications import CustomWebhookNotificationBlock as B; "
+        f"B(name='unn-alerts', url='http://127.0.0.1:{hook.server_port}/', "
+        "allow_private_urls=True, "
+        "json_data={'subject': '{{subject}}', 'body': '{{body}}'}).save('alerts-test')"
+    )
+    try:
+        made = subprocess.run([sys.executable, "-c", make_block], env=env, capture_output=True)
+        assert made.returncode == 0, made.stderr[-2000:]
+        created = unn_ingest(env, "alerts", "create", "--block", "custom-webhook/alerts-test")
+        assert created.returncode == 0, created.stderr[-2000:]
+        assert created.stdout.count("created automation") == 3
+        with httpx.Client(base_url=prefect_api, timeout=30) as api:
+            names = {a["name"] for a in api.post("/automations/filter", json={}).json()}
+        assert "unn-ingest: a flow run failed" in names
+        again = unn_ingest(env, "alerts", "create", "--block", "custom-webhook/alerts-test")
+        assert again.returncode == 0  # replaces, does not duplicate
+        time.sleep(5)  # the server's trigger service picks new automations up on a short loop
+        unn_ingest(env, "run", "--origin", stopped_site())
+        wait_for(lambda: [r for r in received if "failed" in r.get("subject", "")] or None, 120)
+    finally:
+        hook.shutdown()
+    alert = next(r for r in received if "failed" in r["subject"])
+    assert alert["subject"] == "unn-ingest: a flow run failed"
+    assert "nothing could be discovered" in alert["body"]
+
+
+def test_alerts_create_with_a_missing_block_says_so_in_one_line(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    done = unn_ingest(user_env(prefect_api, tmp_path), "alerts", "create", "--block", "slack/nope")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: no notification block slack/nope")
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unreachable_prefect_api_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    env = user_env(f"http://127.0.0.1:{free_port()}/api", tmp_path)
+    done = unn_ingest(env, "run", "--origin", stopped_site())
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: Failed to reach API at")
+    assert len(done.stderr.strip().splitlines()) <= 3  # one line, wrapped by the terminal width
+
+
+# --- the UI itself, in headless Chromium ---------------------------------------------------
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def render(url: str, screenshot: Path) -> str:
+    """Render a page of the UI headless: save a screenshot, return the DOM after scripts ran."""
+    browser = chromium()
+    assert browser is not None
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    common += ["--virtual-time-budget=20000", "--window-size=1400,1800"]
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [*common, f"--screenshot={screenshot}", url], capture_output=True, timeout=180, check=True
+    )
+    dom = subprocess.run(
+        [*common, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=True
+    )
+    return dom.stdout
+
+
+def test_the_ui_shows_the_runs_logs_and_its_per_edition_table(
+    backfilled: dict[str, Any],
+) -> None:
+    if chromium() is None:
+        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    run = backfilled["run"]
+    ui = backfilled["api"].removesuffix("/api")
+    page = render(f"{ui}/runs/flow-run/{run['id']}?tab=Logs", CI_OUT / "ui-run-logs.png")
+    assert "backfill finished:" in page, page[-3000:]
+    assert "batch: " in page
+    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+        summary = next(
+            a
+            for a in run_artifacts(api, run["id"])
+            if (a["key"] or "").startswith("backfill-summary")
+        )
+    table = render(f"{ui}/artifacts/artifact/{summary['id']}", CI_OUT / "ui-summary-table.png")
+    for cell in ("edition", "discovered", "linked", "total"):
+        assert cell in table
+    assert re.search(r">\s*uk\s*<", table) and re.search(r">\s*ru\s*<", table)
+    assert os.path.getsize(CI_OUT / "ui-run-logs.png") > 10_000
