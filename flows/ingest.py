@@ -24,7 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as prefect_quote
 
-from unn_ingest.config import Settings
+from unn_ingest.config import Settings, load_profile
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import drift, tasks
@@ -42,7 +42,6 @@ T = TypeVar("T")
 P = ParamSpec("P")
 R = TypeVar("R")
 ALL_EDITIONS = ("uk", "en", "ru")
-SITE_ZONE = "Europe/Kyiv"  # the profile's time zone; run names are made before it is loaded
 
 
 def quote(value: T) -> T:
@@ -74,8 +73,13 @@ class PipelineFlow(Flow[P, R]):
 
 def ingest_run_name() -> str:
     """Name an ingest run by its start, in the site's time: `ingest 2025-11-20 10:40`."""
-    now = datetime.now(UTC).astimezone(ZoneInfo(SITE_ZONE))
+    now = datetime.now(UTC).astimezone(_site_zone())
     return f"ingest {now:%Y-%m-%d %H:%M} {_editions_label(flow_run.parameters)}".rstrip()
+
+
+def _site_zone() -> ZoneInfo:
+    """Return the site's time zone (run names are made before the run loads its profile)."""
+    return ZoneInfo(load_profile(Settings().profile).time_zone)
 
 
 def backfill_run_name() -> str:

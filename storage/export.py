@@ -8,10 +8,10 @@ their own types (Parquet); times are ISO 8601 UTC strings in the records themsel
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import aliased
@@ -19,7 +19,6 @@ from sqlalchemy.orm import aliased
 from unn_ingest.storage.models import Article, ArticleRevision
 from unn_ingest.storage.types import iso_utc
 
-SITE_ZONE = ZoneInfo("Europe/Kyiv")
 EDITIONS = ("uk", "en", "ru")
 ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("story_id", "int"),
@@ -76,9 +75,12 @@ def iter_export(
     date_from: date | None = None,
     date_to: date | None = None,
     editions: Sequence[str] | None = None,
+    *,
+    zone: tzinfo | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield export records of articles published on these Kyiv dates (inclusive), streamed."""
-    query = _article_query(date_from, date_to)
+    """Yield export records of articles published on these local dates of `zone` (the site's
+    time zone; inclusive), streamed."""
+    query = _within(_article_query(), Article.published_at, DayRange(date_from, date_to, zone))
     if editions is not None:
         query = query.where(Article.edition.in_(list(editions)))
     for row in _stream(conn, query):
@@ -90,8 +92,11 @@ def iter_story_export(
     date_from: date | None = None,
     date_to: date | None = None,
     editions: Sequence[str] | None = None,
+    *,
+    zone: tzinfo | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield one wide record per story whose first edition appeared on these Kyiv dates.
+    """Yield one wide record per story whose first edition appeared on these local dates of
+    `zone` (the site's time zone).
 
     An article not joined to a story yet is a story of its own, with `story_id` None. With
     `editions`, only their columns are filled and stories without any of them are left out.
@@ -99,7 +104,7 @@ def iter_story_export(
     query sorts the texts.
     """
     chosen = tuple(editions or EDITIONS)
-    keys = _stream(conn, _story_keys(date_from, date_to))
+    keys = _stream(conn, _story_keys(DayRange(date_from, date_to, zone)))
     while chunk := list(islice(keys, BATCH)):
         members: dict[int, list[Any]] = {}
         for row in conn.execute(_story_members([k.key for k in chunk], chosen)):
@@ -109,9 +114,24 @@ def iter_story_export(
                 yield _story_record(key.first, members[key.key], chosen)
 
 
-def kyiv_day_start(day: date) -> datetime:
-    """Return the UTC instant at which a Europe/Kyiv calendar day begins."""
-    return datetime.combine(day, time(0), tzinfo=SITE_ZONE).astimezone(UTC)
+@dataclass(frozen=True, slots=True)
+class DayRange:
+    """Local dates of the site's time zone, both ends inclusive (None: unbounded)."""
+
+    date_from: date | None
+    date_to: date | None
+    zone: tzinfo | None  # needed as soon as a date is given
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """Return the UTC instants [start, end) the dates cover."""
+        if (self.date_from or self.date_to) and self.zone is None:
+            raise ValueError("a date range needs the site's time zone (the profile's)")
+        start = self._day_start(self.date_from) if self.date_from else None
+        end = self._day_start(self.date_to + timedelta(days=1)) if self.date_to else None
+        return start, end
+
+    def _day_start(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
 
 
 def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
@@ -122,17 +142,16 @@ def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
         result.close()  # a consumer may stop early: release the server-side cursor first
 
 
-def _within(
-    query: Select[Any], moment: Any, date_from: date | None, date_to: date | None
-) -> Select[Any]:
-    if date_from is not None:
-        query = query.where(moment >= kyiv_day_start(date_from))
-    if date_to is not None:
-        query = query.where(moment < kyiv_day_start(date_to + timedelta(days=1)))
+def _within(query: Select[Any], moment: Any, days: DayRange) -> Select[Any]:
+    start, end = days.bounds()
+    if start is not None:
+        query = query.where(moment >= start)
+    if end is not None:
+        query = query.where(moment < end)
     return query
 
 
-def _article_query(date_from: date | None, date_to: date | None) -> Select[Any]:
+def _article_query() -> Select[Any]:
     duplicate = aliased(Article)
     revisions = (
         select(func.count())
@@ -151,7 +170,7 @@ def _article_query(date_from: date | None, date_to: date | None) -> Select[Any]:
         .outerjoin(duplicate, duplicate.id == Article.duplicate_of_id)
         .order_by(Article.published_at, Article.id)
     )
-    return _within(query, Article.published_at, date_from, date_to)
+    return query
 
 
 def _story_key() -> Any:
@@ -159,14 +178,15 @@ def _story_key() -> Any:
     return func.coalesce(Article.story_id, -Article.id)
 
 
-def _story_keys(date_from: date | None, date_to: date | None) -> Select[Any]:
+def _story_keys(days: DayRange) -> Select[Any]:
     key = _story_key()
     first = func.min(Article.published_at)
     query = select(key.label("key"), first.label("first")).group_by(key)
-    if date_from is not None:
-        query = query.having(first >= kyiv_day_start(date_from))
-    if date_to is not None:
-        query = query.having(first < kyiv_day_start(date_to + timedelta(days=1)))
+    start, end = days.bounds()
+    if start is not None:
+        query = query.having(first >= start)
+    if end is not None:
+        query = query.having(first < end)
     return query.order_by(first, key)
 
 

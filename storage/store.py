@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -191,20 +191,26 @@ class Store:
         date_from: date | None = None,
         date_to: date | None = None,
         editions: Sequence[str] | None = None,
+        *,
+        zone: tzinfo | None = None,
     ) -> Generator[dict[str, Any], None, None]:
-        """Stream article records for Kyiv dates [date_from, date_to] (None: unbounded)."""
+        """Stream article records for local dates [date_from, date_to] of `zone`, the site's
+        time zone (None: unbounded)."""
         with self._read("cannot export") as conn:
-            yield from export.iter_export(conn, date_from, date_to, editions)
+            yield from export.iter_export(conn, date_from, date_to, editions, zone=zone)
 
     def iter_story_export(
         self,
         date_from: date | None = None,
         date_to: date | None = None,
         editions: Sequence[str] | None = None,
+        *,
+        zone: tzinfo | None = None,
     ) -> Generator[dict[str, Any], None, None]:
-        """Stream one wide record per story first published on Kyiv dates [from, to]."""
+        """Stream one wide record per story first published on local dates [from, to] of
+        `zone`, the site's time zone."""
         with self._read("cannot export stories") as conn:
-            yield from export.iter_story_export(conn, date_from, date_to, editions)
+            yield from export.iter_story_export(conn, date_from, date_to, editions, zone=zone)
 
     # Transactions
 

@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from unn_ingest.flows.cli.options import console, user_errors
+from unn_ingest.flows.cli.options import console, site_zone, user_errors
 
 if TYPE_CHECKING:
     from unn_ingest.storage import Store
-
-KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def demo(
@@ -44,12 +42,14 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
     from unn_ingest.replica.testing import running_replica
 
     started = time.monotonic()
+    zone = site_zone()
     # The replica is on loopback, so it is not paced (config/settings.py: Settings.pacing).
     with running_replica(seed=seed, generated=stories) as server:
         origin = server.base_url
-        now = server.site.now().astimezone(KYIV)
+        now = server.site.now().astimezone(zone)
         console.print(
-            f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} Kyiv)"
+            f"replica of unn.ua serving at {origin} (seed {seed}, clock {now:%Y-%m-%d %H:%M} "
+            f"{zone.key})"
         )
         console.print("[bold]1.[/bold] ingest: feeds and first listing pages of uk, en, ru …")
         first = asyncio.run(ingest(None, origin, None, str(data_dir)))
@@ -59,7 +59,7 @@ def _run_demo(data_dir: Path, stories: int, seed: int) -> None:
         console.print(f"[bold]2.[/bold] backfill {day_from} .. {day_to} …")
         second = asyncio.run(backfill(day_from, day_to, None, origin, None, str(data_dir)))
         console.print(_line(second))
-        truth = [a for a in server.site.truth()["articles"] if _local_day(a) >= day_from]
+        truth = [a for a in server.site.truth()["articles"] if _local_day(a, zone) >= day_from]
     from unn_ingest.flows.cli.read import open_store
 
     with open_store(None, data_dir) as store:
@@ -84,8 +84,8 @@ def _print_stored(store: Store) -> None:
     console.print(stories_table(store.stories(limit=8), title="latest stories"))
 
 
-def _local_day(article: dict[str, Any]) -> date:
-    return datetime.fromisoformat(article["published_at"]).astimezone(KYIV).date()
+def _local_day(article: dict[str, Any], zone: ZoneInfo) -> date:
+    return datetime.fromisoformat(article["published_at"]).astimezone(zone).date()
 
 
 def _against_truth(store: Store, truth: list[dict[str, Any]]) -> str:

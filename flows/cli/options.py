@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -150,12 +151,19 @@ def parse_date(value: str, name: str) -> date:
         usage(f"{name} must be a date as YYYY-MM-DD, not {value!r}")
 
 
-def site_today() -> date:
-    """Return today's date on the site's clock (Europe/Kyiv)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+def site_zone() -> ZoneInfo:
+    """Return the site's time zone, from the site profile of the settings."""
+    from unn_ingest.config import Settings, load_profile
 
-    return datetime.now(ZoneInfo("Europe/Kyiv")).date()
+    with user_errors():
+        return ZoneInfo(load_profile(Settings().profile).time_zone)
+
+
+def site_today() -> date:
+    """Return today's date on the site's clock (the profile's time zone)."""
+    from datetime import datetime
+
+    return datetime.now(site_zone()).date()
 
 
 def existing_database(db: str | None, data_dir: Path | None) -> str:

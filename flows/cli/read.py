@@ -25,6 +25,7 @@ from unn_ingest.flows.cli.options import (
     parse_editions,
     print_json,
     site_today,
+    site_zone,
     usage,
     user_errors,
 )
@@ -119,7 +120,7 @@ def export(
         check_out(out)
     editions, columns, reader = _export_table(table, edition)
     with user_errors(), open_store(db, data_dir) as store:
-        records = getattr(store, reader)(start, end, editions)
+        records = getattr(store, reader)(start, end, editions, zone=site_zone())
         if fmt == "jsonl":
             count = _write_jsonl(records, out)
         else:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -39,6 +40,8 @@ TIMES = {
     "last": datetime(2025, 11, 19, 21, 59, 59, tzinfo=UTC),  # 19 Nov 23:59:59 Kyiv
     "after": datetime(2025, 11, 19, 22, 0, tzinfo=UTC),  # 20 Nov 00:00 Kyiv
 }
+
+KYIV = ZoneInfo("Europe/Kyiv")  # the site profile's time zone
 
 
 @pytest.fixture
@@ -94,7 +97,13 @@ def test_record_values(exported: Store, make_input: MakeInput) -> None:
 def test_kyiv_date_bounds(
     exported: Store, date_from: date | None, date_to: date | None, expected: list[str]
 ) -> None:
-    assert [r["slug"] for r in exported.iter_export(date_from, date_to)] == expected
+    found = exported.iter_export(date_from, date_to, zone=KYIV)
+    assert [r["slug"] for r in found] == expected
+
+
+def test_a_date_range_without_the_sites_time_zone_is_refused(exported: Store) -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        list(exported.iter_export(date(2025, 11, 19), None))
 
 
 def test_export_is_a_lazy_stream(exported: Store) -> None:
@@ -162,7 +171,7 @@ def test_story_export_is_wide_one_row_per_story(
 def test_story_export_filters(
     store: Store, three_stories: dict[str, int], options: dict[str, Any], expected: list[Any]
 ) -> None:
-    rows = list(store.iter_story_export(**options))
+    rows = list(store.iter_story_export(**options, zone=KYIV))
     assert [r["story_id"] for r in rows] == [three_stories.get(k) for k in expected]
     editions = options.get("editions", ["uk", "en", "ru"])
     assert all(list(r) == [n for n, _ in story_columns(editions)] for r in rows)
