@@ -87,8 +87,9 @@ class WarcArchive:
         response = _response_record(writer, exchange)
         request = _request_record(writer, exchange, response.rec_headers["WARC-Record-ID"])
         offset = self._file.tell()
-        writer.write_record(response)
-        writer.write_record(request)
+        for record in (response, request):
+            writer.write_record(record)
+            record.raw_stream.close()  # warcio buffers the payload in a temporary file
         self._file.flush()
         return f"{self._name}:{offset}"
 
@@ -117,7 +118,9 @@ class WarcArchive:
         self._day = day
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         info = {"software": "unn-ingest", "format": "WARC File Format 1.1"}
-        self._writer.write_record(self._writer.create_warcinfo_record(self._name, info))
+        record = self._writer.create_warcinfo_record(self._name, info)
+        self._writer.write_record(record)
+        record.raw_stream.close()
 
 
 def _response_record(writer: WARCWriter, exchange: Exchange) -> Any:

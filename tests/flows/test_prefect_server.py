@@ -189,7 +189,7 @@ def test_serve_registers_the_schedule_and_runs_what_is_triggered(
                 assert state == "COMPLETED"
         finally:
             server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+            server.communicate(timeout=60)  # waits, and closes its pipe
     assert (tmp_path / "unn-ingest.sqlite3").exists()
 
 
