@@ -38,11 +38,14 @@ def final_state(
     its summary, such as the drift alarm's)."""
     summary = report.summary() | (extra or {})
     failed = len(report.failures)
-    if not stopped and report.total("discovered") == 0:
-        message = f"nothing could be discovered at {site}"
-        if failed:
-            message += f" ({failed} failures, first: {report.failures[0].reason})"
-        message += "; check that the site is up and --origin is right, then run it again"
+    if not stopped and report.total("discovered") == 0 and failed:
+        # Nothing found *because* the site failed (unreachable, refusing, robots.txt down):
+        # a site that answered and listed nothing for the range is a note, not a failure.
+        message = (
+            f"nothing could be discovered at {site} ({failed} failures, first: "
+            f"{report.failures[0].reason}); check that the site is up and --origin is right, "
+            "then run it again"
+        )
         return Failed(message=message, data=RunFailedError(message))
     if failed:
         return Completed(message=f"completed with {failed} failures", data=summary)

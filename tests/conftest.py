@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # as the CLI sets it
 
 PG_URL = os.environ.get(
     "UNN_INGEST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.flows.ingest import ingest
+from unn_ingest.flows.outcome import RunFailedError
 from unn_ingest.replica.robots import RobotsVariant
 from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.testing import running_replica
@@ -137,9 +138,9 @@ def test_a_transient_failure_is_retried_by_the_next_run_though_no_listing_shows_
     assert failure["retry"] == "transient" and failure["attempts"] == 1
     assert failure["reason"] == "HTTP 503"
     replica.site.force_fault("/rss/news_uk.xml", "redirect")  # nothing is discovered...
-    replica.site.force_fault("/news", "redirect")  # ...this time
-    second = run(replica, settings)
-    assert second["editions"]["uk"]["discovered"] == 0
+    replica.site.force_fault("/news", "redirect")  # ...this time: the run ends Failed
+    with pytest.raises(RunFailedError, match="nothing could be discovered"):
+        run(replica, settings)
     assert url in stored_urls(settings) and url not in listed_failures(settings)
 
 
@@ -190,9 +191,10 @@ def test_an_unreachable_robots_txt_waits_and_the_next_run_catches_up(
 ) -> None:
     replica.site.robots = RobotsVariant("5xx")
     seen = requested_paths(replica)
-    first = run(replica, settings)
+    with pytest.raises(RunFailedError, match=r"robots.txt unreachable \(HTTP 503\)"):
+        run(replica, settings)  # the site could not be read: the run ends Failed
     assert set(seen) == {"/robots.txt"}  # nothing else was asked for
-    assert first["editions"]["uk"]["new"] == 0
+    assert stored_urls(settings) == set()
     replica.site.robots = RobotsVariant("allow")
     second = run(replica, settings)
     assert second["editions"]["uk"]["new"] > 0
