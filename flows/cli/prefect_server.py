@@ -36,6 +36,7 @@ def prefect_api() -> Iterator[str | None]:
 
     Yields None when Prefect's temporary servers are disabled (Prefect then decides).
     """
+    import prefect.context
     from prefect.context import refresh_global_settings_context
     from prefect.settings import (
         PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
@@ -60,6 +61,7 @@ def prefect_api() -> Iterator[str | None]:
             f"Prefect's temporary server did not start within {timeout} s; start one "
             "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api"
         ) from None
+    previous_settings = prefect.context.GLOBAL_SETTINGS_CONTEXT
     os.environ["PREFECT_API_URL"] = server.api_url  # for every thread and Prefect's services
     refresh_global_settings_context()
     terminated = _terminate_as_interrupt()
@@ -69,7 +71,8 @@ def prefect_api() -> Iterator[str | None]:
         _drain_prefect_clients()
         server.stop()
         os.environ.pop("PREFECT_API_URL", None)
-        refresh_global_settings_context()
+        # the settings as they were (a caller's own, e.g. a test harness's), not rebuilt
+        prefect.context.GLOBAL_SETTINGS_CONTEXT = previous_settings
         if terminated is not None:
             signal.signal(signal.SIGTERM, terminated)
 
