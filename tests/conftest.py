@@ -49,7 +49,7 @@ def _deselect_without_data(config: pytest.Config, items: list[pytest.Item]) -> N
     items[:] = [item for item in items if not item.get_closest_marker("needs_data")]
     _not_run.append(
         f"not run: {len(needing)} tests that need the real data ({folder} is missing); "
-        f"put shared/ beside the checkout or set {DATA_SETTING} (README: Real data)"
+        f"put shared/ beside the checkout or set {DATA_SETTING} (README: Development, Tests)"
     )
 
 
