@@ -279,12 +279,7 @@ def backfill_steps(
     """Run the steps of `backfill` (inside its flow run)."""
     if ctx.executor is not None:
         ctx.executor.warm()  # a backfill is large: start the workers while listings are read
-    chosen = editions or list(ctx.profile.edition_codes)
-    walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
-    items = [item for walk in walks for item in walk.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
-    watch.progress = ProgressArtifact(watch.scope)
-    watch.progress.start(len(requests))
+    items, requests = discover_range(ctx, watch, date_from, date_to, editions, refetch)
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = split_by_day(ctx, items, requests)
     batches = (batch for day in days.values() for batch in chunked(day, ctx.batch_size))
@@ -295,6 +290,25 @@ def backfill_steps(
             stored = fetch_and_store(ctx, day_requests, watch, where)
             tasks.link_by_content(quote(ctx), quote(stored), where)  # a window of days around it
             ctx.forget_all_but(stored)  # memory stays bounded however long the range
+
+
+def discover_range(
+    ctx: RunContext,
+    watch: RunWatch,
+    date_from: date,
+    date_to: date,
+    editions: list[str] | None,
+    refetch: bool,
+) -> tuple[list[DiscoveredItem], list[FetchRequest]]:
+    """Walk each edition's listings over the dates, select what to fetch, start the progress
+    artifact; return the items and the requests."""
+    chosen = editions or list(ctx.profile.edition_codes)
+    walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
+    items = [item for walk in walks for item in walk.result()]
+    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
+    watch.progress = ProgressArtifact(watch.scope)
+    watch.progress.start(len(requests))
+    return items, requests
 
 
 def fetch_and_store(

@@ -35,7 +35,6 @@ from prefect.client.schemas.objects import StateType
 from prefect.deployments.flow_runs import arun_deployment
 
 from unn_ingest.flows import tasks
-from unn_ingest.flows.artifacts import ProgressArtifact
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.errors import IngestError
 from unn_ingest.flows.ingest import (
@@ -43,6 +42,7 @@ from unn_ingest.flows.ingest import (
     RunWatch,
     backfill_run_name,
     date_span,
+    discover_range,
     fetch_and_store,
     quote,
     run_scope,
@@ -125,12 +125,7 @@ def part_steps(
     refetch: bool,
 ) -> None:
     """Run the steps of `backfill_part` (inside its flow run): its days in one sweep."""
-    chosen = editions or list(ctx.profile.edition_codes)
-    walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
-    items = [item for walk in walks for item in walk.result()]
-    requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
-    watch.progress = ProgressArtifact(watch.scope)
-    watch.progress.start(len(requests))
+    _, requests = discover_range(ctx, watch, date_from, date_to, editions, refetch)
     where = date_span(date_from, date_to)
     stored = fetch_and_store(ctx, requests, watch, where)
     tasks.link_by_content(quote(ctx), quote(stored), where)
