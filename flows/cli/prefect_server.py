@@ -105,6 +105,11 @@ def _session_server() -> Any:
     class SessionServer(SubprocessASGIServer):
         """Prefect's temporary server (the same command), started in a new session."""
 
+        # Prefect keeps one server per port in a registry shared by its subclasses: without a
+        # registry of our own, `SessionServer()` would hand back (and later stop) a server
+        # Prefect started for someone else, such as a test harness's.
+        _instances: dict[int | None, SubprocessASGIServer] = {}  # noqa: RUF012
+
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
             app_dir = str(prefect.__module_path__.parent)
             command = [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory"]
