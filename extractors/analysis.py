@@ -15,7 +15,7 @@ from unn_ingest.extractors.fingerprint import (
 from unn_ingest.extractors.language import tag_article
 from unn_ingest.extractors.matching import ArticleFeatures, article_features
 from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.profile import Furniture, SiteProfile
 from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | A
     if not article.title or not article.paragraphs:
         return AnalysisFailure(page.url, "page has no title or no body text")
     try:
-        return _analysed(article)
+        return _analysed(article, profile)
     except Exception as exc:
         log.exception("analysis crashed on %s", page.url)
         return AnalysisFailure(page.url, f"analysis crashed: {_describe(exc)}")
@@ -72,7 +72,7 @@ def _nothing_found(page: FetchedPage) -> str:
     return "no article found on the page"
 
 
-def _analysed(article: ExtractedArticle) -> AnalysedArticle:
+def _analysed(article: ExtractedArticle, profile: SiteProfile) -> AnalysedArticle:
     lang, mismatch = tag_article(article)
     text = "\n".join((article.title, article.lead, article.body))
     return AnalysedArticle(
@@ -82,7 +82,7 @@ def _analysed(article: ExtractedArticle) -> AnalysedArticle:
         content_hash=content_hash(article.title, article.lead, article.paragraphs),
         minhash=minhash_signature(signature_text(article.title, article.lead, article.paragraphs)),
         word_count=len(text.split()),
-        features=features_of(0, article),
+        features=features_of(0, article, profile.furniture()),
         facts=fact_keys(article.title, article.lead, article.paragraphs),
     )
 
@@ -92,8 +92,10 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def features_of(article_id: int, article: ExtractedArticle) -> ArticleFeatures:
-    """Return the content-matching features of an article."""
+def features_of(
+    article_id: int, article: ExtractedArticle, furniture: Furniture
+) -> ArticleFeatures:
+    """Return the content-matching features of an article (without the site's furniture)."""
     return article_features(
         article_id,
         article.edition,
@@ -102,6 +104,7 @@ def features_of(article_id: int, article: ExtractedArticle) -> ArticleFeatures:
         article.lead,
         article.paragraphs,
         article.image_url,
+        furniture=furniture,
     )
 
 

@@ -36,25 +36,17 @@ from functools import lru_cache
 import numpy as np
 
 from unn_ingest.extractors.matching_numbers import number_keys
+from unn_ingest.extractors.profile import Furniture
 
 __all__ = [
-    "ATTRIBUTION_PHRASES",
-    "SUBHEADS",
     "ArticleFeatures",
+    "Furniture",
     "article_features",
     "fold",
     "image_key",
     "stem_sketch",
 ]
 
-ATTRIBUTION_PHRASES = (
-    "передає УНН", "пише УНН", "повідомляє УНН", "UNN reports", "writes UNN", "reports UNN",
-    "передает УНН", "сообщает УНН", "пишет УНН",
-)  # fmt: skip
-SUBHEADS = (
-    "Деталі", "Нагадаємо", "Доповнення", "Details", "Recall", "Addendum",
-    "Детали", "Подробности", "Напомним", "Дополнение",
-)  # fmt: skip
 SKETCH_BITS = 4096  # 512 bytes an article; ~1,500 trigrams fill about a third
 STEM_BITS = 1024  # 128 bytes an article; ~150-300 stems, few collisions
 STEM_LETTERS = 4
@@ -117,12 +109,12 @@ def fold(text: str) -> str:
     return text
 
 
-def clean_text(title: str, lead: str, paragraphs: Sequence[str]) -> str:
+def clean_text(title: str, lead: str, paragraphs: Sequence[str], furniture: Furniture) -> str:
     """Return title, lead and body without subheads and attribution phrases, one per line."""
-    subheads = {s.casefold() for s in SUBHEADS}
+    subheads = {s.casefold() for s in furniture.subheads}
     kept = [p for p in paragraphs if p.strip().strip("#").strip().casefold() not in subheads]
     text = "\n".join([title, lead, *kept])
-    for phrase in ATTRIBUTION_PHRASES:
+    for phrase in furniture.phrases:
         text = text.replace(phrase, "")
     return unicodedata.normalize("NFC", text)
 
@@ -188,9 +180,12 @@ def article_features(
     lead: str,
     paragraphs: Sequence[str],
     image_url: str | None = None,
+    *,
+    furniture: Furniture,
 ) -> ArticleFeatures:
-    """Reduce one article to the language-neutral features content matching compares."""
-    text = clean_text(title, lead, paragraphs)
+    """Reduce one article to the language-neutral features content matching compares
+    (without the site's furniture: `SiteProfile.furniture()`)."""
+    text = clean_text(title, lead, paragraphs, furniture)
     folded = fold(text)
     return ArticleFeatures(
         article_id=article_id,

@@ -38,6 +38,15 @@ class RetryLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class Furniture:
+    """What every article of the site carries and no story tells apart: the site profile's
+    attribution phrases ("передає УНН") and subheads ("Деталі"), all editions together."""
+
+    phrases: tuple[str, ...] = ()
+    subheads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """Everything site-specific: origin, editions, markup hints, politeness."""
 
@@ -63,6 +72,12 @@ class SiteProfile:
             if edition.code == code:
                 return edition
         raise KeyError(code)
+
+    def furniture(self) -> Furniture:
+        """Return the attribution phrases and subheads of every edition (what content
+        matching leaves out)."""
+        phrases = tuple(p for e in self.editions for p in e.attribution_phrases)
+        return Furniture(phrases, tuple(s for e in self.editions for s in e.subheads))
 
     @property
     def edition_codes(self) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from typing import Annotated, Any
 
 import typer
 
+from unn_ingest.config import load_profile
 from unn_ingest.extractors.fingerprint import (
     Fingerprint,
     content_hash,
@@ -49,6 +50,7 @@ from unn_ingest.replica.model import EditionText, Story
 __all__ = ["EvalArticle", "command", "evaluate", "load_articles", "pairwise", "partition"]
 
 QUICK_ARTICLES = 1000
+FURNITURE = load_profile().furniture()  # the site's attribution phrases and subheads
 JITTER_SEED = 5
 
 
@@ -104,6 +106,7 @@ def load_articles(
                 text.lead,
                 _paragraphs(text),
                 story.image_path if with_images else None,
+                furniture=FURNITURE,
             )
             articles.append(EvalArticle(article_id, story, text, features))
     return articles

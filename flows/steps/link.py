@@ -82,7 +82,7 @@ def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
         and r.published_at is not None
         and low <= r.published_at <= high
     ]
-    features = {r.id: ctx.features.get(r.id) or _features(r) for r in candidates}
+    features = {r.id: ctx.features.get(r.id) or _features(ctx, r) for r in candidates}
     new = [
         features[r.id] for r in candidates if r.id in ids and r.link_method in ("none", "content")
     ]
@@ -121,10 +121,17 @@ def _facts(ctx: RunContext, row: ArticleRow) -> frozenset[str]:
     return known if known is not None else fact_keys(row.title, row.lead, row.body.split("\n\n"))
 
 
-def _features(row: ArticleRow) -> ArticleFeatures:
+def _features(ctx: RunContext, row: ArticleRow) -> ArticleFeatures:
     paragraphs = row.body.split("\n\n")
     return article_features(
-        row.id, row.edition, row.published_at, row.title, row.lead, paragraphs, row.image_url
+        row.id,
+        row.edition,
+        row.published_at,
+        row.title,
+        row.lead,
+        paragraphs,
+        row.image_url,
+        furniture=ctx.profile.furniture(),
     )
 
 

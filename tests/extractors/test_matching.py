@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from unn_ingest.config import load_profile
 from unn_ingest.extractors.linking import LinkEdge
 from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
 from unn_ingest.extractors.matching_features import name_keys
@@ -16,6 +17,7 @@ from unn_ingest.replica.model import Story
 from unn_ingest.replica.stories.loader import load_handwritten
 
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
+FURNITURE = load_profile().furniture()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,13 @@ def corpus(stories: list[Story]) -> tuple[list[ArticleFeatures], dict[int, str]]
             paragraphs = [b.text for b in text.blocks]
             features.append(
                 article_features(
-                    article_id, edition, story.published_at, text.title, text.lead, paragraphs
+                    article_id,
+                    edition,
+                    story.published_at,
+                    text.title,
+                    text.lead,
+                    paragraphs,
+                    furniture=FURNITURE,
                 )
             )
             truth[article_id] = story.story_id
