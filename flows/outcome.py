@@ -47,9 +47,10 @@ def final_state(
             "then run it again"
         )
         return Failed(message=message, data=RunFailedError(message))
-    if failed:
-        return Completed(message=f"completed with {failed} failures", data=summary)
-    return Completed(message="completed", data=summary)
+    message = f"completed with {failed} failures" if failed else "completed"
+    if report.unread_pages:  # the range is not covered: a re-run fills the gap
+        message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
+    return Completed(message=message, data=summary)
 
 
 def tag_run(tags: Iterable[str]) -> None:

@@ -14,7 +14,7 @@ from unn_ingest.flows.fetch.workers import fetch_and_analyse
 from unn_ingest.flows.ingest import date_span
 from unn_ingest.flows.orchestrator import describe_runtime_error
 from unn_ingest.flows.outcome import RunFailedError, final_state
-from unn_ingest.flows.report import Failure, RunReport
+from unn_ingest.flows.report import Failure, RunReport, UnreadPage
 from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.replica.testing import running_replica
 
@@ -77,6 +77,20 @@ def test_failed_pages_complete_the_run_with_their_count() -> None:
     state = final_state(report, "http://x")
     assert state.is_completed() and state.message == "completed with 2 failures"
     assert report.failure_share() == pytest.approx(0.2)
+
+
+def test_a_listing_left_unread_marks_the_run_incomplete() -> None:
+    report = RunReport()
+    report.add("uk", "discovered", 280)
+    page = "http://x/news?page=5"
+    report.unread_pages.append(UnreadPage("uk", page, 5, "cut short", None, None))
+    report.fail(Failure(page, "listing", "cut short", "uk"))
+    state = final_state(report, "http://x")
+    assert state.is_completed()
+    assert state.message == (
+        "completed with 1 failures; incomplete: 1 listing pages could not be read"
+    )
+    assert final_state(RunReport(), "http://x").message == "completed"
 
 
 def test_a_failure_is_logged_as_one_warning(caplog: pytest.LogCaptureFixture) -> None:
