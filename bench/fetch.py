@@ -17,27 +17,8 @@ from typing import Any
 
 import httpx
 
-from bench.pipeline import free_port
+from bench.pipeline import start_replica
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
-
-
-def start_replica(stories: int, latency_ms: float) -> tuple[Any, str]:
-    import subprocess
-    import sys
-
-    port = free_port()
-    command = [sys.executable, "-m", "replica", "serve", "--port", str(port)]
-    command += ["--stories", str(stories), "--faults", "latency:1", "--latency-ms", str(latency_ms)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(base + "/__clock__", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the replica did not start")
 
 
 def article_urls(base: str, wanted: int) -> list[str]:
@@ -47,7 +28,8 @@ def article_urls(base: str, wanted: int) -> list[str]:
 
 def measure(pages: int, limit: int, latency_ms: float) -> dict[str, Any]:
     """Fetch `pages` article pages at the limit; return the rate and the replica's stats."""
-    process, base = start_replica(max(120, pages // 2), latency_ms)
+    faults = ("--faults", "latency:1", "--latency-ms", str(latency_ms))
+    process, base = start_replica(max(120, pages // 2), *faults)
     try:
         urls = article_urls(base, pages)
         host = re.sub(r"^https?://|:\d+$", "", base)

@@ -44,23 +44,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_replica(stories: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_replica(stories: int, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Serve the replica in a process of its own (as the live site is elsewhere); wait for it.
+
+    `options` go to `replica serve` as they are (e.g. faults for the fetch benchmark).
+    """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "replica",
-        "serve",
-        "--port",
-        str(port),
-        "--stories",
-        str(stories),
-    ]
+    command = [sys.executable, "-m", "unn_ingest.replica", "serve", "--port", str(port)]
+    command += ["--stories", str(stories), *options]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
-        try:
-            if httpx.get(base + "/robots.txt", timeout=1).status_code == 200:
+        try:  # the clock is a control endpoint: no fault ever delays it
+            if httpx.get(base + "/__clock__", timeout=1).status_code == 200:
                 return process, base
         except httpx.TransportError:
             time.sleep(0.1)
