@@ -40,6 +40,9 @@ CHUNK = 40  # pages per unit of work sent to a worker
 STORE_CHUNK = 200  # articles per database transaction
 CHANGED_LISTED = 200  # changed URLs named in the summary
 
+# One URL and the analyses of its archived versions, oldest first.
+UrlResults = tuple[str, list[tuple[datetime, "AnalysedArticle | AnalysisFailure"]]]
+
 
 @dataclass(frozen=True, slots=True)
 class Selection:
@@ -83,11 +86,20 @@ def reprocess_steps(
     clock = _Stopwatch()
     pages = _article_pages(ctx, read_archive(archive, damage), selection.editions)
     clock.lap("read")
-    analysed = dict(_analyse(ctx, pages))
-    clock.lap("extract")
-    items = _reextracted(ctx, analysed, selection)
-    outcomes = _store(ctx, items)
-    clock.lap("store")
+    items: list[Reextracted] = []
+    outcomes: list[UpsertOutcome] = []
+    pending: list[Reextracted] = []
+    for group in _analyse(ctx, _by_url(pages)):  # the store writes while the workers extract
+        item = _reextracted(ctx, group, selection)
+        if item is not None:
+            pending.append(item)
+        if len(pending) >= STORE_CHUNK:
+            outcomes += _store(ctx, pending)
+            items += pending
+            pending = []
+    outcomes += _store(ctx, pending)
+    items += pending
+    clock.lap("extract and store")
     changed = [o for o in outcomes if o.status != "unchanged"]
     _relink(ctx, changed)
     clock.lap("relink")
@@ -120,7 +132,7 @@ def _offline(request: httpx.Request) -> httpx.Response:
 def _article_pages(
     ctx: RunContext, archived: Iterable[ArchivedPage], editions: Sequence[str] | None
 ) -> list[FetchedPage]:
-    """Return the archived 200 responses of article URLs (of these editions), oldest first."""
+    """Return the archived 200 responses of article URLs (of these editions)."""
     pages = []
     for item in archived:
         key = article_key(item.requested_url, ctx.profile)
@@ -132,52 +144,70 @@ def _article_pages(
                 item.requested_url, item.url, item.status, item.headers, item.body, item.fetched_at
             )
         )
-    pages.sort(key=lambda p: p.fetched_at)
     return pages
 
 
-def _analyse(
-    ctx: RunContext, pages: Sequence[FetchedPage]
-) -> Iterator[tuple[tuple[str, datetime], AnalysedArticle | AnalysisFailure]]:
-    """Analyse the pages in chunks, in the worker processes when there are any."""
-    chunks = [list(pages[i : i + CHUNK]) for i in range(0, len(pages), CHUNK)]
-    progress("re-extracted", 0, total=len(pages))
-    if ctx.executor is None:
-        results: Iterable[list[AnalysedArticle | AnalysisFailure]] = (
-            analyse_pages(chunk, ctx.profile) for chunk in chunks
-        )
-    else:
-        futures: list[Future[list[AnalysedArticle | AnalysisFailure]]] = [
-            ctx.executor.submit(analyse_pages, chunk, ctx.profile) for chunk in chunks
-        ]
-        results = (future.result() for future in futures)
-    for chunk, found in zip(chunks, results, strict=True):
-        progress("re-extracted", len(chunk))
-        for page, result in zip(chunk, found, strict=True):
-            yield (page.url, page.fetched_at), result
+def _by_url(pages: Iterable[FetchedPage]) -> list[list[FetchedPage]]:
+    """Group the pages by URL (in URL order), each URL's versions oldest first."""
+    groups: dict[str, list[FetchedPage]] = defaultdict(list)
+    for page in pages:
+        groups[page.url].append(page)
+    return [sorted(groups[url], key=lambda p: p.fetched_at) for url in sorted(groups)]
 
 
-def _reextracted(
-    ctx: RunContext,
-    analysed: dict[tuple[str, datetime], AnalysedArticle | AnalysisFailure],
-    selection: Selection,
-) -> list[Reextracted]:
-    """Group the analyses by URL into an article's current text and its earlier versions."""
-    by_url: dict[str, list[tuple[datetime, AnalysedArticle | AnalysisFailure]]] = defaultdict(list)
-    for (url, fetched_at), result in analysed.items():
-        by_url[url].append((fetched_at, result))
-    items = []
-    for url, results in sorted(by_url.items()):
-        results.sort(key=lambda r: r[0])
-        good = [(at, r) for at, r in results if isinstance(r, AnalysedArticle)]
-        if not good:
-            reason = results[-1][1].reason if isinstance(results[-1][1], AnalysisFailure) else ""
-            ctx.report.fail(Failure(url, "extract", reason, _edition(ctx, url)))
-            continue
-        item = _item(good, results[0][0])
-        if _selected(ctx, item, selection):
-            items.append(item)
-    return items
+def _chunks(groups: Sequence[list[FetchedPage]]) -> list[list[list[FetchedPage]]]:
+    """Pack whole URLs into chunks of about CHUNK pages (a URL's versions stay together)."""
+    chunks: list[list[list[FetchedPage]]] = [[]]
+    for group in groups:
+        if chunks[-1] and sum(map(len, chunks[-1])) + len(group) > CHUNK:
+            chunks.append([])
+        chunks[-1].append(group)
+    return [chunk for chunk in chunks if chunk]
+
+
+def _analyse(ctx: RunContext, groups: Sequence[list[FetchedPage]]) -> Iterator[UrlResults]:
+    """Analyse the pages, a chunk at a time; yield each URL's results, in the groups' order.
+
+    Chunks go to the worker processes once they have started; until then this process
+    analyses them itself rather than wait for the workers. The results come in the same order
+    either way.
+    """
+    chunks = _chunks(groups)
+    progress("re-extracted", 0, total=sum(map(len, groups)))
+    work: list[Future[list[AnalysedArticle | AnalysisFailure]]] = []
+    for chunk in chunks:
+        pages = [page for group in chunk for page in group]
+        if ctx.executor is not None and ctx.executor.ready():
+            work.append(ctx.executor.submit(analyse_pages, pages, ctx.profile))
+        else:
+            work.append(_finished(analyse_pages(pages, ctx.profile)))
+    for chunk, future in zip(chunks, work, strict=True):
+        found = iter(future.result())
+        for group in chunk:
+            progress("re-extracted", len(group))
+            yield group[0].url, [(page.fetched_at, next(found)) for page in group]
+
+
+def _finished(
+    results: list[AnalysedArticle | AnalysisFailure],
+) -> Future[list[AnalysedArticle | AnalysisFailure]]:
+    future: Future[list[AnalysedArticle | AnalysisFailure]] = Future()
+    future.set_result(results)
+    return future
+
+
+def _reextracted(ctx: RunContext, found: UrlResults, selection: Selection) -> Reextracted | None:
+    """Return one URL's current text and earlier versions (None: none extracted, or not
+    selected)."""
+    url, results = found
+    good = [(at, r) for at, r in results if isinstance(r, AnalysedArticle)]
+    if not good:
+        last = results[-1][1]
+        reason = last.reason if isinstance(last, AnalysisFailure) else ""
+        ctx.report.fail(Failure(url, "extract", reason, _edition(ctx, url)))
+        return None
+    item = _item(good, results[0][0])
+    return item if _selected(ctx, item, selection) else None
 
 
 def _item(good: list[tuple[datetime, AnalysedArticle]], first: datetime) -> Reextracted:
@@ -204,10 +234,11 @@ def _selected(ctx: RunContext, item: Reextracted, selection: Selection) -> bool:
 
 
 def _store(ctx: RunContext, items: Sequence[Reextracted]) -> list[UpsertOutcome]:
-    outcomes: list[UpsertOutcome] = []
-    for start in range(0, len(items), STORE_CHUNK):
-        with ctx.db_lock:
-            outcomes += ctx.store.reextract_articles(items[start : start + STORE_CHUNK])
+    """Write re-extracted articles in one transaction; count what changed."""
+    if not items:
+        return []
+    with ctx.db_lock:
+        outcomes = ctx.store.reextract_articles(items)
     for outcome in outcomes:
         ctx.report.add(outcome.edition, outcome.status)
     return outcomes
