@@ -84,3 +84,18 @@ class ArticleFeatures:
     length: int = 0  # characters of cleaned text
     # word stem bit set, see matching_features.stem_sketch
     stems: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedArticle:
+    """One article page, extracted, language-tagged and fingerprinted: what the store upserts."""
+
+    article: ExtractedArticle
+    lang: LanguageTag
+    lang_mismatch: bool
+    content_hash: str
+    minhash: bytes | None  # None: not fingerprinted (analysis always gives one)
+    word_count: int
+    fetched_at: datetime  # aware: when the analysed page was fetched
+    features: ArticleFeatures  # for content matching; article_id 0 until stored
+    facts: frozenset[str]  # the numbers a republication must repeat

@@ -16,7 +16,6 @@ from unn_ingest.storage.errors import (
 )
 from unn_ingest.storage.export import ARTICLE_COLUMNS, EXPORT_FIELDS, story_columns
 from unn_ingest.storage.records import (
-    ArticleInput,
     FetchRecord,
     RetryDelays,
     StoryGroup,
@@ -42,7 +41,6 @@ __all__ = [
     "ARTICLE_COLUMNS",
     "EXPORT_FIELDS",
     "UPGRADE_COMMAND",
-    "ArticleInput",
     "ArticleRow",
     "ArticleView",
     "FetchRecord",

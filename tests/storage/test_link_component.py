@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from unn_ingest.extractors.records import EditionLink
-from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import AnalysedArticle, EditionLink
+from unn_ingest.storage import StorageError, Store, StoryGroup, StoryMember
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 URL = Callable[[str, str], str]
 
 
