@@ -25,8 +25,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
-from unn_ingest.storage import ArticleInput, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import (
+    AnalysedArticle,
+    ArticleFeatures,
+    ExtractedArticle,
+    LanguageTag,
+)
+from unn_ingest.storage import Store, StoryGroup, StoryMember
 
 EDITIONS = ("uk", "en", "ru")
 WORDS = [
@@ -73,7 +78,7 @@ pq.write_table(pa.Table.from_pylist(rows), sys.argv[2])
 """
 
 
-def generated_input(n: int, rng: random.Random, start: datetime) -> ArticleInput:
+def generated_input(n: int, rng: random.Random, start: datetime) -> AnalysedArticle:
     """Return article n: edition n % 3 of story n // 3, about 2 KB of body."""
     edition = EDITIONS[n % 3]
     story = n // 3
@@ -94,9 +99,10 @@ def generated_input(n: int, rng: random.Random, start: datetime) -> ArticleInput
     )
     digest = hashlib.sha256(page.body.encode()).hexdigest()
     words = sum(len(p.split()) for p in paragraphs)
-    return ArticleInput(
-        page, LanguageTag(edition, 0.99, "langdetect"), False, digest, None, words, start
-    )
+    # The store never reads the matching features: blank ones keep the fill's timing as it was.
+    features = ArticleFeatures(0, edition, page.published_at, None, frozenset(), frozenset(), 0)
+    lang = LanguageTag(edition, 0.99, "langdetect")
+    return AnalysedArticle(page, lang, False, digest, None, words, start, features, frozenset())
 
 
 def fill(url: str, articles: int) -> float:

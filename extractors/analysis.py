@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from unn_ingest.extractors.article import extract_article
 from unn_ingest.extractors.fingerprint import (
@@ -16,23 +17,9 @@ from unn_ingest.extractors.language import tag_article
 from unn_ingest.extractors.matching import ArticleFeatures, article_features
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import Furniture, SiteProfile
-from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
+from unn_ingest.extractors.records import AnalysedArticle, ExtractedArticle
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysedArticle:
-    """An extracted article with its language tag and fingerprints."""
-
-    article: ExtractedArticle
-    lang: LanguageTag
-    lang_mismatch: bool
-    content_hash: str
-    minhash: bytes
-    word_count: int
-    features: ArticleFeatures  # for content matching; article_id 0 until stored
-    facts: frozenset[str]  # the numbers a republication must repeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +45,7 @@ def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | A
     if not article.title or not article.paragraphs:
         return AnalysisFailure(page.url, "page has no title or no body text")
     try:
-        return _analysed(article, profile)
+        return _analysed(article, page.fetched_at, profile)
     except Exception as exc:
         log.exception("analysis crashed on %s", page.url)
         return AnalysisFailure(page.url, f"analysis crashed: {_describe(exc)}")
@@ -72,7 +59,9 @@ def _nothing_found(page: FetchedPage) -> str:
     return "no article found on the page"
 
 
-def _analysed(article: ExtractedArticle, profile: SiteProfile) -> AnalysedArticle:
+def _analysed(
+    article: ExtractedArticle, fetched_at: datetime, profile: SiteProfile
+) -> AnalysedArticle:
     lang, mismatch = tag_article(article)
     text = "\n".join((article.title, article.lead, article.body))
     return AnalysedArticle(
@@ -82,6 +71,7 @@ def _analysed(article: ExtractedArticle, profile: SiteProfile) -> AnalysedArticl
         content_hash=content_hash(article.title, article.lead, article.paragraphs),
         minhash=minhash_signature(signature_text(article.title, article.lead, article.paragraphs)),
         word_count=len(text.split()),
+        fetched_at=fetched_at,
         features=features_of(0, article, profile.furniture()),
         facts=fact_keys(article.title, article.lead, article.paragraphs),
     )

@@ -37,17 +37,24 @@ _EDITION_ORDER = {"uk": 0, "en": 1, "ru": 2}
 
 @dataclass(frozen=True, slots=True)
 class LinkNode:
-    """One article of a component: its id, edition, publish time and current story."""
+    """One article of a component: its id, edition, publish time, current story and how it
+    joined that story (the stored member's method and score)."""
 
     article_id: int
     edition: str
     published_at: datetime | None = None
     story_id: int | None = None
+    link_method: str = "none"  # "hreflang", "switcher", "content" or "none"
+    link_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LinkEdge:
-    """A claim that two articles are editions of one story, with how it was found."""
+    """A claim that two articles are editions of one story, with how it was found.
+
+    An explicit link (hreflang, switcher) scores 1.0. Story formation ignores direction; the
+    store's explicit links point from `a`, the page that carries the link, to `b`.
+    """
 
     a: int
     b: int

@@ -29,7 +29,6 @@ import sys
 import unicodedata
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
@@ -37,6 +36,7 @@ import numpy as np
 
 from unn_ingest.extractors.matching_numbers import number_keys
 from unn_ingest.extractors.profile import Furniture
+from unn_ingest.extractors.records import ArticleFeatures
 
 __all__ = [
     "ArticleFeatures",
@@ -76,21 +76,6 @@ _NAME_FOLDS = (
     (re.compile(r"z"), "s"),
     (re.compile(r"(?<=[aeiou])h+$"), ""),  # "gh" folds to "hh": "Kavanaugh"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleFeatures:
-    """The language-neutral evidence one article offers to content matching."""
-
-    article_id: int
-    edition: str
-    published_at: datetime | None
-    image: str | None  # lead image file name
-    numbers: frozenset[str]
-    names: frozenset[str]
-    sketch: int = field(repr=False, compare=False)  # trigram bit set, see trigram_sketch
-    length: int = 0  # characters of cleaned text
-    stems: int = field(default=0, repr=False, compare=False)  # word stem bit set, see stem_sketch
 
 
 def image_key(image_url: str | None) -> str | None:

@@ -1,4 +1,7 @@
-"""Records the pure core produces: what a page says, in plain frozen dataclasses."""
+"""Records the pure core produces: what a page says, in plain frozen dataclasses.
+
+Light on purpose (no numpy, no trafilatura), so that storage can import them.
+"""
 
 from __future__ import annotations
 
@@ -64,3 +67,35 @@ class DiscoveredItem:
     title: str | None = None
     source: str = "feed"  # "feed", "listing", "link"
     rubric: str | None = None  # the feed item's category, where it has one
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """The language-neutral evidence one article offers to content matching."""
+
+    article_id: int
+    edition: str
+    published_at: datetime | None
+    image: str | None  # lead image file name
+    numbers: frozenset[str]
+    names: frozenset[str]
+    # trigram bit set, see matching_features.trigram_sketch
+    sketch: int = field(repr=False, compare=False)
+    length: int = 0  # characters of cleaned text
+    # word stem bit set, see matching_features.stem_sketch
+    stems: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedArticle:
+    """One article page, extracted, language-tagged and fingerprinted: what the store upserts."""
+
+    article: ExtractedArticle
+    lang: LanguageTag
+    lang_mismatch: bool
+    content_hash: str
+    minhash: bytes | None  # None: not fingerprinted (analysis always gives one)
+    word_count: int
+    fetched_at: datetime  # aware: when the analysed page was fetched
+    features: ArticleFeatures  # for content matching; article_id 0 until stored
+    facts: frozenset[str]  # the numbers a republication must repeat

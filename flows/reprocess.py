@@ -21,8 +21,9 @@ from pathlib import Path
 import httpx
 from prefect import flow
 
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
 from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
@@ -30,9 +31,8 @@ from unn_ingest.flows.fetch.http import Fetcher
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
-from unn_ingest.flows.steps.batches import _article_input
 from unn_ingest.flows.steps.link import link_by_content, link_explicit
-from unn_ingest.storage import ArticleInput, Reextracted, UpsertOutcome
+from unn_ingest.storage import Reextracted, UpsertOutcome
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _reextracted(ctx: RunContext, found: UrlResults, selection: Selection) -> Re
     """Return one URL's current text and earlier versions (None: none extracted, or not
     selected)."""
     url, results = found
-    good = [(at, r) for at, r in results if isinstance(r, AnalysedArticle)]
+    good = [r for _, r in results if isinstance(r, AnalysedArticle)]
     if not good:
         last = results[-1][1]
         reason = last.reason if isinstance(last, AnalysisFailure) else ""
@@ -210,17 +210,11 @@ def _reextracted(ctx: RunContext, found: UrlResults, selection: Selection) -> Re
     return item if _selected(ctx, item, selection) else None
 
 
-def _item(good: list[tuple[datetime, AnalysedArticle]], first: datetime) -> Reextracted:
-    inputs = [_input(result, at) for at, result in good]
+def _item(good: list[AnalysedArticle], first: datetime) -> Reextracted:
     versions = [
-        v for i, v in enumerate(inputs) if i == 0 or v.content_hash != inputs[i - 1].content_hash
+        v for i, v in enumerate(good) if i == 0 or v.content_hash != good[i - 1].content_hash
     ]
-    return Reextracted(inputs[-1], tuple(versions), first)
-
-
-def _input(result: AnalysedArticle, fetched_at: datetime) -> ArticleInput:
-    page = FetchedPage(result.article.url, result.article.url, 200, {}, b"", fetched_at)
-    return _article_input(result, page, None)
+    return Reextracted(good[-1], tuple(versions), first)
 
 
 def _selected(ctx: RunContext, item: Reextracted, selection: Selection) -> bool:

@@ -16,7 +16,6 @@ from unn_ingest.storage.errors import (
 )
 from unn_ingest.storage.export import ARTICLE_COLUMNS, EXPORT_FIELDS, story_columns
 from unn_ingest.storage.records import (
-    ArticleInput,
     FetchRecord,
     RetryDelays,
     StoryGroup,
@@ -27,9 +26,7 @@ from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
     FetchState,
-    LinkEdge,
     LinkGraph,
-    LinkNodeRow,
     RevisionView,
     StoryEdition,
     StorySummary,
@@ -42,14 +39,11 @@ __all__ = [
     "ARTICLE_COLUMNS",
     "EXPORT_FIELDS",
     "UPGRADE_COMMAND",
-    "ArticleInput",
     "ArticleRow",
     "ArticleView",
     "FetchRecord",
     "FetchState",
-    "LinkEdge",
     "LinkGraph",
-    "LinkNodeRow",
     "Reextracted",
     "RetryDelays",
     "RevisionView",

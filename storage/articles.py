@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
 
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, ArticleRevision
-from unn_ingest.storage.records import ArticleInput
 from unn_ingest.storage.rows import UpsertOutcome, UpsertStatus
 from unn_ingest.storage.sql import chunked, insert, lock_rows
 
@@ -26,7 +26,7 @@ STORED = (Article.id, Article.url, Article.edition, Article.slug, Article.conten
           Article.title, Article.lead, Article.body, Article.last_fetched_at)  # fmt: skip
 
 
-def upsert_articles(conn: Connection, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
+def upsert_articles(conn: Connection, inputs: Sequence[AnalysedArticle]) -> list[UpsertOutcome]:
     """Upsert pages keyed by (edition, slug); return new / updated / unchanged per input."""
     outcomes: dict[int, UpsertOutcome] = {}
     for round_ in _rounds(inputs):
@@ -35,12 +35,12 @@ def upsert_articles(conn: Connection, inputs: Sequence[ArticleInput]) -> list[Up
     return [outcomes[i] for i in range(len(inputs))]
 
 
-def key_of(item: ArticleInput) -> Key:
+def key_of(item: AnalysedArticle) -> Key:
     """Return the article's natural key."""
     return (item.article.edition, item.article.slug)
 
 
-def _rounds(inputs: Sequence[ArticleInput]) -> list[list[int]]:
+def _rounds(inputs: Sequence[AnalysedArticle]) -> list[list[int]]:
     """Split input positions into rounds of distinct keys, each sorted by key."""
     rounds: list[list[int]] = []
     seen: dict[Key, int] = {}
@@ -52,12 +52,12 @@ def _rounds(inputs: Sequence[ArticleInput]) -> list[list[int]]:
     return [sorted(r, key=lambda i: key_of(inputs[i])) for r in rounds]
 
 
-def _upsert_round(conn: Connection, items: list[ArticleInput]) -> list[UpsertOutcome]:
+def _upsert_round(conn: Connection, items: list[AnalysedArticle]) -> list[UpsertOutcome]:
     inserted = _insert_new(conn, items)
     rest = [item for item in items if key_of(item) not in inserted]
     stored = _lock_stored(conn, rest)
     touches: list[dict[str, Any]] = []
-    changes: list[tuple[StoredRow, ArticleInput]] = []
+    changes: list[tuple[StoredRow, AnalysedArticle]] = []
     outcomes = []
     for item in items:
         if key_of(item) in inserted:
@@ -80,7 +80,7 @@ def _upsert_round(conn: Connection, items: list[ArticleInput]) -> list[UpsertOut
     return outcomes
 
 
-def _insert_new(conn: Connection, items: list[ArticleInput]) -> dict[Key, int]:
+def _insert_new(conn: Connection, items: list[AnalysedArticle]) -> dict[Key, int]:
     # One cached statement run as an executemany (SQLAlchemy batches it into multi-row
     # INSERTs with RETURNING), instead of compiling a new multi-VALUES statement per batch.
     stmt = (
@@ -92,7 +92,7 @@ def _insert_new(conn: Connection, items: list[ArticleInput]) -> dict[Key, int]:
     return {(row.edition, row.slug): row.id for row in rows}
 
 
-def _lock_stored(conn: Connection, items: list[ArticleInput]) -> dict[Key, StoredRow]:
+def _lock_stored(conn: Connection, items: list[AnalysedArticle]) -> dict[Key, StoredRow]:
     """Read (and on PostgreSQL lock) the stored rows for these inputs, by key, else by URL."""
     stored: dict[Key, StoredRow] = {}
     keys = [key_of(item) for item in items]
@@ -122,7 +122,7 @@ def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(update(Article).where(Article.id == bindparam("_id")), rows)
 
 
-def _revise(conn: Connection, changes: list[tuple[StoredRow, ArticleInput]]) -> None:
+def _revise(conn: Connection, changes: list[tuple[StoredRow, AnalysedArticle]]) -> None:
     if not changes:
         return
     revisions = [
@@ -146,7 +146,7 @@ def _revise(conn: Connection, changes: list[tuple[StoredRow, ArticleInput]]) -> 
     )
 
 
-def _new_row(item: ArticleInput) -> dict[str, Any]:
+def _new_row(item: AnalysedArticle) -> dict[str, Any]:
     page = item.article
     at = item.fetched_at
     identity = {"edition": page.edition, "slug": page.slug, "url": page.url, "link_method": "none"}
@@ -154,7 +154,7 @@ def _new_row(item: ArticleInput) -> dict[str, Any]:
     return {**content(item), **identity, **times}
 
 
-def content(item: ArticleInput) -> dict[str, Any]:
+def content(item: AnalysedArticle) -> dict[str, Any]:
     """Return the column values that come from the page and its analysis."""
     page = item.article
     return {

@@ -1,24 +1,12 @@
-"""Records that go into the store: what the pipeline hands over to be written."""
+"""Records that go into the store: what the pipeline hands over to be written.
+
+The articles themselves arrive as the analysis made them (`extractors.records.AnalysedArticle`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from unn_ingest.extractors.records import ExtractedArticle, LanguageTag
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleInput:
-    """One extracted, language-tagged article page, ready to upsert."""
-
-    article: ExtractedArticle
-    lang: LanguageTag
-    lang_mismatch: bool
-    content_hash: str
-    minhash: bytes | None
-    word_count: int
-    fetched_at: datetime  # aware
 
 
 @dataclass(frozen=True, slots=True)

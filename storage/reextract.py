@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.storage import articles, writes
 from unn_ingest.storage.models import Article, ArticleRevision, EditionLinkEntry
-from unn_ingest.storage.records import ArticleInput
 from unn_ingest.storage.rows import UpsertOutcome, UpsertStatus
 from unn_ingest.storage.sql import chunked, insert
 
@@ -41,8 +41,8 @@ class Reextracted:
     one text, oldest first (the last is the current text): the revisions' sources.
     """
 
-    current: ArticleInput
-    versions: tuple[ArticleInput, ...] = ()
+    current: AnalysedArticle
+    versions: tuple[AnalysedArticle, ...] = ()
     first_archived_at: datetime | None = None  # the article's earliest archived response
 
 
@@ -81,7 +81,7 @@ def _stored(conn: Connection, urls: Sequence[str]) -> dict[str, Any]:
     return found
 
 
-def _changes(row: Any, item: ArticleInput) -> dict[str, Any]:
+def _changes(row: Any, item: AnalysedArticle) -> dict[str, Any]:
     """Return the content columns whose re-extracted value differs from the stored one."""
     fresh = articles.content(item)
     if fresh["rubric"] is None:  # the feed's category, which the page does not show

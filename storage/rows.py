@@ -1,10 +1,16 @@
-"""Records that come out of the store: write outcomes and read views, plain frozen dataclasses."""
+"""Records that come out of the store: write outcomes and read views, plain frozen dataclasses.
+
+The link graph is made of the linker's own nodes and edges (`extractors.linking`), so it goes
+to the linker as it is read.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+
+from unn_ingest.extractors.linking import LinkEdge, LinkNode
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
 
@@ -40,33 +46,11 @@ class FetchState:
 
 
 @dataclass(frozen=True, slots=True)
-class LinkNodeRow:
-    """An article as the explicit linker sees it."""
-
-    article_id: int
-    edition: str
-    url: str
-    published_at: datetime | None
-    story_id: int | None
-    link_method: str
-    link_score: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class LinkEdge:
-    """A stored explicit link between two stored articles."""
-
-    from_article_id: int
-    to_article_id: int
-    method: str
-
-
-@dataclass(frozen=True, slots=True)
 class LinkGraph:
     """Articles connected through explicit links or a shared story, and their explicit links."""
 
-    nodes: tuple[LinkNodeRow, ...]  # ordered by article_id
-    edges: tuple[LinkEdge, ...]  # ordered by (from, to, method)
+    nodes: tuple[LinkNode, ...]  # ordered by article_id
+    edges: tuple[LinkEdge, ...]  # the stored explicit links (score 1.0), ordered by (a, b, method)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from sqlalchemy import URL, Connection, Engine
 
-from unn_ingest.extractors.records import EditionLink
+from unn_ingest.extractors.records import AnalysedArticle, EditionLink
 from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
@@ -29,7 +29,7 @@ from unn_ingest.storage.engine import (
     translated,
 )
 from unn_ingest.storage.errors import StorageError
-from unn_ingest.storage.records import ArticleInput, FetchRecord, RetryDelays, StoryGroup
+from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
     ArticleRow,
@@ -89,7 +89,7 @@ class Store:
 
     # Writes
 
-    def upsert_articles(self, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
+    def upsert_articles(self, inputs: Sequence[AnalysedArticle]) -> list[UpsertOutcome]:
         """Store pages (and the explicit links they carry); return what happened to each."""
         return self._transact("cannot store articles", writes.upsert_articles, inputs)
 

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
+from unn_ingest.extractors.linking import LinkEdge, LinkNode
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, EditionLinkEntry, Story
 from unn_ingest.storage.records import StoryGroup
-from unn_ingest.storage.rows import LinkEdge, LinkGraph, LinkNodeRow
+from unn_ingest.storage.rows import LinkGraph
 from unn_ingest.storage.sql import chunked, insert, lock_rows, sorted_ids
 
 # An article's story, link method and link score.
@@ -168,12 +169,11 @@ def _neighbours(conn: Connection, ids: set[int]) -> set[int]:
     return found
 
 
-def _nodes(conn: Connection, ids: set[int]) -> tuple[LinkNodeRow, ...]:
-    nodes: list[LinkNodeRow] = []
+def _nodes(conn: Connection, ids: set[int]) -> tuple[LinkNode, ...]:
+    nodes: list[LinkNode] = []
     columns = (
         Article.id,
         Article.edition,
-        Article.url,
         Article.published_at,
         Article.story_id,
         Article.link_method,
@@ -181,7 +181,7 @@ def _nodes(conn: Connection, ids: set[int]) -> tuple[LinkNodeRow, ...]:
     )
     for chunk in chunked(sorted(ids)):
         nodes.extend(
-            LinkNodeRow(*row) for row in conn.execute(select(*columns).where(Article.id.in_(chunk)))
+            LinkNode(*row) for row in conn.execute(select(*columns).where(Article.id.in_(chunk)))
         )
     return tuple(sorted(nodes, key=lambda n: n.article_id))
 
@@ -194,5 +194,5 @@ def _edges(conn: Connection, ids: set[int]) -> tuple[LinkEdge, ...]:
             .join(Article, Article.url == EditionLinkEntry.to_url)
             .where(EditionLinkEntry.from_article_id.in_(chunk))
         )
-        edges.update(LinkEdge(*row) for row in conn.execute(query) if row[1] in ids)
-    return tuple(sorted(edges, key=lambda e: (e.from_article_id, e.to_article_id, e.method)))
+        edges.update(LinkEdge(*row, score=1.0) for row in conn.execute(query) if row[1] in ids)
+    return tuple(sorted(edges, key=lambda e: (e.a, e.b, e.method)))

@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from unn_ingest.extractors.records import EditionLink
+from unn_ingest.extractors.records import AnalysedArticle, EditionLink
 from unn_ingest.storage import articles
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, EditionLinkEntry, FetchLogEntry
-from unn_ingest.storage.records import ArticleInput, FetchRecord, RetryDelays
+from unn_ingest.storage.records import FetchRecord, RetryDelays
 from unn_ingest.storage.rows import UpsertOutcome
 from unn_ingest.storage.sql import chunked, insert
 
 
-def upsert_articles(conn: Connection, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
+def upsert_articles(conn: Connection, inputs: Sequence[AnalysedArticle]) -> list[UpsertOutcome]:
     """Upsert pages and store the explicit links each carries (additive)."""
     outcomes = articles.upsert_articles(conn, inputs)
     rows = [

@@ -13,11 +13,12 @@ import typer
 from rich.table import Table
 
 from unn_ingest.config import load_profile
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
+from unn_ingest.extractors.analysis import AnalysisFailure, analyse_page
 from unn_ingest.extractors.drift import suggest_prefixes
 from unn_ingest.extractors.html_decode import decode_body, parse_html
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows.cli.options import (
     JsonOut,
     Origin,

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_pages
+from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
 from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, stopped
 from unn_ingest.flows.run_logs import LogLine, capturing_logs
 

@@ -13,9 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure
-from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.extractors.analysis import AnalysisFailure
+from unn_ingest.extractors.records import AnalysedArticle, DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchOutcome, FetchRequest, stopped
@@ -27,7 +26,7 @@ from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.flows.steps.fetchlog import log_fetches
 from unn_ingest.flows.steps.link import link_explicit
-from unn_ingest.storage import ArticleInput, FetchState
+from unn_ingest.storage import FetchState
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     """Log the fetches, record failures, upsert the articles; return the stored ids."""
     pages = [o.page for o in work.outcomes if o.page is not None]
-    good: list[tuple[AnalysedArticle, FetchedPage]] = []
+    good: list[AnalysedArticle] = []
     unextracted: dict[str, str | None] = {}
     for page, result in zip(pages, work.analysed, strict=True):
         if isinstance(result, AnalysisFailure):
@@ -201,13 +200,12 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             ctx.report.fail(Failure(result.url, "extract", result.reason, edition))
             unextracted[page.url] = f"extract: {result.reason}"
         else:
-            good.append((result, page))
+            good.append(_with_rubric(result, ctx.rubrics.get(page.url)))
     log_fetches(ctx, work.outcomes, "article", unextracted, work.robots)
     for outcome in work.outcomes:
         _count_fetch(ctx, outcome)
-    inputs = [_article_input(r, p, ctx.rubrics.get(p.url)) for r, p in good]
-    stored = ctx.store.upsert_articles(inputs) if inputs else []
-    for row, (result, _) in zip(stored, good, strict=True):
+    stored = ctx.store.upsert_articles(good) if good else []
+    for row, result in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.report.stored(row.article_id)
         ctx.report.drift.observe(result.article.url, result.article.sources)
@@ -261,20 +259,11 @@ def _worker_result(
     return done
 
 
-def _article_input(result: AnalysedArticle, page: FetchedPage, rubric: str | None) -> ArticleInput:
-    """Return the store's input for an analysed page; the feed's category fills a missing rubric."""
-    article = result.article
-    if article.rubric is None and rubric:
-        article = replace(article, rubric=rubric)
-    return ArticleInput(
-        article=article,
-        lang=result.lang,
-        lang_mismatch=result.lang_mismatch,
-        content_hash=result.content_hash,
-        minhash=result.minhash,
-        word_count=result.word_count,
-        fetched_at=page.fetched_at,
-    )
+def _with_rubric(result: AnalysedArticle, rubric: str | None) -> AnalysedArticle:
+    """Return the analysed page with the feed's category filling a missing rubric."""
+    if result.article.rubric is not None or not rubric:
+        return result
+    return replace(result, article=replace(result.article, rubric=rubric))
 
 
 def _count_fetch(ctx: RunContext, outcome: FetchOutcome) -> None:

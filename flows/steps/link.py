@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
-from unn_ingest.extractors.linking import LinkEdge, LinkNode, form_stories
+from unn_ingest.extractors.linking import LinkEdge, form_stories
 from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
 from unn_ingest.flows.context import RunContext
-from unn_ingest.storage import ArticleRow, StoryGroup, StoryMember
-from unn_ingest.storage.rows import LinkGraph
+from unn_ingest.storage import ArticleRow, LinkGraph, StoryGroup, StoryMember
 
 CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish time
 # A republication comes a day or more after its original, and may be stored first.
@@ -32,7 +31,7 @@ def link_explicit(ctx: RunContext, article_ids: Sequence[int]) -> int:
 
 def graph_edges(graph: LinkGraph) -> list[LinkEdge]:
     """Return a component's explicit edges, plus the content links its stories already hold."""
-    edges = [LinkEdge(e.from_article_id, e.to_article_id, e.method, 1.0) for e in graph.edges]
+    edges = list(graph.edges)
     by_story: dict[int, list[int]] = defaultdict(list)
     for node in graph.nodes:
         if node.story_id is not None:
@@ -53,8 +52,7 @@ def graph_edges(graph: LinkGraph) -> list[LinkEdge]:
 
 def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge]) -> int:
     """Store the stories the graph forms; return how many of this run's articles got linked."""
-    nodes = [LinkNode(n.article_id, n.edition, n.published_at, n.story_id) for n in graph.nodes]
-    groups = form_stories(nodes, [*graph_edges(graph), *extra])
+    groups = form_stories(graph.nodes, [*graph_edges(graph), *extra])
     ctx.store.apply_story_groups(
         [StoryGroup(tuple(StoryMember(m.article_id, m.method, m.score) for m in g)) for g in groups]
     )

@@ -10,9 +10,10 @@ import pytest
 
 from unn_ingest.config import load_profile
 from unn_ingest.extractors import article as article_module
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
+from unn_ingest.extractors.analysis import AnalysisFailure, analyse_page
 from unn_ingest.extractors.discovery import parse_feed, parse_listing
 from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.extractors.urls import article_key, url_origin
 from unn_ingest.replica import faults as fx
 from unn_ingest.replica.site import ReplicaSite

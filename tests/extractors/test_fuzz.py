@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 import pytest
 
 from unn_ingest.config import load_profile
-from unn_ingest.extractors.analysis import AnalysedArticle, AnalysisFailure, analyse_page
+from unn_ingest.extractors.analysis import AnalysisFailure, analyse_page
 from unn_ingest.extractors.discovery import Discovery, parse_feed, parse_listing
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.replica.testing import make_site
 

@@ -15,8 +15,16 @@ from typing import Any
 
 import pytest
 
-from unn_ingest.extractors.records import EditionLink, ExtractedArticle, LanguageTag
-from unn_ingest.storage import ArticleInput, Store
+from unn_ingest.extractors.analysis import features_of
+from unn_ingest.extractors.fingerprint import fact_keys
+from unn_ingest.extractors.profile import Furniture
+from unn_ingest.extractors.records import (
+    AnalysedArticle,
+    EditionLink,
+    ExtractedArticle,
+    LanguageTag,
+)
+from unn_ingest.storage import Store
 
 ORIGIN = "http://127.0.0.1:8765"
 PUBLISHED = datetime(2025, 11, 19, 8, 18, tzinfo=UTC)
@@ -26,7 +34,7 @@ BACKENDS = [
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -61,8 +69,8 @@ def build_input(
     published_at: datetime | None = PUBLISHED,
     fetched_at: datetime = FETCHED,
     **extra: Any,
-) -> ArticleInput:
-    """Build an ArticleInput; links are (edition, slug, method) of the pages pointed at."""
+) -> AnalysedArticle:
+    """Build an analysed article; links are (edition, slug, method) of the pages pointed at."""
     page = ExtractedArticle(
         url=url_of(edition, slug),
         edition=edition,
@@ -79,7 +87,7 @@ def build_input(
         extractor_version="test-1",
     )
     digest = hashlib.sha256(f"{page.title}\n{page.lead}\n{page.body}".encode()).hexdigest()
-    return ArticleInput(
+    return AnalysedArticle(
         article=page,
         lang=LanguageTag(extra.pop("language", edition), 0.98, "langdetect"),
         lang_mismatch=extra.pop("lang_mismatch", False),
@@ -87,12 +95,14 @@ def build_input(
         minhash=extra.pop("minhash", b"\x01\x02\x03"),
         word_count=len(page.body.split()),
         fetched_at=fetched_at,
+        features=features_of(0, page, Furniture()),
+        facts=fact_keys(page.title, page.lead, page.paragraphs),
     )
 
 
 @pytest.fixture
 def make_input() -> MakeInput:
-    """Return the ArticleInput builder (keyword options: body, title, links, times, ...)."""
+    """Return the analysed-article builder (keyword options: body, title, links, times, ...)."""
     return build_input
 
 

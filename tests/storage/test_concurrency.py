@@ -11,15 +11,22 @@ from typing import Any
 
 import pytest
 
-from unn_ingest.extractors.records import EditionLink, ExtractedArticle, LanguageTag
-from unn_ingest.storage import ArticleInput, FetchRecord, Store
+from unn_ingest.extractors.analysis import features_of
+from unn_ingest.extractors.profile import Furniture
+from unn_ingest.extractors.records import (
+    AnalysedArticle,
+    EditionLink,
+    ExtractedArticle,
+    LanguageTag,
+)
+from unn_ingest.storage import FetchRecord, Store
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 FETCHED = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)
 WRITERS = 3
 
 
-def _batch(size: int = 40) -> list[ArticleInput]:
+def _batch(size: int = 40) -> list[AnalysedArticle]:
     """Build a batch in plain code so forked children rebuild it identically."""
     items = []
     for n in range(size):
@@ -36,7 +43,10 @@ def _batch(size: int = 40) -> list[ArticleInput]:
             links=links,
         )
         lang = LanguageTag(edition, 0.9, "langdetect")
-        items.append(ArticleInput(page, lang, False, f"hash-{n}", None, 2, FETCHED))
+        features = features_of(0, page, Furniture())
+        items.append(
+            AnalysedArticle(page, lang, False, f"hash-{n}", None, 2, FETCHED, features, frozenset())
+        )
     return items
 
 

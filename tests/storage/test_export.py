@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
+from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.storage import (
     EXPORT_FIELDS,
-    ArticleInput,
     Store,
     StoryGroup,
     StoryMember,
@@ -25,7 +25,7 @@ from unn_ingest.storage import (
 
 from .conftest import url_of
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 DOCUMENTED = [
     "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric", "tags",
     "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from unn_ingest.extractors.records import EditionLink
-from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import AnalysedArticle, EditionLink
+from unn_ingest.storage import StorageError, Store, StoryGroup, StoryMember
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 URL = Callable[[str, str], str]
 
 
@@ -27,9 +27,9 @@ def test_component_follows_links_in_both_directions(store: Store, make_input: Ma
     for start in (a, b, c):
         graph = store.link_component([start])
         assert [n.article_id for n in graph.nodes] == sorted([a, b, c])
-        assert {(e.from_article_id, e.to_article_id, e.method) for e in graph.edges} == {
-            (a, b, "hreflang"),
-            (c, a, "switcher"),
+        assert {(e.a, e.b, e.method, e.score) for e in graph.edges} == {
+            (a, b, "hreflang", 1.0),
+            (c, a, "switcher", 1.0),
         }
     assert [n.article_id for n in store.link_component([unrelated]).nodes] == [unrelated]
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.storage import StorageError, Store, StoryGroup, StoryMember
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 T0 = datetime(2025, 11, 19, 8, 0, tzinfo=UTC)
 
 

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-from unn_ingest.storage import ArticleInput, StorageError, Store, UpsertOutcome, writes
+from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.storage import StorageError, Store, UpsertOutcome, writes
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 REAL_UPSERT = writes.upsert_articles
 
 
@@ -24,7 +25,7 @@ class FakeDriverError(Exception):
 
 
 def _failing(times: int, sqlstate: str, calls: list[int]) -> Any:
-    def upsert(conn: Connection, inputs: Sequence[ArticleInput]) -> list[UpsertOutcome]:
+    def upsert(conn: Connection, inputs: Sequence[AnalysedArticle]) -> list[UpsertOutcome]:
         calls.append(1)
         outcomes = REAL_UPSERT(conn, inputs)  # written, then rolled back by the failure
         if len(calls) <= times:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from unn_ingest.storage import ArticleInput, StorageError, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.storage import StorageError, Store, StoryGroup, StoryMember
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 
 
 def _group(*ids: int, method: str = "hreflang", score: float | None = None) -> StoryGroup:

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from unn_ingest.storage import ArticleInput, StorageError, Store
+from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.storage import StorageError, Store
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 KYIV_NOON = datetime(2025, 7, 1, 12, 0, tzinfo=ZoneInfo("Europe/Kyiv"))  # summer: UTC+3
 
 

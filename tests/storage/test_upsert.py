@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from unn_ingest.storage import ArticleInput, Store, StoryGroup, StoryMember
+from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.storage import Store, StoryGroup, StoryMember
 
-MakeInput = Callable[..., ArticleInput]
+MakeInput = Callable[..., AnalysedArticle]
 LATER = datetime(2025, 11, 19, 12, 0, tzinfo=UTC)
 
 
