@@ -56,3 +56,36 @@ def test_a_terminated_pool_leaves_nothing_either() -> None:
     pool.terminate()
     pool.shutdown()
     assert wait_until_gone() == set()
+
+
+MAIN_SCRIPT = """
+import os, sys
+if __name__ != "__main__":  # imported again, as multiprocessing does in a new process
+    open(os.environ["MARK"], "a").write(__name__ + "\\n")
+else:
+    from unn_ingest.flows.fetch.pool import LazyProcessPool
+
+    pool = LazyProcessPool(2)
+    print(sorted(pool.submit(os.getpid).result(timeout=60) for _ in range(4)) != [])
+    pool.shutdown()
+"""
+
+
+@pytest.mark.slow
+def test_workers_do_not_import_the_callers_main_module(tmp_path: Path) -> None:
+    # The CLI's or a flow run's main module imports Prefect: seconds per worker, for nothing.
+    import subprocess
+    import sys
+
+    script, mark = tmp_path / "main.py", tmp_path / "imported"
+    script.write_text(MAIN_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, "MARK": str(mark)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert not mark.exists(), mark.read_text()
