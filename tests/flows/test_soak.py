@@ -1,10 +1,10 @@
 """Soak: every fault of the replica, 10% of responses in all, 500 stories in three editions.
 
-Every article is stored exactly once after at most five backfills (the issue asks for three:
-see RUNS), no run crashed, whatever was discovered and not stored is due again after every
-run, and each fetch failure a run reported was listed by `unn-ingest failures` right after it.
-Retry delays are zero here: the runs stand for runs spaced further apart than the delays (live,
-ten minutes apart against a five-minute first delay; permanent failures wait a day).
+Every article is stored exactly once after at most three backfills (see RUNS), no run
+crashed, whatever was discovered and not stored is due again after every run, and each fetch
+failure a run reported was listed by `unn-ingest failures` right after it. Retry delays are
+zero here: the runs stand for runs spaced further apart than the delays (live, ten minutes
+apart against a five-minute first delay; permanent failures wait a day).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ _register_subcommands()
 SHARE = 0.10  # of the responses of each kind (pages, feeds), spread over every fault
 # The listing walk ends at the first listing page that fails (flows/steps/discover.py), so an
 # article on an older page may be discovered only by a later run; and a page may draw a fault
-# no retry within a run cures (truncated, redirect, oversized) three runs in a row. The test
-# prints how many are missing after each run.
-RUNS = 5
+# no retry within a run cures (truncated, redirect, oversized) more than once. The faults are
+# drawn from (seed, path, n-th request), so the runs are reproducible: measured (missing, never
+# discovered) after each run: (46, 0), (2, 0), (0, 0). The test prints them.
+RUNS = 3
 
 
 def soak_plan() -> FaultPlan:
