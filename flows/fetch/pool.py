@@ -53,7 +53,9 @@ class LazyProcessPool(Executor):
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["unn_ingest.flows.fetch.worker_init"])
+                context.set_forkserver_preload(
+                    ["unn_ingest.flows.fetch.worker_init", "unn_ingest.flows.fetch.server_exit"]
+                )
                 self._counter = context.Value("q", 0)
                 self._pool = _WorkerPool(
                     self._workers,
