@@ -1,12 +1,16 @@
-"""The `unn-ingest eval` commands; each lives beside the evaluation it runs."""
+"""The `unn-ingest eval` commands; each lives beside the evaluation it runs.
+
+They are imported when one is run (or `eval --help` lists them), not at every start of the
+command line: the evaluations import the replica, trafilatura and the real-data readers.
+"""
 
 from __future__ import annotations
 
 import importlib
 
 import typer
-
-eval_app = typer.Typer(no_args_is_help=True, add_completion=False)
+import typer.core
+from typer import _click  # typer's own copy of click, whose types its groups are declared with
 
 COMMANDS = {
     "extraction": "Body extraction F1 on real pages and the replica, against bare trafilatura.",
@@ -14,6 +18,20 @@ COMMANDS = {
     "linking": "Story linking precision and recall against the replica's ground truth.",
 }
 
-for _name, _help in COMMANDS.items():
-    _module = importlib.import_module(f"unn_ingest.flows.evaluation.{_name}")
-    eval_app.command(_name, help=_help)(_module.command)
+
+class LazyEvalGroup(typer.core.TyperGroup):
+    """The `eval` group: a command's module is imported when the command is asked for."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"unn_ingest.flows.evaluation.{cmd_name}")
+        one = typer.Typer(add_completion=False)
+        one.command(cmd_name, help=COMMANDS[cmd_name])(module.command)
+        return typer.main.get_command(one)
+
+
+eval_app = typer.Typer(cls=LazyEvalGroup, no_args_is_help=True, add_completion=False)

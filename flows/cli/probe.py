@@ -6,19 +6,12 @@ the body is) from the live site, which no test here can reach.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
-from unn_ingest.config import load_profile
-from unn_ingest.extractors.analysis import AnalysisFailure, analyse_page
-from unn_ingest.extractors.drift import suggest_prefixes
-from unn_ingest.extractors.html_decode import decode_body, parse_html
-from unn_ingest.extractors.page import FetchedPage
-from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows.cli.options import (
     JsonOut,
     Origin,
@@ -29,7 +22,13 @@ from unn_ingest.flows.cli.options import (
     user_errors,
 )
 from unn_ingest.flows.errors import OfflineError
-from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest
+
+if TYPE_CHECKING:  # the pipeline is imported when a page is probed, not at every CLI start
+    from unn_ingest.extractors.analysis import AnalysisFailure
+    from unn_ingest.extractors.page import FetchedPage
+    from unn_ingest.extractors.profile import SiteProfile
+    from unn_ingest.extractors.records import AnalysedArticle
+    from unn_ingest.flows.fetch.http import FetchOutcome
 
 Row = tuple[str, str]
 
@@ -65,6 +64,10 @@ def _print_rows(url: str, rows: list[Row], json_out: bool) -> None:
 
 def probe_rows(url: str, origin: str | None) -> list[Row]:
     """Return (question, answer) rows for one page of the site and the site's fixed files."""
+    from unn_ingest.config import load_profile
+    from unn_ingest.extractors.analysis import analyse_page
+    from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
+
     parts = urlsplit(url)
     profile = load_profile(origin=origin or f"{parts.scheme}://{parts.netloc}")
     site_files = [profile.origin + "/robots.txt"]
@@ -84,6 +87,9 @@ def _status(outcome: FetchOutcome) -> str:
 
 
 def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
+    from unn_ingest.extractors.drift import suggest_prefixes
+    from unn_ingest.extractors.html_decode import decode_body, parse_html
+
     body = page.body.decode("utf-8", "replace")
     rows = [
         ("Q3 hreflang alternates", str(body.count('hreflang="'))),
@@ -101,6 +107,8 @@ def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
 
 
 def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
+    from unn_ingest.extractors.analysis import AnalysisFailure
+
     if isinstance(result, AnalysisFailure):
         return [("article", result.reason)]
     a = result.article

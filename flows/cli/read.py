@@ -29,7 +29,6 @@ from unn_ingest.flows.cli.options import (
     usage,
     user_errors,
 )
-from unn_ingest.storage.export import ARTICLE_COLUMNS, story_columns
 
 Columns = tuple[tuple[str, str], ...]
 ExportTable = Annotated[
@@ -130,6 +129,8 @@ def export(
 
 
 def _export_table(table: str, edition: str | None) -> tuple[list[str] | None, Columns, str]:
+    from unn_ingest.storage.export import ARTICLE_COLUMNS, story_columns
+
     """Return the editions, columns and the Store method that `export --table` reads."""
     editions = parse_editions(edition) if edition else None
     if table == "articles":

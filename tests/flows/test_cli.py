@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from typer import _click
+from typer.core import TyperGroup
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -24,10 +26,12 @@ _register_subcommands()
 def all_command_paths() -> list[list[str]]:
     paths: list[list[str]] = []
 
-    def walk(command: object, prefix: list[str]) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
+    def walk(command: _click.Command, prefix: list[str]) -> None:
+        if isinstance(command, TyperGroup):  # also the lazily loaded ones (eval)
+            context = _click.Context(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                assert sub is not None, name
                 walk(sub, [*prefix, name])
         else:
             paths.append(prefix)
@@ -168,3 +172,21 @@ def test_show_names_the_original_of_a_republication(tmp_path: Path) -> None:
     assert f"duplicate_of{original.url}(score0.93)" in cells
     plain = runner.invoke(app, ["show", original.url, "--db", db])
     assert plain.exit_code == 0 and "duplicate_of" not in plain.output
+
+
+def test_help_imports_none_of_the_pipeline() -> None:
+    # `--help` (and a typo) answer at once: the commands import the heavy parts when they run.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.argv = ['unn-ingest', '--help']\n"
+        "from unn_ingest.flows.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('trafilatura', 'prefect', 'sqlalchemy', 'datasketch', 'lxml', 'httpx')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
