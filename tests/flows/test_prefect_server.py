@@ -132,14 +132,10 @@ def prefect_cli(
     )
 
 
-def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
-    prefect_api: str, tmp_path: Path
-) -> None:
-    env = {
-        "UNN_INGEST_HOME": str(REPO),
-        "UNN_INGEST_DATA_DIR": str(tmp_path),
-        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
-    }
+@pytest.fixture(scope="module")
+def deployed(prefect_api: str) -> str:
+    """Create the work pool and deploy prefect.yaml on the module's server; return its API."""
+    env = {"UNN_INGEST_HOME": str(REPO)}
     made = prefect_cli(prefect_api, "work-pool", "create", "unn-ingest", "--type", "process")
     assert made.returncode == 0, made.stdout + made.stderr
     deployed = prefect_cli(prefect_api, "deploy", "--all", env=env)
@@ -147,6 +143,20 @@ def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
     with httpx.Client(base_url=prefect_api, timeout=30) as api:
         names = {d["name"] for d in api.post("/deployments/filter", json={}).json()}
         assert {"ingest", "backfill"} <= names
+        ingest = find_deployment(api, "ingest")  # its schedule would send workers to unn.ua
+        assert ingest is not None
+        paused = api.post(f"/deployments/{ingest['id']}/pause_deployment")
+        assert paused.status_code < 300, paused.text
+    return prefect_api
+
+
+def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(deployed: str, tmp_path: Path) -> None:
+    prefect_api = deployed
+    env = {
+        "UNN_INGEST_HOME": str(REPO),
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
+    }
     with running_replica(seed=6, generated=10) as replica:
         params = ["--param", "date_from=2025-11-19", "--param", "date_to=2025-11-20"]
         params += ["--param", f"origin={replica.base_url}"]
