@@ -7,7 +7,6 @@ From synchronous code, run a flow with `asyncio.run(ingest(...))`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import threading
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import Flow, State
 from prefect.context import SyncClientContext
+from prefect.exceptions import TerminationSignal
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as prefect_quote
@@ -32,7 +32,13 @@ from unn_ingest.flows.artifacts import ProgressArtifact, RunScope, publish_artif
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import RunStopped
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.outcome import final_state, mark_failures, tag_run
+from unn_ingest.flows.outcome import (
+    cancel_requested,
+    final_state,
+    mark_failures,
+    quiet_stopped_report,
+    tag_run,
+)
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
@@ -172,8 +178,9 @@ async def run_steps(
 
     (Without a client in the context, Prefect makes one per task run, with a fresh TLS
     context each time: ~20 ms of CPU per task.) When the flow is cancelled (Ctrl-C, or a
-    cancelled flow run), the steps are told to stop and are waited for while they clean up;
-    what the run did is published either way. The flow ends in the state `final_state` gives.
+    worker's SIGTERM for a flow run cancelled in Prefect), the steps are told to stop and are
+    waited for while they clean up; what the run did is published either way. The flow ends
+    in the state `final_state` gives: Cancelled when it was cancelled in Prefect.
     """
     stop = StopSignal()
 
@@ -188,21 +195,33 @@ async def run_steps(
             try:
                 extra = steps(ctx, watch, *args)
             except RunStopped:
-                end_run(ctx, watch, stopped=True)
-                raise
+                return end_run(ctx, watch, stopped=True)
             return end_run(ctx, watch, extra=extra)
 
-    work = asyncio.ensure_future(asyncio.to_thread(call))
+    # A worker cancels a run with SIGTERM, which Prefect raises as TerminationSignal in the
+    # event loop's `select`, outside any task: `asyncio.run` then cancels every task as it
+    # shuts down. So the steps run in a future, not a task, to be waited for even then.
+    loop = asyncio.get_running_loop()
+    work = loop.run_in_executor(None, contextvars.copy_context().run, call)
     try:
-        state = await asyncio.shield(work)
-    except asyncio.CancelledError:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await work
-        raise
+        state: State[Any] | None = await asyncio.shield(work)
+    except (asyncio.CancelledError, TerminationSignal):
+        state = await stop_and_wait(work, stop)
+        if state is None or not await asyncio.to_thread(cancel_requested):
+            raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
+        quiet_stopped_report(loop)
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
-    # or (a Failed run) raises the RunFailedError it holds.
+    # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)
+
+
+async def stop_and_wait(work: asyncio.Future[State[Any]], stop: StopSignal) -> State[Any] | None:
+    """Tell the steps to stop and wait for them; return the run's state (None if they failed)."""
+    stop.set()
+    try:
+        return await asyncio.shield(work)
+    except Exception:
+        return None
 
 
 def start_run(scope: RunScope) -> None:

@@ -5,19 +5,22 @@
 - Some pages failed: the run is Completed with the message "completed with N failures", the
   tag `has-failures`, and a `unn-ingest.run.failures-high` event when the failed share is at
   or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
+- Stopped before the end (cancelled in Prefect): the run is Cancelled, saying what it stored;
+  a direct caller gets `RunStopped`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Iterable
 from typing import Any
 
 from prefect import State
-from prefect.states import Completed, Failed
+from prefect.states import Cancelled, Completed, Failed
 
-from unn_ingest.flows.errors import IngestError
+from unn_ingest.flows.errors import IngestError, RunStopped
 from unn_ingest.flows.report import RunReport
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,13 @@ def final_state(
     its summary, such as the drift alarm's)."""
     summary = report.summary() | (extra or {})
     failed = len(report.failures)
-    if not stopped and report.total("discovered") == 0 and failed:
+    if stopped:
+        message = (
+            f"stopped before the end: {report.total('new')} new and {report.total('updated')} "
+            "updated articles stored; run it again to fetch the rest"
+        )
+        return Cancelled(message=message, data=RunStopped(message))
+    if report.total("discovered") == 0 and failed:
         # Nothing found *because* the site failed (unreachable, refusing, robots.txt down):
         # a site that answered and listed nothing for the range is a note, not a failure.
         message = (
@@ -51,6 +60,46 @@ def final_state(
     if report.unread_pages:  # the range is not covered: a re-run fills the gap
         message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
     return Completed(message=message, data=summary)
+
+
+def cancel_requested() -> bool:
+    """Tell whether the current flow run was cancelled in Prefect (the UI's Cancel, the API,
+    `prefect flow-run cancel`): it is a deployment's run and the server shows it Cancelling."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    run = context.flow_run if context is not None else None
+    if run is None or run.deployment_id is None:
+        return False  # a direct call (the CLI): only Ctrl-C stops it
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(run.id).state
+    except Exception as exc:
+        log.warning("could not read the flow run's state: %s", exc)
+        return False
+    return state is not None and (state.is_cancelling() or state.is_cancelled())
+
+
+def quiet_stopped_report(loop: asyncio.AbstractEventLoop) -> None:
+    """Keep asyncio from printing a traceback for the run's end when the run was cancelled.
+
+    Prefect's SIGTERM handler raises in the event loop's `select`, outside the run's task, so
+    `asyncio.run` cancels that task while it shuts down; the run then ends Cancelled, Prefect
+    raises the `RunStopped` its state holds, and asyncio would report it, traceback and all,
+    as "unhandled exception during asyncio.run() shutdown". The run's state and logs say it.
+    """
+    previous = loop.get_exception_handler()
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), RunStopped):
+            log.info("the flow run was cancelled; its process exits")
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
 
 
 def tag_run(tags: Iterable[str]) -> None:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
+from typing import Any
 
 import pytest
 
 from unn_ingest.config import load_profile
 from unn_ingest.flows.artifacts import RunScope, merge_trend, redact_url
+from unn_ingest.flows.errors import RunStopped
 from unn_ingest.flows.fetch.http import FetchPolicy, FetchRequest
 from unn_ingest.flows.fetch.workers import fetch_and_analyse
 from unn_ingest.flows.ingest import date_span
 from unn_ingest.flows.orchestrator import describe_runtime_error
-from unn_ingest.flows.outcome import RunFailedError, final_state
+from unn_ingest.flows.outcome import (
+    RunFailedError,
+    cancel_requested,
+    final_state,
+    quiet_stopped_report,
+)
 from unn_ingest.flows.report import Failure, RunReport, UnreadPage
 from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.replica.testing import running_replica
@@ -91,6 +99,39 @@ def test_a_listing_left_unread_marks_the_run_incomplete() -> None:
         "completed with 1 failures; incomplete: 1 listing pages could not be read"
     )
     assert final_state(RunReport(), "http://x").message == "completed"
+
+
+def test_a_stopped_run_is_cancelled_saying_what_it_stored() -> None:
+    report = RunReport()
+    report.add("uk", "discovered", 10)
+    report.add("uk", "new", 4)
+    report.fail(Failure("http://x/news/9", "stopped", "stopped before it was fetched", "uk"))
+    state = final_state(report, "http://x", stopped=True)
+    assert state.is_cancelled() and isinstance(state.data, RunStopped)
+    assert state.message == (
+        "stopped before the end: 4 new and 0 updated articles stored; "
+        "run it again to fetch the rest"
+    )
+
+
+def test_only_a_deployment_run_can_be_cancelled_in_prefect() -> None:
+    assert cancel_requested() is False  # no flow run here; the CLI's runs stop with Ctrl-C
+
+
+def test_asyncio_keeps_quiet_about_a_cancelled_runs_end_only() -> None:
+    loop, seen = asyncio.new_event_loop(), []
+
+    def record(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        seen.append(context["message"])
+
+    try:
+        loop.set_exception_handler(record)
+        quiet_stopped_report(loop)
+        loop.call_exception_handler({"message": "cancelled", "exception": RunStopped("x")})
+        loop.call_exception_handler({"message": "a bug", "exception": ValueError("y")})
+    finally:
+        loop.close()
+    assert seen == ["a bug"]
 
 
 def test_a_failure_is_logged_as_one_warning(caplog: pytest.LogCaptureFixture) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -132,14 +134,10 @@ def prefect_cli(
     )
 
 
-def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
-    prefect_api: str, tmp_path: Path
-) -> None:
-    env = {
-        "UNN_INGEST_HOME": str(REPO),
-        "UNN_INGEST_DATA_DIR": str(tmp_path),
-        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
-    }
+@pytest.fixture(scope="module")
+def deployed(prefect_api: str) -> str:
+    """Create the work pool and deploy prefect.yaml on the module's server; return its API."""
+    env = {"UNN_INGEST_HOME": str(REPO)}
     made = prefect_cli(prefect_api, "work-pool", "create", "unn-ingest", "--type", "process")
     assert made.returncode == 0, made.stdout + made.stderr
     deployed = prefect_cli(prefect_api, "deploy", "--all", env=env)
@@ -147,6 +145,20 @@ def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(
     with httpx.Client(base_url=prefect_api, timeout=30) as api:
         names = {d["name"] for d in api.post("/deployments/filter", json={}).json()}
         assert {"ingest", "backfill"} <= names
+        ingest = find_deployment(api, "ingest")  # its schedule would send workers to unn.ua
+        assert ingest is not None
+        paused = api.post(f"/deployments/{ingest['id']}/pause_deployment")
+        assert paused.status_code < 300, paused.text
+    return prefect_api
+
+
+def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(deployed: str, tmp_path: Path) -> None:
+    prefect_api = deployed
+    env = {
+        "UNN_INGEST_HOME": str(REPO),
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+        "UNN_INGEST_REQUESTS_PER_SECOND": "0",
+    }
     with running_replica(seed=6, generated=10) as replica:
         params = ["--param", "date_from=2025-11-19", "--param", "date_to=2025-11-20"]
         params += ["--param", f"origin={replica.base_url}"]
@@ -273,3 +285,96 @@ def stored_urls(data_dir: Path) -> set[str]:
             return {row[0] for row in db.execute("SELECT url FROM article")}
         except sqlite3.OperationalError:  # the schema is still being created
             return set()
+
+
+def test_cancelling_a_deployment_run_stops_it_and_it_publishes_what_it_did(
+    deployed: str, tmp_path: Path
+) -> None:
+    marker = uuid.uuid4().hex  # every process the worker starts inherits it
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": deployed,
+        "UNN_INGEST_HOME": str(REPO),
+        "UNN_INGEST_DATA_DIR": str(tmp_path),
+        "UNN_INGEST_REQUESTS_PER_SECOND": "8",  # slow enough to cancel mid-way
+        "UNN_INGEST_WORKERS": "2",
+        "UNN_INGEST_TEST_MARK": marker,
+    }
+    worker_log = tmp_path / "worker.log"
+    with (
+        running_replica(seed=9, generated=90) as replica,
+        httpx.Client(base_url=deployed, timeout=30) as api,
+    ):
+        articles = httpx.get(replica.base_url + "/__truth__").json()["articles"]
+        days = sorted({a["published_at"][:10] for a in articles})  # 303 articles: a worker pool
+        run_id = start_deployment_run(
+            api, "backfill", date_from=days[0], date_to=days[-1], origin=replica.base_url
+        )
+        with worker_log.open("w") as out:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "prefect", "worker", "start", "--pool", "unn-ingest"],
+                env=env,
+                cwd=REPO,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_for(lambda: stored_count(tmp_path) >= 30 or None, 300)
+            of_the_run = {p: cmd for p, cmd in marked_processes(marker).items() if p != worker.pid}
+            assert any("forkserver" in cmd for cmd in of_the_run.values()), of_the_run
+            cancelled = prefect_cli(deployed, "flow-run", "cancel", run_id)  # the UI's Cancel
+            assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+            state = wait_for(lambda: finished_state(api, run_id), 60)
+            left = outliving(set(of_the_run), marker, seconds=15)
+        finally:
+            os.killpg(worker.pid, signal.SIGINT)
+            worker.wait(timeout=60)
+            for pid in marked_processes(marker):  # whatever a failure here left behind
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        logs = api.post("/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}}).json()
+        artifacts = api.post(
+            "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}
+        ).json()
+    assert state == "CANCELLED"
+    summary = [a["description"] for a in artifacts if a["key"].startswith("backfill-summary-")]
+    assert summary and "stopped before the end" in summary[0], [a["key"] for a in artifacts]
+    assert 0 < stored_count(tmp_path) < len(articles)
+    output = worker_log.read_text()
+    assert "Traceback" not in output, output[-3000:]
+    assert not any("Traceback" in line["message"] for line in logs)
+    assert not left, f"outlived the run: {[of_the_run[p] for p in left]}"
+
+
+def start_deployment_run(api: httpx.Client, deployment: str, **parameters: str) -> str:
+    found = find_deployment(api, deployment)
+    assert found is not None, f"no deployment {deployment}"
+    created = api.post(
+        f"/deployments/{found['id']}/create_flow_run", json={"parameters": parameters}
+    )
+    assert created.status_code < 300, created.text
+    run_id: str = created.json()["id"]
+    return run_id
+
+
+def marked_processes(marker: str) -> dict[int, str]:
+    """Return the live processes (pid: command line) whose environment holds the marker."""
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            environ = (entry / "environ").read_bytes()  # a zombie's reads as empty
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # gone, or not ours to read
+            continue
+        if f"UNN_INGEST_TEST_MARK={marker}".encode() in environ:
+            found[int(entry.name)] = command
+    return found
+
+
+def outliving(pids: set[int], marker: str, seconds: float) -> set[int]:
+    """Wait up to `seconds` for these processes to end; return those still alive."""
+    deadline = time.monotonic() + seconds
+    while (alive := pids & set(marked_processes(marker))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return alive
