@@ -52,6 +52,11 @@ def reextract_articles(conn: Connection, items: Sequence[Reextracted]) -> list[U
     stored = _stored(conn, urls)
     new = [item.current for item in items if item.current.article.url not in stored]
     inserted = {o.url: o for o in writes.upsert_articles(conn, new)} if new else {}
+    old = [item for item in items if item.current.article.url not in inserted]
+    revisions = _revisions(
+        conn, [stored[i.current.article.url] for i in old if _rebuilds(stored, i)]
+    )
+    links: list[dict[str, Any]] = []
     outcomes = []
     for item in items:
         url = item.current.article.url
@@ -62,12 +67,12 @@ def reextract_articles(conn: Connection, items: Sequence[Reextracted]) -> list[U
         changes = _changes(row, item.current)
         if changes:
             conn.execute(update(Article).where(Article.id == row.id).values(**changes))
-        revised = _rebuild_revisions(conn, row, item)
-        links = writes._link_rows(row.id, {url}, item.current.article.links)
-        if links:
-            conn.execute(insert(conn, EditionLinkEntry).on_conflict_do_nothing(), links)
+        revised = row.id in revisions and _rebuild_revisions(conn, row, item, revisions[row.id])
+        links += writes._link_rows(row.id, {url}, item.current.article.links)
         status: UpsertStatus = "updated" if changes or revised else "unchanged"
         outcomes.append(UpsertOutcome(row.id, url, row.edition, status))
+    if links:  # one statement for the chunk: most are there already
+        conn.execute(insert(conn, EditionLinkEntry).on_conflict_do_nothing(), links)
     return outcomes
 
 
@@ -89,20 +94,29 @@ def _changes(row: Any, item: AnalysedArticle) -> dict[str, Any]:
     return {k: v for k, v in fresh.items() if getattr(row, k) != v}
 
 
-def _rebuild_revisions(conn: Connection, row: Any, item: Reextracted) -> bool:
-    """Replace the revisions with the archive's older versions, if it holds the first fetch."""
-    if item.first_archived_at is None or item.first_archived_at > row.first_seen_at:
-        return False
+def _rebuilds(stored: dict[str, Any], item: Reextracted) -> bool:
+    """Tell whether the archive holds the article's first fetch (its revisions can be rebuilt)."""
+    first = item.first_archived_at
+    return first is not None and first <= stored[item.current.article.url].first_seen_at
+
+
+def _revisions(conn: Connection, rows: Sequence[Any]) -> dict[int, list[tuple[Any, ...]]]:
+    """Return the stored revisions of these articles (all of them in one query per chunk)."""
+    found: dict[int, list[tuple[Any, ...]]] = {row.id: [] for row in rows}
+    columns = [getattr(ArticleRevision, name) for name in REVISION_COLUMNS]
+    for chunk in chunked(list(found)):
+        query = select(ArticleRevision.article_id, *columns)
+        for article_id, *values in conn.execute(query.where(ArticleRevision.article_id.in_(chunk))):
+            found[article_id].append(tuple(values))
+    return found
+
+
+def _rebuild_revisions(
+    conn: Connection, row: Any, item: Reextracted, have: list[tuple[Any, ...]]
+) -> bool:
+    """Replace the revisions (`have`) with the archive's older versions, if they differ."""
     wanted = _revision_rows(row.id, item)
-    query = select(
-        ArticleRevision.title,
-        ArticleRevision.lead,
-        ArticleRevision.body,
-        ArticleRevision.content_hash,
-        ArticleRevision.valid_until,
-    ).where(ArticleRevision.article_id == row.id)
-    have = sorted(tuple(r) for r in conn.execute(query))
-    if have == sorted(tuple(r[k] for k in REVISION_COLUMNS) for r in wanted):
+    if sorted(have) == sorted(tuple(r[k] for k in REVISION_COLUMNS) for r in wanted):
         return False
     conn.execute(delete(ArticleRevision).where(ArticleRevision.article_id == row.id))
     if wanted:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, delete, func, select, update
 from typer.testing import CliRunner
 
 from unn_ingest.flows.cli.app import _register_subcommands, app
@@ -17,7 +17,7 @@ from unn_ingest.flows.ingest import backfill, ingest
 from unn_ingest.flows.reprocess import reprocess
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
-from unn_ingest.storage.models import Article, ArticleRevision
+from unn_ingest.storage.models import Article, ArticleRevision, EditionLinkEntry
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 _register_subcommands()
@@ -107,3 +107,23 @@ def test_reprocess_selects_by_edition_and_date(archived: Path) -> None:
     totals = summary["editions"]["total"]  # type: ignore[index]
     assert 0 < totals["unchanged"] < len(rows)
     assert set(summary["editions"]) <= {"en", "total"}  # type: ignore[call-overload]
+
+
+def test_reprocess_rebuilds_lost_revisions_and_edition_links(archived: Path) -> None:
+    content = [c for c in ArticleRevision.__table__.columns if c.name != "id"]
+    links = select(func.count()).select_from(EditionLinkEntry)
+    engine = create_engine(database(archived))
+    with engine.begin() as conn:
+        revisions = sorted(tuple(r) for r in conn.execute(select(*content)))
+        link_count = conn.execute(links).scalar_one()
+        revised = revisions[0][content.index(ArticleRevision.__table__.c.article_id)]
+        linked = conn.execute(select(EditionLinkEntry.from_article_id).limit(1)).scalar_one()
+        conn.execute(delete(ArticleRevision).where(ArticleRevision.article_id == revised))
+        conn.execute(delete(EditionLinkEntry).where(EditionLinkEntry.from_article_id == linked))
+        assert conn.execute(links).scalar_one() < link_count
+    summary = asyncio.run(reprocess(data_dir=str(archived), origin=ORIGIN[0]))
+    with engine.connect() as conn:
+        assert sorted(tuple(r) for r in conn.execute(select(*content))) == revisions
+        assert conn.execute(links).scalar_one() == link_count
+    engine.dispose()
+    assert summary["editions"]["total"]["updated"] == 1  # type: ignore[index]
