@@ -26,6 +26,7 @@ class StopSignal:
         self._event = threading.Event()
         self._callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self.reason: str | None = None  # why, when someone other than the user stopped it
 
     def on_stop(self, callback: Callable[[], None]) -> None:
         """Call `callback` when the signal is set (at once if it already is)."""
@@ -35,9 +36,11 @@ class StopSignal:
                 return
         callback()
 
-    def set(self) -> None:
-        """Ask the run to stop, and run the callbacks once."""
+    def set(self, reason: str | None = None) -> None:
+        """Ask the run to stop (saying why, if not Ctrl-C), and run the callbacks once."""
         with self._lock:
+            if not self._event.is_set():
+                self.reason = reason
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:

@@ -37,6 +37,7 @@ from unn_ingest.flows.outcome import (
     final_state,
     mark_failures,
     quiet_stopped_report,
+    stop_when_cancelled,
     tag_run,
 )
 from unn_ingest.flows.run_logs import sending_logs_to_run
@@ -195,7 +196,7 @@ async def run_steps(
             try:
                 extra = steps(ctx, watch, *args)
             except RunStopped:
-                return end_run(ctx, watch, stopped=True)
+                return end_run(ctx, watch, stopped=stop.reason or True)
             return end_run(ctx, watch, extra=extra)
 
     # A worker cancels a run with SIGTERM, which Prefect raises as TerminationSignal in the
@@ -203,6 +204,7 @@ async def run_steps(
     # shuts down. So the steps run in a future, not a task, to be waited for even then.
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(None, contextvars.copy_context().run, call)
+    watcher = asyncio.ensure_future(stop_when_cancelled(stop))  # a run started in a terminal
     try:
         state: State[Any] | None = await asyncio.shield(work)
     except (asyncio.CancelledError, TerminationSignal):
@@ -210,6 +212,8 @@ async def run_steps(
         if state is None or not await asyncio.to_thread(cancel_requested):
             raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
         quiet_stopped_report(loop)
+    finally:
+        watcher.cancel()
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
     # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)
@@ -233,7 +237,7 @@ def start_run(scope: RunScope) -> None:
 def end_run(
     ctx: RunContext,
     watch: RunWatch,
-    stopped: bool = False,
+    stopped: bool | str = False,  # or why it was stopped ("cancelled in Prefect")
     extra: dict[str, object] | None = None,
 ) -> State[Any]:
     """Publish what the run did, log its summary and mark failures; return its final state."""

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import State
 from prefect.states import Cancelled, Completed, Failed
@@ -23,11 +23,16 @@ from prefect.states import Cancelled, Completed, Failed
 from unn_ingest.flows.errors import IngestError, RunStopped
 from unn_ingest.flows.report import RunReport
 
+if TYPE_CHECKING:
+    from unn_ingest.flows.context import StopSignal
+
 log = logging.getLogger(__name__)
 
 FAILURE_TAG = "has-failures"
 FAILURES_HIGH_EVENT = "unn-ingest.run.failures-high"
 FAILURE_SHARE_SETTING = "UNN_INGEST_ALERT_FAILURE_SHARE"
+CANCEL_POLL_SECONDS = 5.0  # how often a run asks the server whether it was cancelled
+CANCELLED_IN_PREFECT = "cancelled in Prefect"
 
 
 class RunFailedError(IngestError):
@@ -35,16 +40,20 @@ class RunFailedError(IngestError):
 
 
 def final_state(
-    report: RunReport, site: str, stopped: bool = False, extra: dict[str, object] | None = None
+    report: RunReport,
+    site: str,
+    stopped: bool | str = False,
+    extra: dict[str, object] | None = None,
 ) -> State[Any]:
     """Return the state a run ends in, given what its report holds (and `extra` sections of
     its summary, such as the drift alarm's)."""
     summary = report.summary() | (extra or {})
     failed = len(report.failures)
-    if stopped:
+    if stopped:  # True, or why: "cancelled in Prefect"
+        why = f"{stopped}: " if isinstance(stopped, str) else ""
         message = (
-            f"stopped before the end: {report.total('new')} new and {report.total('updated')} "
-            "updated articles stored; run it again to fetch the rest"
+            f"{why}stopped before the end: {report.total('new')} new and "
+            f"{report.total('updated')} updated articles stored; run it again to fetch the rest"
         )
         return Cancelled(message=message, data=RunStopped(message))
     if report.total("discovered") == 0 and failed:
@@ -62,16 +71,17 @@ def final_state(
     return Completed(message=message, data=summary)
 
 
-def cancel_requested() -> bool:
+def cancel_requested(deployments_only: bool = True) -> bool:
     """Tell whether the current flow run was cancelled in Prefect (the UI's Cancel, the API,
-    `prefect flow-run cancel`): it is a deployment's run and the server shows it Cancelling."""
+    `prefect flow-run cancel`): the server shows it Cancelling (and, unless told otherwise,
+    it is a deployment's run, which its worker stops with SIGTERM)."""
     from prefect.client.orchestration import get_client
     from prefect.context import FlowRunContext
 
     context = FlowRunContext.get()
     run = context.flow_run if context is not None else None
-    if run is None or run.deployment_id is None:
-        return False  # a direct call (the CLI): only Ctrl-C stops it
+    if run is None or (deployments_only and run.deployment_id is None):
+        return False
     try:
         with get_client(sync_client=True) as client:
             state = client.read_flow_run(run.id).state
@@ -79,6 +89,21 @@ def cancel_requested() -> bool:
         log.warning("could not read the flow run's state: %s", exc)
         return False
     return state is not None and (state.is_cancelling() or state.is_cancelled())
+
+
+async def stop_when_cancelled(stop: StopSignal, every: float = CANCEL_POLL_SECONDS) -> None:
+    """Stop the run (`stop`) once it is cancelled in Prefect.
+
+    A deployment's run is also stopped by its worker's SIGTERM; a run started in a terminal
+    (`unn-ingest backfill`) has no worker to signal it, so the run asks the server itself,
+    every few seconds, and ends Cancelled like a deployment's run.
+    """
+    while not stop.is_set():
+        await asyncio.sleep(every)
+        if not stop.is_set() and await asyncio.to_thread(cancel_requested, False):
+            log.warning("the flow run was cancelled in Prefect: stopping")
+            stop.set(CANCELLED_IN_PREFECT)
+            return
 
 
 def quiet_stopped_report(loop: asyncio.AbstractEventLoop) -> None:

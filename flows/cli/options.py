@@ -59,6 +59,11 @@ USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success
 INTERRUPTED_MESSAGE = (
     "interrupted: what was fetched so far is stored; run the same command to fetch the rest"
 )
+CANCELLED_IN_PREFECT = "cancelled in Prefect"  # flows.outcome's reason, without importing it
+CANCELLED_MESSAGE = (
+    "cancelled in Prefect: what was fetched so far is stored; run the same command to fetch "
+    "the rest"
+)
 EDITIONS = ("uk", "en", "ru")
 
 
@@ -105,8 +110,11 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
-    except RunStopped:
-        err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
+    except RunStopped as exc:
+        if str(exc).startswith(CANCELLED_IN_PREFECT):  # the UI's Cancel, not Ctrl-C
+            err.print(CANCELLED_MESSAGE, soft_wrap=True)
+        else:
+            err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
