@@ -1,6 +1,7 @@
 """Ctrl-C in the middle of a backfill, as a terminal sends it (SIGINT to the whole group), with
-and without a Prefect server: exit 130 within seconds, every article page fetched is stored,
-and the same command then fetches only the rest."""
+and without a Prefect server, and the Prefect UI's Cancel of a run started in a terminal: exit
+130 within seconds, every article page fetched is stored, and the same command then fetches
+only the rest."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from unn_ingest.replica.server import ReplicaServer
@@ -23,7 +25,12 @@ REPO = Path(__file__).resolve().parents[2]
 INTERRUPTED = (
     "interrupted: what was fetched so far is stored; run the same command to fetch the rest"
 )
+CANCELLED = (
+    "cancelled in Prefect: what was fetched so far is stored; run the same command to fetch "
+    "the rest"
+)
 STOP_WITHIN = 10.0  # seconds from SIGINT to the exit
+CANCEL_WITHIN = 20.0  # seconds from the UI's Cancel to the exit (the run asks every 5 s)
 PAGES_BEFORE_STOP = 40  # article pages the replica served when Ctrl-C comes
 
 
@@ -55,7 +62,31 @@ def stored_urls(data_dir: Path) -> set[str]:
         return {row[0] for row in db.execute("SELECT url FROM article")}
 
 
-def stop_and_resume(replica: ReplicaServer, data_dir: Path, prefect_api: str | None) -> None:
+def ctrl_c(run: subprocess.Popen[str], prefect_api: str | None) -> None:
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+
+
+def cancel_in_prefect(run: subprocess.Popen[str], prefect_api: str | None) -> None:
+    """Do what the Prefect UI's Cancel button does to the running backfill."""
+    assert prefect_api is not None
+    body = {"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
+    runs = httpx.post(f"{prefect_api}/flow_runs/filter", json=body, timeout=30).json()
+    assert len(runs) == 1, runs
+    CANCELLED_RUNS.append(runs[0]["id"])
+    state = {"state": {"type": "CANCELLING", "name": "Cancelling"}}
+    httpx.post(f"{prefect_api}/flow_runs/{runs[0]['id']}/set_state", json=state, timeout=30)
+
+
+CANCELLED_RUNS: list[str] = []
+
+
+def stop_and_resume(
+    replica: ReplicaServer,
+    data_dir: Path,
+    prefect_api: str | None,
+    stop: Callable[[subprocess.Popen[str], str | None], None] = ctrl_c,
+) -> str:
+    """Stop a backfill midway with `stop`, check what it kept, resume; return its stderr."""
     truth = replica.site.truth()["articles"]
     days = sorted({a["published_at"][:10] for a in truth})
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "UNN_"))}
@@ -79,7 +110,7 @@ def stop_and_resume(replica: ReplicaServer, data_dir: Path, prefect_api: str | N
         while articles_served(replica) - before < PAGES_BEFORE_STOP:
             assert run.poll() is None and time.monotonic() < deadline, run.communicate()[1][-3000:]
             time.sleep(0.1)
-        os.killpg(run.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+        stop(run, prefect_api)
         stopped_at = time.monotonic()
         out, errors = run.communicate(timeout=120)
         took = time.monotonic() - stopped_at
@@ -88,8 +119,9 @@ def stop_and_resume(replica: ReplicaServer, data_dir: Path, prefect_api: str | N
             os.killpg(run.pid, signal.SIGKILL)
     served = articles_served(replica) - before
     assert run.returncode == 130, errors[-3000:]
-    assert took < STOP_WITHIN, f"exit took {took:.1f} s"
-    assert INTERRUPTED in errors.splitlines(), errors[-3000:]
+    cancelled = stop is cancel_in_prefect
+    assert took < (CANCEL_WITHIN if cancelled else STOP_WITHIN), f"exit took {took:.1f} s"
+    assert (CANCELLED if cancelled else INTERRUPTED) in errors.splitlines(), errors[-3000:]
     assert "Traceback" not in out + errors and "Error logging to API" not in errors
     stored = stored_urls(data_dir)
     in_flight = 4  # requests the stop cut short after the replica had answered them
@@ -101,6 +133,7 @@ def stop_and_resume(replica: ReplicaServer, data_dir: Path, prefect_api: str | N
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert articles_served(replica) - resumed_from == len(truth) - len(stored)
     assert stored_urls(data_dir) == {a["url"] for a in truth}
+    return errors
 
 
 def test_ctrl_c_without_a_prefect_server_keeps_the_fetched_pages(
@@ -113,3 +146,12 @@ def test_ctrl_c_with_a_prefect_server_keeps_the_fetched_pages(
     replica: ReplicaServer, prefect_server: str, tmp_path: Path
 ) -> None:
     stop_and_resume(replica, tmp_path, prefect_server)
+
+
+def test_cancel_in_the_prefect_ui_stops_a_run_started_in_a_terminal(
+    replica: ReplicaServer, prefect_server: str, tmp_path: Path
+) -> None:
+    stop_and_resume(replica, tmp_path, prefect_server, cancel_in_prefect)
+    run = httpx.get(f"{prefect_server}/flow_runs/{CANCELLED_RUNS[-1]}", timeout=30).json()
+    assert run["state"]["type"] == "CANCELLED", run["state"]
+    assert run["state"]["message"].startswith("cancelled in Prefect: stopped before the end")
