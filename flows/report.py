@@ -91,7 +91,10 @@ class RunReport:
         with self._lock:
             self.failures.append(failure)
         where = f" ({failure.edition})" if failure.edition else ""
-        log.warning("%s failed%s: %s: %s", failure.stage, where, failure.url, failure.reason)
+        # A request the run's stop cut short is no fault of the site: a large run stopped
+        # would otherwise log a warning for each of thousands of pages the next run fetches.
+        level = logging.INFO if failure.stage == "stopped" else logging.WARNING
+        log.log(level, "%s failed%s: %s: %s", failure.stage, where, failure.url, failure.reason)
         if failure.edition:
             self.add(failure.edition, "failed")
 
