@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.flows.prefect_api import api_client
 from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.testing import running_replica
 
@@ -70,11 +70,12 @@ def cancel_in_prefect(run: subprocess.Popen[str], prefect_api: str | None) -> No
     """Do what the Prefect UI's Cancel button does to the running backfill."""
     assert prefect_api is not None
     body = {"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}
-    runs = httpx.post(f"{prefect_api}/flow_runs/filter", json=body, timeout=30).json()
-    assert len(runs) == 1, runs
-    CANCELLED_RUNS.append(runs[0]["id"])
-    state = {"state": {"type": "CANCELLING", "name": "Cancelling"}}
-    httpx.post(f"{prefect_api}/flow_runs/{runs[0]['id']}/set_state", json=state, timeout=30)
+    with api_client(prefect_api) as api:
+        runs = api.post("/flow_runs/filter", json=body).json()
+        assert len(runs) == 1, runs
+        CANCELLED_RUNS.append(runs[0]["id"])
+        state = {"state": {"type": "CANCELLING", "name": "Cancelling"}}
+        assert api.post(f"/flow_runs/{runs[0]['id']}/set_state", json=state).is_success
 
 
 CANCELLED_RUNS: list[str] = []
@@ -152,6 +153,7 @@ def test_cancel_in_the_prefect_ui_stops_a_run_started_in_a_terminal(
     replica: ReplicaServer, prefect_server: str, tmp_path: Path
 ) -> None:
     stop_and_resume(replica, tmp_path, prefect_server, cancel_in_prefect)
-    run = httpx.get(f"{prefect_server}/flow_runs/{CANCELLED_RUNS[-1]}", timeout=30).json()
+    with api_client(prefect_server) as api:
+        run = api.get(f"/flow_runs/{CANCELLED_RUNS[-1]}").json()
     assert run["state"]["type"] == "CANCELLED", run["state"]
     assert run["state"]["message"].startswith("cancelled in Prefect: stopped before the end")

@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 
 from tests.conftest import PG_URL
+from tests.flows.prefect_api import api_client
 from tests.flows.test_prefect_server import free_port, pipeline_env, prefect_api, wait_for
 from unn_ingest.replica.testing import running_replica
 
@@ -79,7 +80,7 @@ def test_a_run_against_a_stopped_site_ends_failed_and_the_cli_exits_non_zero(
     assert done.returncode == 1, done.stderr[-2000:]  # a failure at run time
     assert "error: nothing could be discovered" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         run = flow_runs(api, "ingest")[0]
         assert run["state_type"] == "FAILED"
         assert "nothing could be discovered" in run["state"]["message"]
@@ -95,7 +96,7 @@ def test_a_run_with_failed_pages_completes_marked_with_one_warning_per_failure(
     assert done.returncode == 0, done.stderr[-2000:]
     failures = json.loads(done.stdout)["failures"]
     assert failures, "the hostile replica should make some pages fail"
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         run = flow_runs(api, "ingest")[0]
         assert run["state_type"] == "COMPLETED"
         assert run["state"]["message"] == f"completed with {len(failures)} failures"
@@ -134,7 +135,7 @@ def backfilled(
         with pg_admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     assert done.returncode == 0, done.stderr[-2000:]
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         run = flow_runs(api, "backfill")[0]
         yield {"run": run, "summary": json.loads(done.stdout), "api": prefect_api}
 
@@ -145,7 +146,7 @@ def test_a_backfill_is_named_tagged_and_its_tasks_say_what_they_hold(
     run = backfilled["run"]
     assert run["name"] == "backfill 2025-11-18..20 uk,en,ru"
     assert {"backfill", "edition:uk", "edition:en", "edition:ru"} <= set(run["tags"])
-    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+    with api_client(backfilled["api"]) as api:
         body = {"flow_runs": {"id": {"any_": [run["id"]]}}}
         names = {t["name"] for t in api.post("/task_runs/filter", json=body).json()}
     assert "discover-range uk 2025-11-18..2025-11-20" in names
@@ -160,7 +161,7 @@ def test_a_backfill_logs_its_summary_and_every_batch_to_the_run(
     backfilled: dict[str, Any],
 ) -> None:
     run = backfilled["run"]
-    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+    with api_client(backfilled["api"]) as api:
         messages = [line["message"] for line in run_logs(api, run["id"])]
         body = {"flow_runs": {"id": {"any_": [run["id"]]}}}
         task_runs = api.post("/task_runs/filter", json=body).json()
@@ -177,7 +178,7 @@ def test_a_backfill_publishes_progress_a_scoped_summary_and_no_secret(
     backfilled: dict[str, Any],
 ) -> None:
     run = backfilled["run"]
-    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+    with api_client(backfilled["api"]) as api:
         artifacts = run_artifacts(api, run["id"])
         logs = run_logs(api, run["id"])
     kinds = {a["key"].split("-")[1]: a for a in artifacts if a["key"]}
@@ -224,7 +225,7 @@ def test_alerts_create_makes_automations_and_a_failed_run_notifies_the_block(
         created = unn_ingest(env, "alerts", "create", "--block", "custom-webhook/alerts-test")
         assert created.returncode == 0, created.stderr[-2000:]
         assert created.stdout.count("created automation") == 3
-        with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        with api_client(prefect_api) as api:
             names = {a["name"] for a in api.post("/automations/filter", json={}).json()}
         assert "unn-ingest: a flow run failed" in names
         again = unn_ingest(env, "alerts", "create", "--block", "custom-webhook/alerts-test")
@@ -290,7 +291,7 @@ def test_the_ui_shows_the_runs_logs_and_its_per_edition_table(
     page = render(f"{ui}/runs/flow-run/{run['id']}?tab=Logs", CI_OUT / "ui-run-logs.png")
     assert "backfill finished:" in page, page[-3000:]
     assert "batch: " in page
-    with httpx.Client(base_url=backfilled["api"], timeout=30) as api:
+    with api_client(backfilled["api"]) as api:
         summary = next(
             a
             for a in run_artifacts(api, run["id"])

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from tests.flows.prefect_api import api_client
 from unn_ingest.replica.testing import running_replica
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -99,7 +100,7 @@ def test_ingest_through_a_prefect_server_is_visible_in_its_api(
             timeout=300,
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         runs = api.post("/flow_runs/filter", json={}).json()
         assert [r["state_type"] for r in runs] == ["COMPLETED"]
         run_id = runs[0]["id"]
@@ -142,7 +143,7 @@ def deployed(prefect_api: str) -> str:
     assert made.returncode == 0, made.stdout + made.stderr
     deployed = prefect_cli(prefect_api, "deploy", "--all", env=env)
     assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         names = {d["name"] for d in api.post("/deployments/filter", json={}).json()}
         assert {"ingest", "backfill"} <= names
         ingest = find_deployment(api, "ingest")  # its schedule would send workers to unn.ua
@@ -168,7 +169,7 @@ def test_prefect_yaml_deploys_and_a_worker_runs_the_backfill(deployed: str, tmp_
             prefect_api, "worker", "start", "--pool", "unn-ingest", "--run-once", env=env
         )
     assert worked.returncode == 0, worked.stderr[-3000:]
-    with httpx.Client(base_url=prefect_api, timeout=30) as api:
+    with api_client(prefect_api) as api:
         runs = api.post(
             "/flow_runs/filter", json={"flows": {"name": {"any_": ["backfill"]}}}
         ).json()
@@ -191,7 +192,7 @@ def test_serve_registers_the_schedule_and_runs_what_is_triggered(
             [*command, "--origin", replica.base_url], env=env, stdout=subprocess.PIPE, text=True
         )
         try:
-            with httpx.Client(base_url=prefect_api, timeout=30) as api:
+            with api_client(prefect_api) as api:
                 deployment = wait_for(lambda: find_deployment(api, "ingest-scheduled"))
                 assert deployment["schedules"][0]["schedule"]["cron"] == "0 3 * * *"
                 created = api.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
@@ -252,7 +253,7 @@ def test_ctrl_c_stops_a_backfill_at_once_and_the_same_command_resumes_it(
         assert run.returncode == 130, errors[-2000:]
         assert "interrupted" in errors and "Traceback" not in out + errors, errors[-2000:]
         assert 0 < stored_count(tmp_path) < len(articles)
-        with httpx.Client(base_url=prefect_api, timeout=30) as api:
+        with api_client(prefect_api) as api:
             stopped = api.post(
                 "/flow_runs/filter",
                 json={"flows": {"name": {"any_": ["backfill"]}}, "sort": "START_TIME_DESC"},
@@ -303,7 +304,7 @@ def test_cancelling_a_deployment_run_stops_it_and_it_publishes_what_it_did(
     worker_log = tmp_path / "worker.log"
     with (
         running_replica(seed=9, generated=90) as replica,
-        httpx.Client(base_url=deployed, timeout=30) as api,
+        api_client(deployed) as api,
     ):
         articles = httpx.get(replica.base_url + "/__truth__").json()["articles"]
         days = sorted({a["published_at"][:10] for a in articles})  # 303 articles: a worker pool

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.topology import prefect_topology
+from tests.flows.prefect_api import api_client
 from unn_ingest.replica.testing import running_replica
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.postgres]
@@ -56,7 +57,8 @@ def stored_urls(db_url: str) -> list[str]:
 
 def child_runs(api: str) -> list[dict[str, Any]]:
     body = {"flow_runs": {"tags": {"all_": ["unn-split"]}}}
-    runs: list[dict[str, Any]] = httpx.post(f"{api}/flow_runs/filter", json=body, timeout=30).json()
+    with api_client(api) as client:
+        runs: list[dict[str, Any]] = client.post("/flow_runs/filter", json=body).json()
     return runs
 
 
@@ -97,7 +99,8 @@ def test_a_split_backfill_on_two_workers_stores_every_article_once(
             # A part whose run did not complete (its worker died) is all a re-run does.
             died = runs[0]
             state = {"state": {"type": "CRASHED", "name": "Crashed"}, "force": True}
-            httpx.post(f"{topology.api}/flow_runs/{died['id']}/set_state", json=state, timeout=30)
+            with api_client(topology.api) as api:
+                assert api.post(f"/flow_runs/{died['id']}/set_state", json=state).is_success
             again = finish(start(["split-backfill", *window], env))
             assert (again["completed_before"], again["ran"]) == (DAYS - 1, 1)
             part = next(t for t in died["tags"] if t.startswith("unn-part:"))
