@@ -104,17 +104,29 @@ def parts_span(api: str) -> float:
     return (max(ends) - min(starts)).total_seconds()
 
 
+# The task run Prefect makes in the parent for each `run_deployment` (one per part), named by
+# Prefect's random words (`brave-otter`): recognised by its task key instead.
+RUN_DEPLOYMENT_KEY = "prefect.deployments.flow_runs.run_deployment."
+
+
+def task_label(task_run: dict[str, Any]) -> str:
+    """Name a task run by its task: the run name's first word (`process-batch en+uk #2`)."""
+    if str(task_run.get("task_key", "")).startswith(RUN_DEPLOYMENT_KEY):
+        return "run-deployment"
+    return str(task_run["name"]).split(" ", 1)[0]
+
+
 def task_runs_by_name(api: str) -> dict[str, int]:
-    """Return the server's task runs counted by task name (without the run suffix)."""
+    """Return the server's task runs counted by task (`task_label`), most first."""
     counts: Counter[str] = Counter()
     offset = 0
     while True:
         page = httpx.post(
             f"{api}/task_runs/filter", json={"limit": 200, "offset": offset}, timeout=30
         ).json()
-        counts.update(t["name"].rsplit("-", 1)[0] for t in page)
+        counts.update(task_label(t) for t in page)
         if len(page) < 200:
-            return dict(counts)
+            return dict(counts.most_common())
         offset += 200
 
 

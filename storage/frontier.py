@@ -5,19 +5,29 @@ Fetching it updates the same row (`writes.record_fetches`): success clears `next
 a failure sets it to when a later run should try again. So "what to fetch" is always the
 row's `next_attempt_at`, and a URL discovered by a run that died before fetching it is due
 for the next run: nothing discovered is dropped.
+
+A URL no run has attempted yet is in the queue of the run that discovered it: for `CLAIM`
+after its discovery, other runs leave it out of the due URLs they pick up (a run whose own
+listing shows it still fetches it). Otherwise two runs at once (the parts of a split backfill,
+an ingest during a backfill) would each fetch all of the other's pending URLs. A run that died
+before fetching leaves its URLs to the next run that lists them, and to any run after `CLAIM`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from unn_ingest.storage.models import Article, FetchLogEntry
 from unn_ingest.storage.rows import FetchState
 from unn_ingest.storage.sql import chunked, insert, unique
+
+# Longer than a run takes to reach what it discovered (a week-long part at the live site's
+# pace takes well under an hour); a dead run's unlisted URLs wait this long for another run.
+CLAIM = timedelta(hours=6)
 
 
 def add_discovered(conn: Connection, urls: Sequence[str], kind: str, at: datetime) -> int:
@@ -35,11 +45,16 @@ def add_discovered(conn: Connection, urls: Sequence[str], kind: str, at: datetim
 
 
 def due_urls(conn: Connection, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
-    """Return URLs of this kind due for an attempt and not stored as articles, oldest due first."""
+    """Return URLs of this kind due for an attempt, not stored as articles and not in another
+    run's queue (never attempted, discovered within `CLAIM`), oldest due first."""
     stored = select(Article.id).where(Article.url == FetchLogEntry.url).exists()
+    unclaimed = or_(
+        FetchLogEntry.last_fetched_at.is_not(None), FetchLogEntry.discovered_at <= now - CLAIM
+    )
     query = (
         select(FetchLogEntry.url)
         .where(FetchLogEntry.kind == kind, FetchLogEntry.next_attempt_at <= now, ~stored)
+        .where(unclaimed)
         .order_by(FetchLogEntry.next_attempt_at, FetchLogEntry.url)
         .limit(limit)
     )

@@ -133,7 +133,7 @@ class Store:
             return reads.fetch_states(conn, urls)
 
     def due_urls(self, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
-        """Return frontier URLs of a kind due for an attempt and not stored yet."""
+        """Return frontier URLs of a kind due, not stored yet and not in another run's queue."""
         with self._read("cannot read the frontier") as conn:
             return frontier.due_urls(conn, kind, now, limit)
 

@@ -25,8 +25,8 @@ def test_a_stopped_request_leaves_its_url_due_as_it_was(tmp_path: Path) -> None:
     ctx.store.add_discovered([URL], "article", discovered)
     log_fetches(ctx, [stopped(FetchRequest(URL))], "article")
     state = ctx.store.fetch_states([URL])[URL]
-    assert state.attempts == 0 and state.last_error is None
-    assert ctx.store.due_urls("article", discovered) == [URL]
+    assert state.attempts == 0 and state.last_error is None and state.last_fetched_at is None
+    assert state.next_attempt_at == discovered
     ctx.store.close()
 
 

@@ -109,3 +109,16 @@ def test_a_second_run_selects_nothing_new_and_changes_nothing(ctx: RunContext) -
     assert stored(ctx) == before
     summary: dict[str, Any] = ctx.report.summary()
     assert summary["editions"]["total"]["new"] == len(before)
+
+
+def test_runs_at_once_select_what_they_listed_not_each_others_pending_urls(
+    ctx: RunContext,
+) -> None:
+    items = [item for ed in ctx.profile.edition_codes for item in discover.discover_latest(ctx, ed)]
+    first, second = items[::2], items[1::2]  # two parts of a split backfill, say
+    mine = {r.url for r in batches.select_requests(ctx, first, False)}
+    theirs = {r.url for r in batches.select_requests(ctx, second, False)}
+    assert mine == {i.url for i in first}
+    assert theirs == {i.url for i in second} - mine
+    # a run that died before fetching: the next run that lists its URLs fetches them
+    assert {r.url for r in batches.select_requests(ctx, first, False)} == mine

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from unn_ingest.storage import FetchRecord, RetryDelays, Store
+from unn_ingest.storage.frontier import CLAIM
 
 from .conftest import MakeInput
 
@@ -31,10 +32,19 @@ def failed(url: str, at: datetime, transient: bool = True, stage: str = "fetch")
 def test_discovered_urls_are_due_at_once_and_counted_once(store: Store) -> None:
     assert store.add_discovered([A, B, A], "article", NOW) == 2
     assert store.add_discovered([B, C], "article", NOW) == 1
-    assert store.due_urls("article", NOW) == [A, B, C]
-    assert store.due_urls("article", NOW - timedelta(seconds=1)) == []
     state = store.fetch_states([A])[A]
+    assert state.next_attempt_at == NOW  # due at once for the run that listed it
     assert state.discovered_at == NOW and state.attempts == 0 and state.last_error is None
+    assert store.due_urls("article", NOW + CLAIM) == [A, B, C]
+
+
+def test_a_url_no_run_attempted_yet_is_left_to_its_discoverer_for_a_while(store: Store) -> None:
+    store.add_discovered([A, B], "article", NOW)
+    store.record_fetches([failed(B, NOW)], DELAYS)  # attempted: anyone's once due
+    later = NOW + DELAYS.base
+    assert store.due_urls("article", later) == [B]
+    assert store.due_urls("article", NOW + CLAIM - timedelta(seconds=1)) == [B]
+    assert store.due_urls("article", NOW + CLAIM) == [A, B]  # its discoverer died, say
 
 
 def test_a_fetched_article_is_due_until_it_is_stored(store: Store, make_input: MakeInput) -> None:
@@ -51,7 +61,7 @@ def test_a_stored_article_is_no_longer_due(store: Store, make_input: MakeInput) 
     stored = make_input("en", "a-story")
     store.add_discovered([stored.article.url, B], "article", NOW)
     store.upsert_articles([stored])
-    assert store.due_urls("article", NOW) == [B]
+    assert store.due_urls("article", NOW + CLAIM) == [B]
 
 
 def test_transient_failures_wait_longer_after_each_run(store: Store) -> None:
