@@ -112,7 +112,9 @@ def _session_server() -> Any:
 
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
             app_dir = str(prefect.__module_path__.parent)
-            command = [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory"]
+            # It ends with this command even when the command is killed (server_child).
+            command = [sys.executable, "-m", "unn_ingest.flows.cli.server_child", str(os.getpid())]
+            command += ["--app-dir", app_dir, "--factory"]
             command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1"]
             command += ["--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
             env = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}

@@ -16,13 +16,13 @@ import os
 import signal
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from unn_ingest.flows.fetch.workers import init_worker
+from unn_ingest.flows.lifetime import when_gone
 
 T = TypeVar("T")
 
@@ -179,28 +179,8 @@ def start_worker(counter: Any, main_pid: int) -> None:
 
 def watch_main_process(pid: int, interval: float = 0.5) -> None:
     """In a worker: exit as soon as the main process `pid` is gone (a daemon thread watches)."""
-
-    def watch() -> None:
-        while _alive(pid):
-            time.sleep(interval)
-        os._exit(1)  # no cleanup to do: the work died with the main process
-
-    threading.Thread(target=watch, name="watch-main", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    """Tell whether a process exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True  # no /proc (not Linux): existence is all we can tell
+    # No cleanup to do: the work died with the main process.
+    when_gone(pid, lambda: os._exit(1), interval)
 
 
 def _opened() -> None:

@@ -1,5 +1,6 @@
 """Nothing of a killed run stops the next one: SIGKILL a backfill's whole process group (its
-temporary Prefect server and worker processes with it), then run the same command again."""
+worker processes with it; its temporary Prefect server, in a session of its own, sees the
+command gone and stops), then run the same command again."""
 
 from __future__ import annotations
 
@@ -31,6 +32,21 @@ def stored(data_dir: Path) -> list[str]:
         return []
 
 
+def servers_of(pid: int) -> list[int]:
+    """Return the temporary Prefect servers started for the command `pid` that still run."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        ours = b"unn_ingest.flows.cli.server_child" in argv and str(pid).encode() in argv
+        if ours and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def test_after_sigkill_the_same_backfill_starts_five_times_and_stores_each_article_once(
     tmp_path: Path,
 ) -> None:
@@ -55,9 +71,14 @@ def test_after_sigkill_the_same_backfill_starts_five_times_and_stores_each_artic
         deadline = time.monotonic() + 300
         while not stored(tmp_path) and time.monotonic() < deadline and run.poll() is None:
             time.sleep(0.2)
-        os.killpg(run.pid, signal.SIGKILL)
+        assert servers_of(run.pid), "the command runs a temporary Prefect server of its own"
+        os.killpg(run.pid, signal.SIGKILL)  # its server, in a session of its own, is not hit
         run.wait(timeout=30)
         assert 0 < len(stored(tmp_path)) < len(articles), "the kill should land mid-way"
+        deadline = time.monotonic() + 20
+        while servers_of(run.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not servers_of(run.pid), "the killed command's Prefect server outlived it"
 
         results = [
             subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
