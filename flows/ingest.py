@@ -43,6 +43,7 @@ from unn_ingest.flows.outcome import (
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
+from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -306,13 +307,17 @@ def backfill_steps(
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = split_by_day(ctx, items, requests)
     batches = (batch for day in days.values() for batch in chunked(day, ctx.batch_size))
+    recent: deque[Sequence[int]] = deque(maxlen=DUPLICATE_WINDOW.days)
     with reading_ahead(ctx, batches):  # workers go on across batch and day boundaries
         for day, day_requests in days.items():
             ctx.stop.check()
             where = day.isoformat() if day != date.min else "undated"
             stored = fetch_and_store(ctx, day_requests, watch, where)
             tasks.link_by_content(quote(ctx), quote(stored), where)  # a window of days around it
-            ctx.forget_all_but(stored)  # memory stays bounded however long the range
+            # Memory stays bounded however long the range, and the days the next day's window
+            # reaches into keep their features and facts (recomputing them cost a third of it).
+            recent.append(stored)
+            ctx.forget_all_but(i for ids in recent for i in ids)
 
 
 def discover_range(
