@@ -26,3 +26,7 @@ class OfflineError(IngestError):
 
 class RunStopped(IngestError):
     """The run was asked to stop; what it stored stays stored, and a re-run resumes."""
+
+
+# How a stopped run's message starts when it was cancelled in Prefect rather than by Ctrl-C.
+CANCELLED_IN_PREFECT = "cancelled in Prefect"

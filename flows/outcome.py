@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from prefect import State
 from prefect.states import Cancelled, Completed, Failed
 
-from unn_ingest.flows.errors import IngestError, RunStopped
+from unn_ingest.flows.errors import CANCELLED_IN_PREFECT, IngestError, RunStopped
 from unn_ingest.flows.report import RunReport
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ FAILURE_TAG = "has-failures"
 FAILURES_HIGH_EVENT = "unn-ingest.run.failures-high"
 FAILURE_SHARE_SETTING = "UNN_INGEST_ALERT_FAILURE_SHARE"
 CANCEL_POLL_SECONDS = 5.0  # how often a run asks the server whether it was cancelled
-CANCELLED_IN_PREFECT = "cancelled in Prefect"
 
 
 class RunFailedError(IngestError):

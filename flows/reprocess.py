@@ -86,8 +86,7 @@ def reprocess_steps(
     clock = _Stopwatch()
     pages = _article_pages(ctx, read_archive(archive, damage), selection.editions)
     clock.lap("read")
-    items: list[Reextracted] = []
-    outcomes: list[UpsertOutcome] = []
+    outcomes: list[UpsertOutcome] = []  # one per re-extracted article
     pending: list[Reextracted] = []
     for group in _analyse(ctx, _by_url(pages)):  # the store writes while the workers extract
         item = _reextracted(ctx, group, selection)
@@ -95,10 +94,8 @@ def reprocess_steps(
             pending.append(item)
         if len(pending) >= STORE_CHUNK:
             outcomes += _store(ctx, pending)
-            items += pending
             pending = []
     outcomes += _store(ctx, pending)
-    items += pending
     clock.lap("extract and store")
     changed = [o for o in outcomes if o.status != "unchanged"]
     _relink(ctx, changed)
@@ -106,7 +103,7 @@ def reprocess_steps(
     for hurt in damage:
         ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
     return {
-        "archive": {"pages": len(pages), "articles": len(items), "damaged": len(damage)},
+        "archive": {"pages": len(pages), "articles": len(outcomes), "damaged": len(damage)},
         "changed": [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]],
         "seconds": clock.laps,
     }

@@ -21,6 +21,8 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from unn_ingest.flows.errors import CANCELLED_IN_PREFECT
+
 console = Console()
 err = Console(stderr=True)
 
@@ -56,14 +58,9 @@ def prepare_environment(quiet: bool = True) -> None:
 
 
 USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success
-INTERRUPTED_MESSAGE = (
-    "interrupted: what was fetched so far is stored; run the same command to fetch the rest"
-)
-CANCELLED_IN_PREFECT = "cancelled in Prefect"  # flows.outcome's reason, without importing it
-CANCELLED_MESSAGE = (
-    "cancelled in Prefect: what was fetched so far is stored; run the same command to fetch "
-    "the rest"
-)
+_RESUME = "what was fetched so far is stored; run the same command to fetch the rest"
+INTERRUPTED_MESSAGE = f"interrupted: {_RESUME}"
+CANCELLED_MESSAGE = f"{CANCELLED_IN_PREFECT}: {_RESUME}"
 EDITIONS = ("uk", "en", "ru")
 
 

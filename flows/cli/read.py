@@ -129,9 +129,9 @@ def export(
 
 
 def _export_table(table: str, edition: str | None) -> tuple[list[str] | None, Columns, str]:
+    """Return the editions, columns and the Store method that `export --table` reads."""
     from unn_ingest.storage.export import ARTICLE_COLUMNS, story_columns
 
-    """Return the editions, columns and the Store method that `export --table` reads."""
     editions = parse_editions(edition) if edition else None
     if table == "articles":
         return editions, ARTICLE_COLUMNS, "iter_export"
