@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.flows.processes import processes
 from unn_ingest.replica.testing import running_replica
 
 pytestmark = [pytest.mark.slow]
@@ -34,17 +35,11 @@ def stored(data_dir: Path) -> list[str]:
 
 def servers_of(pid: int) -> list[int]:
     """Return the temporary Prefect servers started for the command `pid` that still run."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        ours = b"unn_ingest.flows.cli.server_child" in argv and str(pid).encode() in argv
-        if ours and state != "Z":
-            found.append(int(entry.name))
-    return found
+    return [
+        p.pid
+        for p in processes()
+        if p.alive and "unn_ingest.flows.cli.server_child" in p.argv and str(pid) in p.argv
+    ]
 
 
 def test_after_sigkill_the_same_backfill_starts_five_times_and_stores_each_article_once(

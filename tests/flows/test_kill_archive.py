@@ -18,6 +18,7 @@ import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from tests.flows.processes import processes
 from unn_ingest.flows.fetch.archive import ArchiveDamage, read_archive
 from unn_ingest.flows.ingest import backfill
 from unn_ingest.replica.faults import FaultPlan
@@ -30,17 +31,7 @@ pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 def session_processes(sid: int) -> set[int]:
     """Return the live processes of a session (the killed command and all it started)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":  # fields: state ppid pgrp session
-            found.add(int(entry.name))
-    return found
+    return {p.pid for p in processes() if p.session == sid and p.alive}
 
 
 def stored_articles(database: Path) -> int:

@@ -8,23 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.flows.processes import processes
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 
 
 def children() -> dict[int, str]:
-    """Return this process's child processes: pid -> command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == os.getpid():
-            found[int(entry.name)] = command
-    return found
+    """Return this process's child processes (zombies too): pid -> command line."""
+    return {p.pid: p.command for p in processes() if p.ppid == os.getpid()}
 
 
 def pool_processes() -> set[int]:

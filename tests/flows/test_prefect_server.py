@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.flows.prefect_api import api_client
+from tests.flows.processes import processes
 from unn_ingest.replica.testing import running_replica
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -361,16 +362,8 @@ def start_deployment_run(api: httpx.Client, deployment: str, **parameters: str) 
 
 def marked_processes(marker: str) -> dict[int, str]:
     """Return the live processes (pid: command line) whose environment holds the marker."""
-    found = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            environ = (entry / "environ").read_bytes()  # a zombie's reads as empty
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:  # gone, or not ours to read
-            continue
-        if f"UNN_INGEST_TEST_MARK={marker}".encode() in environ:
-            found[int(entry.name)] = command
-    return found
+    mark = f"UNN_INGEST_TEST_MARK={marker}".encode()
+    return {p.pid: p.command for p in processes() if p.alive and mark in p.environ}
 
 
 def outliving(pids: set[int], marker: str, seconds: float) -> set[int]:
