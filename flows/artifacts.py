@@ -13,11 +13,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from unn_ingest.extractors import clock
 from unn_ingest.flows.report import COUNTERS, RunReport
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def publish_trend(report: RunReport, scope: RunScope, today: date | None = None)
     from prefect.artifacts import create_table_artifact
 
     key = RunScope("runs", scope.site, scope.database, scope.editions).key("trend")
-    rows = merge_trend(_latest_table(key), report, today or datetime.now(UTC).date())
+    rows = merge_trend(_latest_table(key), report, today or clock.now().date())
     _quietly(
         create_table_artifact,
         key=key,

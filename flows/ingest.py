@@ -13,7 +13,7 @@ import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, ParamSpec, TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as prefect_quote
 
 from unn_ingest.config import Settings, load_profile
+from unn_ingest.extractors import clock
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import drift, tasks
@@ -81,7 +82,7 @@ class PipelineFlow(Flow[P, R]):
 
 def ingest_run_name() -> str:
     """Name an ingest run by its start, in the site's time: `ingest 2025-11-20 10:40`."""
-    now = datetime.now(UTC).astimezone(_site_zone())
+    now = clock.now().astimezone(_site_zone())
     return f"ingest {now:%Y-%m-%d %H:%M} {_editions_label(flow_run.parameters)}".rstrip()
 
 

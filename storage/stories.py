@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
+from unn_ingest.extractors import clock
 from unn_ingest.extractors.linking import LinkEdge, LinkNode
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, EditionLinkEntry, Story
@@ -45,7 +46,7 @@ def unlinked_urls(conn: Connection, article_ids: Iterable[int]) -> list[tuple[st
 
 def apply_story_groups(conn: Connection, groups: Sequence[StoryGroup]) -> dict[int, int]:
     """Make each group one story, reusing the smallest unclaimed story id of its members."""
-    now = datetime.now(UTC)
+    now = clock.now()
     current = _current_memberships(conn, groups)
     claimed: set[int] = set()
     assigned: dict[int, int] = {}

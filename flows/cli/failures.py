@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from unn_ingest.extractors import clock
 from unn_ingest.flows.cli.options import DataDir, Db, JsonOut, console, print_json, user_errors
 
 SINCE_HELP = "Only failures last tried since: 2h, 3d, 2026-12-01 or 2026-12-01T10:00 (UTC)."
@@ -38,7 +39,7 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     match = re.fullmatch(r"(\d+)\s*([mhd])", value.strip())
     if match:
         amount = timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
-        return (now or datetime.now(UTC)) - amount
+        return (now or clock.now()) - amount
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:

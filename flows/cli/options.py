@@ -21,6 +21,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from unn_ingest.extractors import clock
 from unn_ingest.flows.errors import CANCELLED_IN_PREFECT
 
 console = Console()
@@ -166,9 +167,8 @@ def site_zone() -> ZoneInfo:
 
 def site_today() -> date:
     """Return today's date on the site's clock (the profile's time zone)."""
-    from datetime import datetime
 
-    return datetime.now(site_zone()).date()
+    return clock.now().astimezone(site_zone()).date()
 
 
 def existing_database(db: str | None, data_dir: Path | None) -> str:

@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from unn_ingest.extractors import clock
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.urls import site_origins, url_origin
@@ -104,7 +105,7 @@ class FetchOutcome:
     error: str | None = None
     transient: bool = False
     attempts: int = 1
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    fetched_at: datetime = field(default_factory=lambda: clock.now())
     stage: str = "fetch"  # where a failure happened: "fetch", "robots"; "stopped": not tried
     archive_ref: str | None = None  # where the response is kept in the WARC archive
 
@@ -326,7 +327,7 @@ class Fetcher:
     ) -> FetchOutcome:
         status = response.status_code
         if status == 304:
-            ref = self._archived(response, original, final, b"", datetime.now(UTC))
+            ref = self._archived(response, original, final, b"", clock.now())
             return FetchOutcome(
                 url=original, status=304, not_modified=True, attempts=attempt, archive_ref=ref
             )
@@ -342,7 +343,7 @@ class Fetcher:
             status=status,
             headers=dict(response.headers),
             body=body,
-            fetched_at=datetime.now(UTC),
+            fetched_at=clock.now(),
         )
         ref = self._archived(response, original, final, body, page.fetched_at)
         return FetchOutcome(
@@ -425,7 +426,7 @@ class Fetcher:
                             body += chunk
                             if len(body) >= MAX_ROBOTS_BYTES:
                                 break
-                    ref = self._archived(response, url, target, body, datetime.now(UTC))
+                    ref = self._archived(response, url, target, body, clock.now())
                     return response.status_code, body, None, ref
         except _Failure as failure:  # redirected off the site: as if there were none
             return 404, b"", failure.reason, None
@@ -506,7 +507,7 @@ def _retry_after(value: str | None, cap: float) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, min((when - datetime.now(UTC)).total_seconds(), cap))
+    return max(0.0, min((when - clock.now()).total_seconds(), cap))
 
 
 def _describe(exc: Exception) -> str:

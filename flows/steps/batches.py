@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from unn_ingest.extractors import clock
 from unn_ingest.extractors.analysis import AnalysisFailure
 from unn_ingest.extractors.records import AnalysedArticle, DiscoveredItem
 from unn_ingest.extractors.urls import article_key
@@ -50,7 +51,7 @@ def select_requests(
     newest item the site listed, not the local clock, so a lagging or replayed site (the
     replica) is revisited the same way as the live one.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     urls = [i.url for i in items]
     ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
     with ctx.db_lock:
@@ -110,7 +111,7 @@ def _due_for_revisit(
     if age > REVISIT_WINDOW:
         return False
     interval = max(ctx.revisit_min, age * ctx.revisit_age_factor)
-    return last is None or datetime.now(UTC) - last >= interval
+    return last is None or clock.now() - last >= interval
 
 
 @contextmanager
@@ -184,7 +185,7 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
         ids = _store_batch(ctx, work)
         linked = link_explicit(ctx, ids)
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
-        ctx.store.add_discovered([r.url for r in follow], "article", datetime.now(UTC))
+        ctx.store.add_discovered([r.url for r in follow], "article", clock.now())
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(article_ids=ids, follow_up=follow)
 
