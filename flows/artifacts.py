@@ -68,8 +68,9 @@ class RunScope:
         if self.date_from is not None:
             span = f"**range** {self.date_from}..{self.date_to} (site-local dates) · "
         editions = ",".join(self.editions)
+        # Code-formatted: `user:REDACTED@host` would otherwise render as a mailto: link.
         return (
-            f"{span}**editions** {editions} · **site** {self.site} · **database** {self.database}"
+            f"{span}**editions** {editions} · **site** {self.site} · **database** `{self.database}`"
         )
 
 
@@ -173,7 +174,7 @@ def publish_trend(report: RunReport, scope: RunScope, today: date | None = None)
         create_table_artifact,
         key=key,
         table=rows,
-        description=f"every run against {scope.site} · {scope.database}: new and failed articles "
+        description=f"every run against {scope.site} · `{scope.database}`: new and failed articles "
         f"per edition per day (UTC), last {TREND_DAYS} days, newest first",
         _sync=True,
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import re
 import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from prefect import Flow, State
 from prefect.context import SyncClientContext
@@ -24,8 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as prefect_quote
 
-from unn_ingest.config import Settings, load_profile
-from unn_ingest.extractors import clock
+from unn_ingest.config import Settings
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import drift, tasks
@@ -41,10 +40,13 @@ from unn_ingest.flows.outcome import (
     stop_when_cancelled,
     tag_run,
 )
+from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
+from unn_ingest.flows.scheduled import name_scheduled_runs
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
+from unn_ingest.flows.task_states import task_result
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,14 +83,16 @@ class PipelineFlow(Flow[P, R]):
 
 
 def ingest_run_name() -> str:
-    """Name an ingest run by its start, in the site's time: `ingest 2025-11-20 10:40`."""
-    now = clock.now().astimezone(_site_zone())
-    return f"ingest {now:%Y-%m-%d %H:%M} {_editions_label(flow_run.parameters)}".rstrip()
+    """Name an ingest run by its scheduled start (for a run started by hand: when it was
+    created) to the second, in UTC as the UI lists runs, saying so:
+    `ingest 2025-11-20 08:40:07 UTC uk,en,ru`. A scheduled run has this name before it starts
+    (`name_scheduled_runs`)."""
+    return ingest_name(flow_run.scheduled_start_time, flow_run.parameters)
 
 
-def _site_zone() -> ZoneInfo:
-    """Return the site's time zone (run names are made before the run loads its profile)."""
-    return ZoneInfo(load_profile(Settings().profile).time_zone)
+def ingest_name(start: datetime, params: dict[str, Any]) -> str:
+    """Return an ingest run's name, given its scheduled start and its parameters."""
+    return f"ingest {start.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC {_editions_label(params)}"
 
 
 def backfill_run_name() -> str:
@@ -233,7 +237,9 @@ async def stop_and_wait(work: asyncio.Future[State[Any]], stop: StopSignal) -> S
 def start_run(scope: RunScope) -> None:
     """Tag the run by flow and editions, and log what it covers."""
     tag_run([scope.flow, *(f"edition:{e}" for e in scope.editions)])
-    log.info("%s started: %s", scope.flow, scope.describe().replace("**", ""))
+    if scope.flow == "ingest":  # the flow a deployment schedules
+        name_scheduled_runs(ingest_name)
+    log.info("%s started: %s", scope.flow, re.sub(r"\*\*|`", "", scope.describe()))
 
 
 def end_run(
@@ -250,7 +256,7 @@ def end_run(
     def publish() -> None:
         if watch.progress is not None:
             watch.progress.finish()
-        publish_artifacts(report, scope, note=" (stopped before the end)" if stopped else "")
+        publish_artifacts(report, scope, note=stopped_note(report) if stopped else "")
         drifted.update(drift.publish_drift(report.drift, ctx.profile, scope.flow, log))
 
     if stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
@@ -273,6 +279,12 @@ def end_run(
     return final_state(report, scope.site, stopped, {"drift": drifted, **(extra or {})})
 
 
+def stopped_note(report: RunReport) -> str:
+    """Say, in a stopped run's artifacts, what it left for the next run (not failures)."""
+    left = len(report.not_fetched)
+    return f" (stopped before the end; {left} pages not fetched, left for the next run)"
+
+
 def within_seconds(call: Callable[[], None], seconds: float) -> None:
     """Run `call` (in this run's context) in a daemon thread; wait for it at most `seconds`."""
     context = contextvars.copy_context()
@@ -287,7 +299,7 @@ def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -
     """Run the steps of `ingest` (inside its flow run)."""
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
-    items = [item for read in reads for item in read.result()]
+    items = [item for read in reads for item in task_result(read)]
     requests = tasks.select_requests(quote(ctx), quote(items), True, chosen)
     stored = fetch_and_store(ctx, requests, watch, "latest")
     tasks.link_by_content(quote(ctx), quote(stored), "latest")
@@ -333,7 +345,7 @@ def discover_range(
     artifact; return the items and the requests."""
     chosen = editions or list(ctx.profile.edition_codes)
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
-    items = [item for walk in walks for item in walk.result()]
+    items = [item for walk in walks for item in task_result(walk)]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
     watch.progress = ProgressArtifact(watch.scope)
     watch.progress.start(len(requests))
@@ -380,7 +392,7 @@ def _run_batches(
     ctx: RunContext, requests: Sequence[FetchRequest], watch: RunWatch, where: str
 ) -> Iterator[tuple[int, BatchResult]]:
     """Yield (batch size, result) as batches finish, a few of them in flight at once."""
-    in_flight: deque[tuple[int, PrefectFuture[BatchResult]]] = deque()
+    in_flight: deque[tuple[int, PrefectFuture[State[BatchResult]]]] = deque()
     try:
         for batch in chunked(requests, ctx.batch_size):
             ctx.stop.check()
@@ -389,10 +401,10 @@ def _run_batches(
             in_flight.append((len(batch), future))
             if len(in_flight) >= BATCHES_IN_FLIGHT:
                 size, first = in_flight.popleft()
-                yield size, first.result()
+                yield size, task_result(first)
         while in_flight:
             size, first = in_flight.popleft()
-            yield size, first.result()
+            yield size, task_result(first)
     finally:
         for _, future in in_flight:  # a stopped run: the batches in flight store what they fetched
             future.wait()

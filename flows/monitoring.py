@@ -20,7 +20,7 @@ from prefect.events.actions import SendNotification
 from prefect.events.schemas.automations import EventTrigger, Posture
 
 from unn_ingest.flows.errors import ConfigError
-from unn_ingest.flows.outcome import FAILURES_HIGH_EVENT
+from unn_ingest.flows.outcome import FAILURE_SHARE_SETTING, FAILURES_HIGH_EVENT
 
 PREFIX = "unn-ingest: "
 FLOWS = ["ingest", "backfill"]
@@ -34,11 +34,28 @@ class AlertSettings:
     stale_minutes: int = 30
 
 
+# A link to the run in every alert about one; without PREFECT_UI_URL (or PREFECT_API_URL) in the
+# server's environment Prefect knows no address for its UI, and the alert gives the run's id.
+RUN_LINK = (
+    "\nThe run: {{ (flow_run|ui_url) or ('flow run ' ~ flow_run.id ~ ' (set PREFECT_UI_URL "
+    "on the Prefect server for a link)') }}"
+)
+
+
+def minutes(count: int) -> str:
+    """Return "1 minute", "30 minutes"."""
+    return f"{count} minute" if count == 1 else f"{count} minutes"
+
+
 def alert_automations(block_id: UUID, stale_minutes: int) -> list[Automation]:
     """Return the automations to create (not yet saved)."""
+    stale = minutes(stale_minutes)
     return [
         _automation(
             "a flow run failed",
+            "An ingest or backfill flow run ended Failed or Crashed (the site unreachable, "
+            "nothing discovered, the database down, a crash): the alert says why and links "
+            "the run.",
             EventTrigger(
                 expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
                 match={"prefect.resource.id": "prefect.flow-run.*"},
@@ -48,10 +65,12 @@ def alert_automations(block_id: UUID, stale_minutes: int) -> list[Automation]:
             ),
             block_id,
             "{{ event.resource['prefect.resource.name'] }} ended {{ event.event }}: "
-            "{{ event.payload.validated_state.message }}",
+            "{{ event.payload.validated_state.message }}" + RUN_LINK,
         ),
         _automation(
-            f"no ingest completed for {stale_minutes} minutes",
+            f"no ingest completed for {stale}",
+            f"No ingest flow run has completed for {stale}: the schedule is paused, no worker "
+            "takes the runs, or every run fails.",
             EventTrigger(
                 expect={"prefect.flow-run.Completed"},
                 match={"prefect.resource.id": "prefect.flow-run.*"},
@@ -61,10 +80,12 @@ def alert_automations(block_id: UUID, stale_minutes: int) -> list[Automation]:
                 within=timedelta(minutes=stale_minutes),
             ),
             block_id,
-            f"No ingest flow run has completed in the last {stale_minutes} minutes.",
+            f"No ingest flow run has completed in the last {stale}.",
         ),
         _automation(
             "failed share above the threshold",
+            f"A run's failed pages reached {FAILURE_SHARE_SETTING} of those it attempted (the "
+            f"run emits {FAILURES_HIGH_EVENT}); its failures artifact lists them.",
             EventTrigger(
                 expect={FAILURES_HIGH_EVENT},
                 match={"prefect.resource.id": "prefect.flow-run.*"},
@@ -73,14 +94,18 @@ def alert_automations(block_id: UUID, stale_minutes: int) -> list[Automation]:
             ),
             block_id,
             "{{ event.resource['prefect.resource.name'] }}: {{ event.payload.failed }} failures, "
-            "a share of {{ event.payload.failure_share }}",
+            "a share of {{ event.payload.failure_share }}" + RUN_LINK,
         ),
     ]
 
 
-def _automation(name: str, trigger: EventTrigger, block_id: UUID, body: str) -> Automation:
+def _automation(
+    name: str, description: str, trigger: EventTrigger, block_id: UUID, body: str
+) -> Automation:
     action = SendNotification(block_document_id=block_id, subject=PREFIX + name, body=body)
-    return Automation(name=PREFIX + name, trigger=trigger, actions=[action])
+    return Automation(
+        name=PREFIX + name, description=description, trigger=trigger, actions=[action]
+    )
 
 
 def create_alerts(settings: AlertSettings) -> list[str]:

@@ -2,9 +2,9 @@
 
 - Nothing discovered (the site could not be reached, or showed nothing): the run is Failed,
   and a direct caller (the CLI) gets `RunFailedError`, one line saying what to do.
-- Some pages failed: the run is Completed with the message "completed with N failures", the
-  tag `has-failures`, and a `unn-ingest.run.failures-high` event when the failed share is at
-  or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
+- Otherwise the run is Completed with the message "completed: N new, M updated, F failed";
+  when some pages failed, it has the tag `has-failures`, and a `unn-ingest.run.failures-high`
+  event when the failed share is at or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
 - Stopped before the end (cancelled in Prefect): the run is Cancelled, saying what it stored;
   a direct caller gets `RunStopped`.
 """
@@ -47,12 +47,13 @@ def final_state(
     """Return the state a run ends in, given what its report holds (and `extra` sections of
     its summary, such as the drift alarm's)."""
     summary = report.summary() | (extra or {})
-    failed = len(report.failures)
+    failed = len(report.failures)  # the summary's total "failed" (robots.txt counted once)
     if stopped:  # True, or why: "cancelled in Prefect"
         why = f"{stopped}: " if isinstance(stopped, str) else ""
         message = (
             f"{why}stopped before the end: {report.total('new')} new and "
-            f"{report.total('updated')} updated articles stored; run it again to fetch the rest"
+            f"{report.total('updated')} updated articles stored"
+            f"{_not_fetched(report)}; run it again to fetch the rest"
         )
         return Cancelled(message=message, data=RunStopped(message))
     if report.total("discovered") == 0 and failed:
@@ -64,10 +65,18 @@ def final_state(
             "then run it again"
         )
         return Failed(message=message, data=RunFailedError(message))
-    message = f"completed with {failed} failures" if failed else "completed"
+    # What the run stored, readable at a glance in the UI's lists of runs.
+    message = (
+        f"completed: {report.total('new')} new, {report.total('updated')} updated, {failed} failed"
+    )
     if report.unread_pages:  # the range is not covered: a re-run fills the gap
         message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
     return Completed(message=message, data=summary)
+
+
+def _not_fetched(report: RunReport) -> str:
+    count = len(report.not_fetched)
+    return f", {count} {'page' if count == 1 else 'pages'} not fetched" if count else ""
 
 
 def cancel_requested(deployments_only: bool = True) -> bool:

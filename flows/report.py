@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from unn_ingest.extractors.drift import DriftTally
 log = logging.getLogger(__name__)
 
 COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
+SITE_ROW = "site"  # failures of no edition (robots.txt) are counted in this row of the table
 
 
 @dataclass
@@ -58,6 +59,7 @@ class RunReport:
     failures: list[Failure] = field(default_factory=list)
     drift: DriftTally = field(default_factory=DriftTally)  # see flows.drift
     unread_pages: list[UnreadPage] = field(default_factory=list)  # the range is not covered
+    not_fetched: list[str] = field(default_factory=list)  # URLs a stop left for the next run
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others
@@ -87,16 +89,32 @@ class RunReport:
         return True
 
     def fail(self, failure: Failure) -> None:
-        """Record a failure (and count it against its edition)."""
+        """Record a failure (and count it against its edition, or the site's row).
+
+        A request the run's stop cut short is no fault of the site and no failure: it is kept
+        in `not_fetched` and logged at INFO (a large run stopped would otherwise log a warning,
+        and count a failure, for each of thousands of pages the next run fetches). A failure of
+        no edition (robots.txt) is recorded once however many requests met it.
+        """
+        if failure.stage == "stopped":
+            with self._lock:
+                self.not_fetched.append(failure.url)
+            log.info("not fetched%s: stopped before the end — %s", _where(failure), failure.url)
+            return
         with self._lock:
+            if failure.edition is None and failure in self.failures:
+                return
             self.failures.append(failure)
-        where = f" ({failure.edition})" if failure.edition else ""
-        # A request the run's stop cut short is no fault of the site: a large run stopped
-        # would otherwise log a warning for each of thousands of pages the next run fetches.
-        level = logging.INFO if failure.stage == "stopped" else logging.WARNING
-        log.log(level, "%s failed%s: %s: %s", failure.stage, where, failure.url, failure.reason)
-        if failure.edition:
-            self.add(failure.edition, "failed")
+        # The URL ends the line: the UI's linkifier would take a colon after it into the link.
+        log.warning(
+            "%s failed%s: %s — %s", failure.stage, _where(failure), failure.reason, failure.url
+        )
+        self.add(failure.edition or SITE_ROW, "failed")
+
+    def failed_in(self, edition: str, stages: Collection[str]) -> int:
+        """Count the failures so far of one edition at these stages (e.g. its discovery's)."""
+        with self._lock:
+            return sum(1 for f in self.failures if f.edition == edition and f.stage in stages)
 
     def unread(self, page: UnreadPage) -> None:
         """Record a listing page the run could not read (it is a failure too: see `fail`)."""
@@ -107,7 +125,7 @@ class RunReport:
         """Return one row per edition plus a total row."""
         rows: list[dict[str, object]] = []
         totals = dict.fromkeys(COUNTERS, 0)
-        for edition in sorted(self.editions):
+        for edition in sorted(self.editions, key=lambda e: (e == SITE_ROW, e)):
             stats = self.editions[edition]
             row: dict[str, object] = {"edition": edition}
             for name in COUNTERS:
@@ -130,10 +148,11 @@ class RunReport:
         """Return the failures as a markdown table (or a line saying there were none)."""
         if not self.failures:
             return "No failures."
-        lines = ["| stage | edition | URL | reason |", "|---|---|---|---|"]
+        # The reason before the long URL, so that a narrow screen still shows it.
+        lines = ["| stage | edition | reason | URL |", "|---|---|---|---|"]
         for f in self.failures[:limit]:
             reason = f.reason.replace("|", "\\|")
-            lines.append(f"| {f.stage} | {f.edition or ''} | {f.url} | {reason} |")
+            lines.append(f"| {f.stage} | {f.edition or ''} | {reason} | {f.url} |")
         if len(self.failures) > limit:
             lines.append(f"\n… and {len(self.failures) - limit} more.")
         return "\n".join(lines)
@@ -144,7 +163,12 @@ class RunReport:
             "editions": {r["edition"]: {k: r[k] for k in COUNTERS} for r in self.table()},
             "failures": [_failure_dict(f) for f in self.failures],
             "unread_pages": [_unread_dict(p) for p in self.unread_pages],
+            "not_fetched": len(self.not_fetched),
         }
+
+
+def _where(failure: Failure) -> str:
+    return f" ({failure.edition})" if failure.edition else ""
 
 
 def _failure_dict(f: Failure) -> dict[str, object]:

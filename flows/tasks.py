@@ -2,13 +2,15 @@
 
 Tasks work on batches (an edition's feed, a listing walk, ~80 URLs), never one article, and
 take no cache: their inputs are live objects (store, fetcher) and their effects are upserts.
+Discovery and batches end in a state that says whether their work failed (flows/task_states.py);
+read their results with `task_result`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from prefect import task
+from prefect import State, task
 from prefect.cache_policies import NO_CACHE
 
 from unn_ingest.extractors.records import DiscoveredItem
@@ -16,12 +18,13 @@ from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.steps import batches, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
+from unn_ingest.flows.task_states import batch_state, discovery_state
 
 
 @task(name="discover-latest", task_run_name="discover-latest {edition}", cache_policy=NO_CACHE)
-def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
+def discover_latest(ctx: RunContext, edition: str) -> State[list[DiscoveredItem]]:
     """Read one edition's feed and first listing page."""
-    return discover.discover_latest(ctx, edition)
+    return discovery_state(ctx, edition, lambda: discover.discover_latest(ctx, edition))
 
 
 @task(
@@ -31,9 +34,10 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
 )
 def discover_range(
     ctx: RunContext, edition: str, date_from: date, date_to: date
-) -> list[DiscoveredItem]:
+) -> State[list[DiscoveredItem]]:
     """Walk one edition's listing pages over a date range."""
-    return discover.discover_range(ctx, edition, date_from, date_to)
+    walk = lambda: discover.discover_range(ctx, edition, date_from, date_to)  # noqa: E731
+    return discovery_state(ctx, edition, walk)
 
 
 @task(name="select-work", task_run_name="select-work", cache_policy=NO_CACHE)
@@ -45,9 +49,11 @@ def select_requests(
 
 
 @task(name="process-batch", task_run_name="process-batch {label}", cache_policy=NO_CACHE)
-def process_batch(ctx: RunContext, requests: list[FetchRequest], label: str = "") -> BatchResult:
+def process_batch(
+    ctx: RunContext, requests: list[FetchRequest], label: str = ""
+) -> State[BatchResult]:
     """Fetch, extract, tag, store and explicitly link one batch of articles (`uk 2025-11-03 #2`)."""
-    return batches.process_batch(ctx, requests)
+    return batch_state(batches.process_batch(ctx, requests))
 
 
 @task(name="link-by-content", task_run_name="link-by-content {where}", cache_policy=NO_CACHE)

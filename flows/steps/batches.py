@@ -173,6 +173,8 @@ class BatchResult:
 
     article_ids: tuple[int, ...]
     follow_up: tuple[FetchRequest, ...]
+    requested: int = 0
+    failed: int = 0  # pages that failed to fetch or extract (not those a stop left unfetched)
 
 
 def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchResult:
@@ -187,7 +189,14 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
         ctx.store.add_discovered([r.url for r in follow], "article", clock.now())
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
-    return BatchResult(article_ids=ids, follow_up=follow)
+    return BatchResult(ids, follow, len(requests), _failed(work))
+
+
+def _failed(work: BatchWork) -> int:
+    """Count a batch's pages that failed to fetch or to extract."""
+    fetches = (o for o in work.outcomes if o.stage != "stopped")
+    unfetched = sum(1 for o in fetches if o.page is None and not o.not_modified)
+    return unfetched + sum(isinstance(r, AnalysisFailure) for r in work.analysed)
 
 
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:

@@ -83,7 +83,7 @@ def test_failed_pages_complete_the_run_with_their_count() -> None:
     for n in range(2):
         report.fail(Failure(f"http://x/news/{n}", "fetch", "HTTP 503", "uk"))
     state = final_state(report, "http://x")
-    assert state.is_completed() and state.message == "completed with 2 failures"
+    assert state.is_completed() and state.message == "completed: 0 new, 0 updated, 2 failed"
     assert report.failure_share() == pytest.approx(0.2)
 
 
@@ -96,9 +96,9 @@ def test_a_listing_left_unread_marks_the_run_incomplete() -> None:
     state = final_state(report, "http://x")
     assert state.is_completed()
     assert state.message == (
-        "completed with 1 failures; incomplete: 1 listing pages could not be read"
+        "completed: 0 new, 0 updated, 1 failed; incomplete: 1 listing pages could not be read"
     )
-    assert final_state(RunReport(), "http://x").message == "completed"
+    assert final_state(RunReport(), "http://x").message == "completed: 0 new, 0 updated, 0 failed"
 
 
 def test_a_stopped_run_is_cancelled_saying_what_it_stored() -> None:
@@ -109,7 +109,7 @@ def test_a_stopped_run_is_cancelled_saying_what_it_stored() -> None:
     state = final_state(report, "http://x", stopped=True)
     assert state.is_cancelled() and isinstance(state.data, RunStopped)
     assert state.message == (
-        "stopped before the end: 4 new and 0 updated articles stored; "
+        "stopped before the end: 4 new and 0 updated articles stored, 1 page not fetched; "
         "run it again to fetch the rest"
     )
 
@@ -139,7 +139,7 @@ def test_a_failure_is_logged_as_one_warning(caplog: pytest.LogCaptureFixture) ->
     with caplog.at_level(logging.WARNING, logger="unn_ingest"):
         report.fail(Failure("http://x/news/1", "extract", "no article text", "en"))
     assert [r.getMessage() for r in caplog.records] == [
-        "extract failed (en): http://x/news/1: no article text"
+        "extract failed (en): no article text — http://x/news/1"
     ]
 
 

@@ -1,0 +1,69 @@
+"""The state a task run ends in: what its work did, not only that its code returned.
+
+A step records a failed page and goes on, so its task would always end Completed: a run
+against a dead site would be a red run over green tasks, and a batch that stored nothing
+would be green. Here a task ends
+
+- **Failed** when its work failed as a whole (a batch that stored nothing because every page
+  failed; an edition whose feed and listings all failed), with the step's result as its data,
+  so that the run goes on (`task_result`) and ends in the state its report gives;
+- **Completed with failures** (a Completed state of that name) when some of it failed;
+- **Completed** otherwise, its message saying what it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from prefect import State
+from prefect.futures import PrefectFuture
+from prefect.states import Completed, Failed
+
+from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows.context import RunContext
+from unn_ingest.flows.steps.batches import BatchResult
+
+T = TypeVar("T")
+WITH_FAILURES = "Completed with failures"
+DISCOVERY_STAGES = ("feed", "listing")
+
+
+def batch_state(result: BatchResult) -> State[Any]:
+    """Return the state of a `process-batch` task run, given what its batch did."""
+    stored = len(result.article_ids)
+    message = f"stored {stored} of {result.requested}"
+    if result.failed:
+        message += f", {result.failed} failed"
+    return _state(message, result, failed=result.failed, gave=result.requested - result.failed)
+
+
+def discovery_state(
+    ctx: RunContext, edition: str, discover: Callable[[], list[DiscoveredItem]]
+) -> State[Any]:
+    """Run a discovery step of one edition and return its task run's state: Failed when its
+    feed and listing pages failed and it found nothing."""
+    before = ctx.report.failed_in(edition, DISCOVERY_STAGES)
+    items = discover()
+    failed = ctx.report.failed_in(edition, DISCOVERY_STAGES) - before
+    message = f"{len(items)} articles found"
+    if failed:
+        message += f"; {failed} feed or listing pages failed"
+    return _state(message, items, failed=failed, gave=len(items))
+
+
+def _state(message: str, data: object, failed: int, gave: int) -> State[Any]:
+    if failed and not gave:
+        return Failed(message=message, data=data)
+    if failed:
+        return Completed(message=message, data=data, name=WITH_FAILURES)
+    return Completed(message=message, data=data)
+
+
+def task_result(future: PrefectFuture[State[T]]) -> T:
+    """Return a task's result, also when it ended Failed because its work failed (the run
+    goes on with what the step returned); a task that raised raises here too."""
+    value: Any = future.result(raise_on_failure=False)
+    if isinstance(value, BaseException):
+        raise value
+    return cast(T, value)
