@@ -42,7 +42,7 @@ def parse_feed(page: FetchedPage, profile: SiteProfile) -> Discovery:
     try:
         parsed = feedparser.parse(_sane_char_refs(page.body))
     except Exception as exc:  # feedparser's own bugs (e.g. OverflowError) must not end a run
-        log.warning("feed parser crashed on %s: %s", page.url, exc)
+        log.warning("feed parser crashed: %s — %s", exc, page.url)
         return Discovery(items=(), error=f"unparseable feed: {_describe(exc)}")
     items = []
     for entry in parsed.entries:
@@ -81,7 +81,7 @@ def _guarded_item(
     try:
         return read(node, profile, base)
     except Exception as exc:
-        log.warning("dropped an unreadable item in %s: %s", base, _describe(exc))
+        log.warning("dropped an unreadable item: %s — in %s", _describe(exc), base)
         return None
 
 
@@ -89,7 +89,7 @@ def _feed_item(entry: dict, profile: SiteProfile, base: str) -> DiscoveredItem |
     link = entry.get("link") or ""
     url = canonical_article_url(link, profile, base=base)
     if url is None:
-        log.info("feed item is not an article URL of %s: %r", profile.name, link)
+        log.info("feed item is not an article URL of %s: %s", profile.name, link)
         return None
     key = article_key(url, profile)
     assert key is not None
@@ -113,7 +113,7 @@ def _feed_time(entry: dict, url: str) -> datetime | None:  # type: ignore[type-a
     try:
         return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
     except (OverflowError, ValueError, TypeError, OSError) as exc:
-        log.warning("dropped the bad date of feed item %s: %s", url, exc)
+        log.warning("dropped the bad date of a feed item: %s — %s", exc, url)
         return None
 
 

@@ -55,7 +55,7 @@ def decode_body(page: FetchedPage) -> str:
         try:
             return data.decode(declared)
         except UnicodeDecodeError:
-            log.info("charset %s does not decode %s; guessing", declared, page.url)
+            log.info("charset %s does not decode, guessing — %s", declared, page.url)
     guess = "cp1251" if _looks_cyrillic(data) else "cp1252"
     log.info("page %s (declared %s) decoded as %s", page.url, declared, guess)
     return data.decode(guess, errors="replace")

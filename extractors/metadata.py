@@ -171,7 +171,7 @@ class _OptionalFields:
             return reader(*args)
         except Exception as exc:
             warning = f"dropped unreadable {name}: {type(exc).__name__}: {exc}"[:300]
-            log.warning("%s: %s", self.url, warning)
+            log.warning("%s — %s", warning, self.url)
             self.warnings.append(warning)
             return default
 

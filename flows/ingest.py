@@ -35,6 +35,7 @@ from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.outcome import (
     cancel_requested,
     final_state,
+    keep_stopped_message,
     mark_failures,
     quiet_stopped_report,
     stop_when_cancelled,
@@ -152,9 +153,19 @@ def run_scope(flow_name: str, settings: Settings, editions: list[str] | None) ->
     return RunScope(flow_name, settings.origin or "", database, tuple(editions or ALL_EDITIONS))
 
 
-ingest = PipelineFlow(_ingest, name="ingest", flow_run_name=ingest_run_name, log_prints=False)
+ingest = PipelineFlow(
+    _ingest,
+    name="ingest",
+    flow_run_name=ingest_run_name,
+    log_prints=False,
+    on_cancellation=[keep_stopped_message],
+)
 backfill = PipelineFlow(
-    _backfill, name="backfill", flow_run_name=backfill_run_name, log_prints=False
+    _backfill,
+    name="backfill",
+    flow_run_name=backfill_run_name,
+    log_prints=False,
+    on_cancellation=[keep_stopped_message],
 )
 
 

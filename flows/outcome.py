@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,7 @@ def final_state(
     if stopped:  # True, or why: "cancelled in Prefect"
         why = f"{stopped}: " if isinstance(stopped, str) else ""
         message = (
-            f"{why}stopped before the end: {report.total('new')} new and "
+            f"{why}{STOPPED_MARK}: {report.total('new')} new and "
             f"{report.total('updated')} updated articles stored"
             f"{_not_fetched(report)}; run it again to fetch the rest"
         )
@@ -112,6 +114,57 @@ async def stop_when_cancelled(stop: StopSignal, every: float = CANCEL_POLL_SECON
             log.warning("the flow run was cancelled in Prefect: stopping")
             stop.set(CANCELLED_IN_PREFECT)
             return
+
+
+STOPPED_MARK = "stopped before the end"  # in every stopped run's own message
+KEEP_MESSAGE_SECONDS = 30.0  # how long a worker waits to put the run's own message back
+
+
+def keep_stopped_message(flow: Any, flow_run: Any, state: State[Any]) -> None:
+    """An `on_cancellation` hook: keep the run's own message ("stopped before the end: N new…")
+    as the one the UI shows once a worker has cancelled it.
+
+    A worker (or `serve`) cancels a run by signalling its process; the run publishes what it
+    did and ends Cancelled with its own message; the worker then runs this hook and sets the
+    run Cancelled once more, with Prefect's "Flow run was cancelled successfully.". So the hook
+    waits, in a thread of the worker, for that last state and puts the run's message back.
+    """
+    run_id = flow_run.id
+    threading.Thread(target=restore_stopped_message, args=(run_id,), daemon=True).start()
+
+
+def restore_stopped_message(run_id: Any, seconds: float = KEEP_MESSAGE_SECONDS) -> bool:
+    """Wait for a state set over the run's own Cancelled one, and set the run's message back;
+    tell whether it did."""
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + seconds
+    try:
+        with get_client(sync_client=True) as client:
+            while time.monotonic() < deadline:
+                message = overwritten_message(client.read_flow_run_states(run_id))
+                if message is not None:
+                    client.set_flow_run_state(run_id, Cancelled(message=message), force=True)
+                    return True
+                time.sleep(0.5)
+    except Exception as exc:  # the message helps to read the UI; it never fails anything
+        log.warning("could not keep the cancelled run's own message: %s", exc)
+    return False
+
+
+def overwritten_message(states: Iterable[State[Any]]) -> str | None:
+    """Return the run's own stopped message if a later Cancelled state replaced it, else None."""
+    ordered = sorted(states, key=lambda s: s.timestamp)
+    ours = [s.message for s in ordered if s.is_cancelled() and STOPPED_MARK in (s.message or "")]
+    last = ordered[-1] if ordered else None
+    if (
+        ours
+        and last is not None
+        and last.is_cancelled()
+        and STOPPED_MARK not in (last.message or "")
+    ):
+        return ours[-1]
+    return None
 
 
 def quiet_stopped_report(loop: asyncio.AbstractEventLoop) -> None:

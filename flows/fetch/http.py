@@ -291,11 +291,11 @@ class Fetcher:
                     backoff = self.policy.backoff_seconds * 2.0 ** (attempt - 1)
                     wait = min(backoff, self.policy.backoff_cap_seconds) * random.uniform(1, 1.5)
                 log.info(
-                    "retry in %.1f s (attempt %d): %s: %s",
+                    "retry in %.1f s (attempt %d): %s — %s",
                     wait,
                     attempt,
-                    request.url,
                     failure.reason,
+                    request.url,
                 )
                 if failure.stage == "fetch":  # the site asked for a pause, not its robots.txt
                     pacer.hold(wait)

@@ -139,14 +139,15 @@ def prefect_cli(
 @pytest.fixture(scope="module")
 def deployed(prefect_api: str) -> str:
     """Create the work pool and deploy prefect.yaml on the module's server; return its API."""
-    env = {"UNN_INGEST_HOME": str(REPO)}
     made = prefect_cli(prefect_api, "work-pool", "create", "unn-ingest", "--type", "process")
     assert made.returncode == 0, made.stdout + made.stderr
-    deployed = prefect_cli(prefect_api, "deploy", "--all", env=env)
+    deployed = prefect_cli(prefect_api, "deploy", "--all")
     assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
     with api_client(prefect_api) as api:
         names = {d["name"] for d in api.post("/deployments/filter", json={}).json()}
         assert {"ingest", "backfill"} <= names
+        for deployment in api.post("/deployments/filter", json={}).json():
+            assert str(REPO) not in json.dumps(deployment["pull_steps"] or [])  # any folder
         ingest = find_deployment(api, "ingest")  # its schedule would send workers to unn.ua
         assert ingest is not None
         paused = api.post(f"/deployments/{ingest['id']}/pause_deployment")
@@ -196,15 +197,32 @@ def test_serve_registers_the_schedule_and_runs_what_is_triggered(
             with api_client(prefect_api) as api:
                 deployment = wait_for(lambda: find_deployment(api, "ingest-scheduled"))
                 assert deployment["schedules"][0]["schedule"]["cron"] == "0 3 * * *"
+                scheduled = api.post(f"/deployments/{deployment['id']}/schedule", json={})
+                assert scheduled.status_code < 300, scheduled.text
                 created = api.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
                 assert created.status_code < 300, created.text
                 run = created.json()
                 state = wait_for(lambda: finished_state(api, run["id"]))
                 assert state == "COMPLETED"
+                upcoming = scheduled_runs(api, deployment["id"])
         finally:
             server.send_signal(signal.SIGINT)
             server.communicate(timeout=60)  # waits, and closes its pipe
     assert (tmp_path / "unn-ingest.sqlite3").exists()
+    # The runs the server scheduled ahead bear the names they will keep (Prefect's are random).
+    assert upcoming and all(
+        r["name"] == f"ingest {r['expected_start_time'][:10]} 03:00:00 UTC uk,en,ru"
+        for r in upcoming
+    ), [r["name"] for r in upcoming]
+
+
+def scheduled_runs(api: httpx.Client, deployment_id: str) -> list[dict[str, Any]]:
+    body = {
+        "deployments": {"id": {"any_": [deployment_id]}},
+        "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+    }
+    runs: list[dict[str, Any]] = api.post("/flow_runs/filter", json=body).json()
+    return runs
 
 
 def find_deployment(api: httpx.Client, name: str) -> dict[str, Any] | None:
@@ -329,6 +347,8 @@ def test_cancelling_a_deployment_run_stops_it_and_it_publishes_what_it_did(
             assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
             state = wait_for(lambda: finished_state(api, run_id), 60)
             left = outliving(set(of_the_run), marker, seconds=15)
+            # The run's own message is the one shown, not the worker's "…cancelled successfully."
+            message = wait_for(lambda: own_message(api, run_id), 40)
         finally:
             os.killpg(worker.pid, signal.SIGINT)
             worker.wait(timeout=60)
@@ -340,13 +360,27 @@ def test_cancelling_a_deployment_run_stops_it_and_it_publishes_what_it_did(
             "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}
         ).json()
     assert state == "CANCELLED"
-    summary = [a["description"] for a in artifacts if a["key"].startswith("backfill-summary-")]
-    assert summary and "stopped before the end" in summary[0], [a["key"] for a in artifacts]
+    assert message.startswith("stopped before the end: ") and "pages not fetched" in message
+    summary = [a for a in artifacts if a["key"].startswith("backfill-summary-")]
+    assert summary and "stopped before the end" in summary[0]["description"], artifacts
+    rows = (
+        summary[0]["data"]
+        if isinstance(summary[0]["data"], list)
+        else json.loads(summary[0]["data"])
+    )
+    assert next(r for r in rows if r["edition"] == "total")["failed"] == 0  # unfetched ≠ failed
     assert 0 < stored_count(tmp_path) < len(articles)
     output = worker_log.read_text()
     assert "Traceback" not in output, output[-3000:]
     assert not any("Traceback" in line["message"] for line in logs)
     assert not left, f"outlived the run: {[of_the_run[p] for p in left]}"
+
+
+def own_message(api: httpx.Client, run_id: str) -> str | None:
+    """Return the run's state message once it is the run's own (a stopped run's), else None."""
+    state = api.get(f"/flow_runs/{run_id}").json()["state"]
+    message: str = state["message"] or ""
+    return message if state["type"] == "CANCELLED" and "stopped before" in message else None
 
 
 def start_deployment_run(api: httpx.Client, deployment: str, **parameters: str) -> str:

@@ -157,4 +157,4 @@ def _task_states_of_latest(flow: str) -> list[tuple[str, str]]:
         tasks = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
         )
-    return [(t.name, t.state.name if t.state else "") for t in tasks]
+    return [(t.name, t.state.name or "" if t.state else "") for t in tasks]
