@@ -13,6 +13,7 @@ would be green. Here a task ends
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -58,6 +59,22 @@ def _state(message: str, data: object, failed: int, gave: int) -> State[Any]:
     if failed:
         return Completed(message=message, data=data, name=WITH_FAILURES)
     return Completed(message=message, data=data)
+
+
+class _NoStateEcho(logging.Filter):
+    """Drop Prefect's "Task run failed with state: Failed(…)" line, which it logs with an empty
+    traceback ("NoneType: None") for a task that returned a Failed state: the task's
+    "Finished in state Failed(…)" line that follows says the same."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Task run failed with state: ")
+
+
+def quiet_state_echo() -> None:
+    """Install the filter on Prefect's task-run logger (once)."""
+    logger = logging.getLogger("prefect.task_runs")
+    if not any(isinstance(f, _NoStateEcho) for f in logger.filters):
+        logger.addFilter(_NoStateEcho())
 
 
 def task_result(future: PrefectFuture[State[T]]) -> T:

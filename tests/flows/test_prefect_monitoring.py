@@ -73,41 +73,78 @@ def stopped_site() -> str:
     return f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
 
+def task_runs(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
+    body = {"flow_runs": {"id": {"any_": [run_id]}}}
+    found: list[dict[str, Any]] = api.post("/task_runs/filter", json=body).json()
+    return found
+
+
+@pytest.fixture(scope="module")
+def dead_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One `unn-ingest run` against a site that is down."""
+    env = user_env(prefect_api, tmp_path_factory.mktemp("dead"))
+    done = unn_ingest(env, "run", "--origin", stopped_site())
+    with api_client(prefect_api) as api:
+        run = flow_runs(api, "ingest")[0]
+        return {"done": done, "run": run, "tasks": task_runs(api, run["id"]), "api": prefect_api}
+
+
 def test_a_run_against_a_stopped_site_ends_failed_and_the_cli_exits_non_zero(
-    prefect_api: str, tmp_path: Path
+    dead_run: dict[str, Any],
 ) -> None:
-    done = unn_ingest(user_env(prefect_api, tmp_path), "run", "--origin", stopped_site())
+    done, run = dead_run["done"], dead_run["run"]
     assert done.returncode == 1, done.stderr[-2000:]  # a failure at run time
     assert "error: nothing could be discovered" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
-    with api_client(prefect_api) as api:
-        run = flow_runs(api, "ingest")[0]
-        assert run["state_type"] == "FAILED"
-        assert "nothing could be discovered" in run["state"]["message"]
-        assert run["name"].startswith("ingest ") and "uk,en,ru" in run["name"]
+    assert run["state_type"] == "FAILED"
+    assert "nothing could be discovered" in run["state"]["message"]
+    assert re.fullmatch(r"ingest \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC uk,en,ru", run["name"])
+    discovery = [t for t in dead_run["tasks"] if t["name"].startswith("discover-latest ")]
+    assert len(discovery) == 3 and {t["state_type"] for t in discovery} == {"FAILED"}
 
 
-def test_a_run_with_failed_pages_completes_marked_with_one_warning_per_failure(
-    prefect_api: str, tmp_path: Path
-) -> None:
-    env = user_env(prefect_api, tmp_path)
+@pytest.fixture(scope="module")
+def hostile_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One `unn-ingest run` against a replica whose faults make some pages fail."""
+    env = user_env(prefect_api, tmp_path_factory.mktemp("hostile"))
+    env["UNN_INGEST_BATCH_SIZE"] = "20"  # several batches, some of them hit
     with running_replica(seed=2, generated=40, faults="hostile") as replica:
         done = unn_ingest(env, "run", "--origin", replica.base_url, "--json")
     assert done.returncode == 0, done.stderr[-2000:]
-    failures = json.loads(done.stdout)["failures"]
-    assert failures, "the hostile replica should make some pages fail"
     with api_client(prefect_api) as api:
         run = flow_runs(api, "ingest")[0]
-        assert run["state_type"] == "COMPLETED"
-        assert run["state"]["message"] == f"completed with {len(failures)} failures"
-        assert "has-failures" in run["tags"]
-        warnings = [
-            line
-            for line in run_logs(api, run["id"])
-            if line["level"] == 30 and line["name"] == "unn_ingest.flows.report"
-        ]
+        return {
+            "summary": json.loads(done.stdout),
+            "run": run,
+            "logs": run_logs(api, run["id"]),
+            "tasks": task_runs(api, run["id"]),
+            "artifacts": run_artifacts(api, run["id"]),
+            "api": prefect_api,
+        }
+
+
+def test_a_run_with_failed_pages_completes_marked_with_one_warning_per_failure(
+    hostile_run: dict[str, Any],
+) -> None:
+    summary, run = hostile_run["summary"], hostile_run["run"]
+    failures = summary["failures"]
+    assert failures, "the hostile replica should make some pages fail"
+    total = summary["editions"]["total"]
+    assert run["state_type"] == "COMPLETED"
+    assert run["state"]["message"] == (
+        f"completed: {total['new']} new, {total['updated']} updated, {len(failures)} failed"
+    )
+    assert total["failed"] == len(failures)
+    assert "has-failures" in run["tags"]
+    warnings = [
+        line
+        for line in hostile_run["logs"]
+        if line["level"] == 30 and line["name"] == "unn_ingest.flows.report"
+    ]
     assert len(warnings) == len(failures)
-    assert {f["url"] for f in failures} == {re.split(r": ", w["message"])[1] for w in warnings}
+    assert {f["url"] for f in failures} == {w["message"].rsplit(" — ", 1)[1] for w in warnings}
+    batches = [t for t in hostile_run["tasks"] if t["name"].startswith("process-batch ")]
+    assert "Completed with failures" in {t["state_name"] for t in batches}
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +275,12 @@ def test_alerts_create_makes_automations_and_a_failed_run_notifies_the_block(
     alert = next(r for r in received if "failed" in r["subject"])
     assert alert["subject"] == "unn-ingest: a flow run failed"
     assert "nothing could be discovered" in alert["body"]
+    with api_client(prefect_api) as api:
+        failed_run = flow_runs(api, "ingest")[0]
+        described = api.post("/automations/filter", json={}).json()
+    ui = prefect_api.removesuffix("/api")
+    assert f"The run: {ui}/runs/flow-run/{failed_run['id']}" in alert["body"]
+    assert all(a["description"] for a in described if a["name"].startswith("unn-ingest: "))
 
 
 def test_alerts_create_with_a_missing_block_says_so_in_one_line(
@@ -265,12 +308,12 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def render(url: str, screenshot: Path) -> str:
+def render(url: str, screenshot: Path, size: str = "1400,1800") -> str:
     """Render a page of the UI headless: save a screenshot, return the DOM after scripts ran."""
     browser = chromium()
     assert browser is not None
     common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
-    common += ["--virtual-time-budget=20000", "--window-size=1400,1800"]
+    common += ["--virtual-time-budget=20000", f"--window-size={size}"]
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [*common, f"--screenshot={screenshot}", url], capture_output=True, timeout=180, check=True
@@ -302,3 +345,34 @@ def test_the_ui_shows_the_runs_logs_and_its_per_edition_table(
         assert cell in table
     assert re.search(r">\s*uk\s*<", table) and re.search(r">\s*ru\s*<", table)
     assert os.path.getsize(CI_OUT / "ui-run-logs.png") > 10_000
+
+
+def test_the_ui_links_whole_urls_shows_task_states_and_the_failures_reason(
+    hostile_run: dict[str, Any], dead_run: dict[str, Any]
+) -> None:
+    if chromium() is None:
+        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    ui = hostile_run["api"].removesuffix("/api")
+    run = hostile_run["run"]
+    failed = {f["url"] for f in hostile_run["summary"]["failures"]}
+    logs = render(
+        f"{ui}/runs/flow-run/{run['id']}?tab=Logs", CI_OUT / "ui-failure-logs.png", "1600,6000"
+    )
+    links = set(re.findall(r'<a[^>]*href="(https?://[^"]+)"', logs))
+    assert links & failed, sorted(links)[:10]  # a failure's URL, linked whole
+    assert not [link for link in links if link[-1] in ":;,."], links
+    tasks = render(f"{ui}/runs/flow-run/{run['id']}?tab=Task%20Runs", CI_OUT / "ui-task-runs.png")
+    assert "Completed with failures" in tasks and "process-batch" in tasks
+    dead = render(
+        f"{ui}/runs/flow-run/{dead_run['run']['id']}?tab=Task%20Runs",
+        CI_OUT / "ui-dead-site-task-runs.png",
+    )
+    assert "discover-latest" in dead and re.search(r">\s*Failed\s*<", dead)
+    failures = next(
+        a for a in hostile_run["artifacts"] if (a["key"] or "").startswith("ingest-failures")
+    )
+    table = render(
+        f"{ui}/artifacts/artifact/{failures['id']}", CI_OUT / "ui-failures-table.png", "1600,1000"
+    )
+    headers = re.findall(r"<th[^>]*>\s*([^<]*?)\s*</th>", table)
+    assert headers[:4] == ["stage", "edition", "reason", "URL"], headers

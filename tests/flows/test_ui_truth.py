@@ -8,13 +8,14 @@ import re
 import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from unn_ingest.flows.artifacts import RunScope, merge_trend
 from unn_ingest.flows.ingest import ingest, ingest_name
 from unn_ingest.flows.monitoring import alert_automations
-from unn_ingest.flows.outcome import RunFailedError, final_state
+from unn_ingest.flows.outcome import RunFailedError, final_state, overwritten_message
 from unn_ingest.flows.report import Failure, RunReport
 from unn_ingest.flows.steps.batches import BatchResult
 from unn_ingest.flows.task_states import WITH_FAILURES, batch_state
@@ -119,6 +120,26 @@ def test_automations_describe_themselves_link_the_run_and_count_minutes_right() 
     assert "30 minutes" in alert_automations(uuid4(), 30)[1].name
 
 
+def test_a_cancelled_runs_own_message_is_put_back_over_the_workers() -> None:
+    from prefect import State
+    from prefect.states import Cancelled, Cancelling, Running
+
+    ours = "stopped before the end: 3 new and 0 updated articles stored; run it again"
+    history: list[State[Any]] = [Running(), Cancelling(), Cancelled(message=ours)]
+    assert overwritten_message(history) is None  # the worker has not set its state yet
+    history.append(Cancelled(message="Flow run was cancelled successfully."))
+    assert overwritten_message(history) == ours
+    assert overwritten_message([*history, Cancelled(message=ours)]) is None  # put back
+
+
+def test_deployments_pull_nothing_so_a_worker_needs_the_package_not_a_checkout() -> None:
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).parents[2] / "prefect.yaml").read_text())
+    assert spec["pull"] == []  # null would make `prefect deploy` record the checkout's path
+    assert all(":" in d["entrypoint"] and "/" not in d["entrypoint"] for d in spec["deployments"])
+
+
 def _stopped_port() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -127,10 +148,20 @@ def _stopped_port() -> str:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_task_runs_show_a_dead_site_and_a_hostile_one(fast_site_settings: Path) -> None:
-    with pytest.raises(RunFailedError):
-        asyncio.run(ingest(None, _stopped_port(), None, str(fast_site_settings)))
+    seen: list[str] = []
+    keep = logging.Handler()
+    keep.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("prefect.task_runs").addHandler(keep)
+    try:
+        with pytest.raises(RunFailedError):
+            asyncio.run(ingest(None, _stopped_port(), None, str(fast_site_settings)))
+    finally:
+        logging.getLogger("prefect.task_runs").removeHandler(keep)
     dead = _task_states_of_latest("ingest")
     assert {s for n, s in dead if n.startswith("discover-latest")} == {"Failed"}
+    # Its "Finished in state Failed(…)" line, without Prefect's echo and its empty traceback.
+    assert sum("Finished in state Failed(" in m for m in seen) == 3, seen
+    assert not [m for m in seen if m.startswith("Task run failed with state")]
     with running_replica(seed=2, generated=40, faults="hostile") as replica:
         summary = asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
     hostile = _task_states_of_latest("ingest")
