@@ -361,7 +361,7 @@ def test_cancelling_a_deployment_run_stops_it_and_it_publishes_what_it_did(
             "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}
         ).json()
     assert state == "CANCELLED"
-    assert message.startswith("stopped before the end: ") and "pages not fetched" in message
+    assert message.startswith("stopped before the end: ")  # the run's own, put back
     summary = [a for a in artifacts if a["key"].startswith("backfill-summary-")]
     assert summary and "stopped before the end" in summary[0]["description"], artifacts
     rows = (
