@@ -48,6 +48,7 @@ from unn_ingest.flows.ingest import (
     run_scope,
     run_steps,
 )
+from unn_ingest.flows.outcome import keep_stopped_message
 from unn_ingest.flows.runtime import resolve_settings
 
 SPLIT_TAG = "unn-split"
@@ -112,7 +113,11 @@ def part_run_name() -> str:
 
 
 backfill_part = PipelineFlow(
-    _backfill_part, name="backfill-part", flow_run_name=part_run_name, log_prints=False
+    _backfill_part,
+    name="backfill-part",
+    flow_run_name=part_run_name,
+    log_prints=False,
+    on_cancellation=[keep_stopped_message],  # a worker's cancel keeps the part's own message
 )
 
 
