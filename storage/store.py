@@ -20,6 +20,7 @@ from unn_ingest.storage import export, frontier, reads, reextract, stories, writ
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
+    behind_message,
     create,
     describe,
     is_retryable,
@@ -28,7 +29,7 @@ from unn_ingest.storage.engine import (
     read_revisions,
     translated,
 )
-from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.errors import SchemaBehindError, StorageError, StorageMigrationError
 from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
@@ -64,6 +65,26 @@ class Store:
         engine = create(parsed)
         try:
             migrate(engine, parsed, upgrade=upgrade)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    @classmethod
+    def open_to_read(cls, url: str) -> Store:
+        """Open an existing database read-only (a read-only folder or file system will do).
+
+        Nothing is created or migrated: a database without the schema, or behind the code,
+        raises a StorageError saying so.
+        """
+        parsed = parse_url(url)
+        engine = create(parsed, read_only=True)
+        try:
+            revisions = read_revisions(engine, parsed)
+            if revisions.current is None:
+                raise StorageMigrationError(f"{describe(parsed)} holds no unn-ingest records")
+            if not revisions.up_to_date:
+                raise SchemaBehindError(behind_message(parsed, revisions))
         except BaseException:
             engine.dispose()
             raise

@@ -79,7 +79,8 @@ def run(
     with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import ingest
-        from unn_ingest.flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         with prefect_api(), _progress_bar(not json_out):
@@ -111,7 +112,8 @@ def backfill(
     with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import backfill as backfill_flow
-        from unn_ingest.flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         with prefect_api(), _progress_bar(not json_out):

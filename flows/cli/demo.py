@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from unn_ingest.storage import Store
 
 
+LOOPBACK = "http://127.0.0.1"
+
+
 def demo(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo keeps its data.")
@@ -32,7 +35,11 @@ def demo(
         shutil.rmtree(data_dir)
     with user_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
+        # the replica's origin is known once it runs; it is on loopback, as this one
+        preflight(resolve_settings(origin=LOOPBACK, data_dir=data_dir), site=False)
         with prefect_api():
             _run_demo(data_dir, stories, seed)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from unn_ingest.extractors import clock
+from unn_ingest.extractors.clock import ClockSpecError
 from unn_ingest.flows.errors import CANCELLED_IN_PREFECT
 
 console = Console()
@@ -100,7 +102,9 @@ def user_errors() -> Iterator[None]:
     """
     from pydantic import ValidationError
 
-    from unn_ingest.config import ProfileError
+    from unn_ingest.config import ProfileError, SettingsError
+    from unn_ingest.config.checks import settings_error_line
+    from unn_ingest.extractors.clock import ClockSpecError
     from unn_ingest.flows.errors import ConfigError, IngestError, RunStopped
     from unn_ingest.replica import ReplicaExtraMissingError
     from unn_ingest.storage import StorageError
@@ -115,10 +119,13 @@ def user_errors() -> Iterator[None]:
             err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
-        fail(f"invalid setting {'; '.join(problems)} (UNN_INGEST_* environment)", USAGE)
-    except (ConfigError, ProfileError, StorageConfigError, SchemaBehindError) as exc:
+        fail(settings_error_line(exc), USAGE)
+    except (ConfigError, ProfileError, SettingsError, ClockSpecError) as exc:
         fail(str(exc), USAGE)
+    except (StorageConfigError, SchemaBehindError) as exc:
+        fail(str(exc), USAGE)
+    except BrokenPipeError:
+        reader_gone()
     except (IngestError, StorageError, ReplicaExtraMissingError, ValueError, OSError) as exc:
         fail(str(exc) or type(exc).__name__, RUNTIME)
     except KeyboardInterrupt:
@@ -129,6 +136,22 @@ def user_errors() -> Iterator[None]:
             raise
         err.print(INTERRUPTED_MESSAGE, soft_wrap=True)  # SIGTERM: Prefect's stop of a run
         raise typer.Exit(INTERRUPTED) from None
+
+
+def reader_gone() -> NoReturn:
+    """End quietly with exit 0 when the reader of stdout has gone (`export | head -1`).
+
+    What is left to write goes nowhere (see `silence_stdout`).
+    """
+    silence_stdout()
+    raise typer.Exit(0)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not report a closed pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _terminated(exc: BaseException) -> bool:
@@ -242,9 +265,22 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
             code = INTERRUPTED
+        except BrokenPipeError:  # printing a table to a reader that has gone
+            silence_stdout()
+            code = 0
+        except ClockSpecError as exc:  # UNN_INGEST_CLOCK read outside a command's checks
+            say_error(str(exc))
+            code = USAGE
         sys.exit(code if isinstance(code, int) else 0)
 
 
 def print_json(data: Any) -> None:
-    """Print data as JSON on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Print data as JSON on stdout; times as the export writes them (2025-11-20T09:46:00Z)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=json_value) + "\n")
+
+
+def json_value(value: Any) -> Any:
+    """Return what JSON shows for a value it has no type for: instants in UTC, ending in Z."""
+    if isinstance(value, datetime):
+        return clock.format_utc(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return str(value)
