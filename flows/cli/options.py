@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click.core import Command, Context
 
 # Typer 0.29 ships its own copy of click; its usage errors are these classes.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from unn_ingest.extractors import clock
 from unn_ingest.extractors.clock import ClockSpecError
@@ -49,6 +50,15 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 Editions = Annotated[
     str, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
 ]
+
+
+def _flag_type(self: TyperOption, ctx: Context) -> str | None:
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+# A flag takes no value: its help shows no `<bool>` (Typer 0.29 shows one for every option).
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 def prepare_environment(quiet: bool = True) -> None:
@@ -239,7 +249,14 @@ def version() -> str:
 
 class OneLineErrors(TyperGroup):
     """The top command: a usage error is one line on stderr with exit code 2 (no usage box),
-    and the process exits with the command's code (0, 1 runtime, 2 usage, 130 interrupted)."""
+    and the process exits with the command's code (0, 1 runtime, 2 usage, 130 interrupted).
+    Every command's help ends with examples (flows/cli/examples.py)."""
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        from unn_ingest.flows.cli.examples import with_examples
+
+        command = super().get_command(ctx, cmd_name)
+        return with_examples(command, [cmd_name]) if command is not None else None
 
     def main(
         self,

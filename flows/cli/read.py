@@ -97,16 +97,6 @@ def show(
     console.print(article_table(view))
 
 
-EXPORT_EXAMPLES = """Examples:
-
-  unn-ingest export --from 2025-11-01 --to 2025-11-07 --edition uk,en > week.jsonl
-
-  unn-ingest export --format parquet --table stories --out stories.parquet
-
-  unn-ingest export | head -1        # the first record, JSON lines on stdout
-"""
-
-
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or parquet.")] = "jsonl",
     out: Annotated[
@@ -259,4 +249,4 @@ def register(app: typer.Typer) -> None:
     """Add the reading commands to the CLI."""
     app.command()(stories)
     app.command()(show)
-    app.command(epilog=EXPORT_EXAMPLES)(export)
+    app.command()(export)

@@ -21,13 +21,6 @@ from unn_ingest.flows.cli.options import (
     user_errors,
 )
 
-EXAMPLES = """Examples:
-
-  unn-ingest reprocess --from 2025-11-01 --to 2025-11-07 --edition en
-
-  UNN_INGEST_ORIGIN=http://127.0.0.1:8765 unn-ingest reprocess   # pages fetched from the replica
-"""
-
 
 def reprocess(
     date_from: Annotated[
@@ -88,4 +81,4 @@ def _print(summary: dict[str, Any], json_out: bool, origin: str | None) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the `reprocess` command to the CLI."""
-    app.command(epilog=EXAMPLES)(reprocess)
+    app.command()(reprocess)

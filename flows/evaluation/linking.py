@@ -44,6 +44,7 @@ from unn_ingest.extractors.matching import (
     article_features,
     match_editions,
 )
+from unn_ingest.flows.evaluation.datasets import SHARED_DATA_HELP
 from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 from unn_ingest.replica.model import EditionText, Story
 
@@ -329,7 +330,7 @@ def command(
     ] = False,
     data: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="The shared data folder, for --ntrex (../shared/data)."),
+        typer.Option("--shared-data", "--data-dir", help=SHARED_DATA_HELP, metavar="FOLDER"),
     ] = None,
 ) -> None:
     """Score story linking against the replica's ground truth."""
