@@ -43,7 +43,13 @@ from unn_ingest.flows.outcome import (
 )
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
-from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
+from unn_ingest.flows.steps.batches import (
+    BatchResult,
+    chunked,
+    plan_pages,
+    reading_ahead,
+    refetch_stored,
+)
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
 
 log = logging.getLogger(__name__)
@@ -335,6 +341,8 @@ def discover_range(
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in walk.result()]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
+    if refetch:  # every stored article of the range, however old (not only the recent ones)
+        requests += refetch_stored(ctx, items, requests)
     watch.progress = ProgressArtifact(watch.scope)
     watch.progress.start(len(requests))
     return items, requests

@@ -192,6 +192,11 @@ class Store:
         with self._read("cannot read stories") as conn:
             return reads.stories(conn, limit, offset, edition)
 
+    def story(self, story_id: int) -> StorySummary | None:
+        """Return one story with its editions, or None."""
+        with self._read("cannot read story") as conn:
+            return reads.story(conn, story_id)
+
     def article(self, url_or_id: str | int) -> ArticleView | None:
         """Return one article with revisions and story siblings, or None."""
         with self._read("cannot read article") as conn:

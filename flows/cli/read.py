@@ -77,24 +77,46 @@ def stories(
     console.print(stories_table(found))
 
 
+STORY_PREFIX = "story:"
+SHOW_HELP = (
+    "An article's id or URL, or story:ID for a story and its editions (the ids `stories` "
+    "lists are story ids; the ids of their editions are in `stories --json`)."
+)
+
+
 def show(
-    url_or_id: Annotated[str, typer.Argument(help="An article URL or numeric id.")],
+    what: Annotated[str, typer.Argument(help=SHOW_HELP, metavar="ID|URL|story:ID")],
     db: Db = None,
     data_dir: DataDir = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Show everything stored about one article, its revisions and its story."""
-    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    """Show one article (its fields, revisions and its story's other editions), or one story."""
+    from unn_ingest.flows.cli.views import article_table, story_table
+
+    if what.startswith(STORY_PREFIX):
+        number = what.removeprefix(STORY_PREFIX)
+        if not number.isdigit():
+            usage(f"{what!r}: a story is story:ID with a number, e.g. story:57")
+        with user_errors(), open_store(db, data_dir) as store:
+            found = store.story(int(number))
+        if found is None:
+            fail(f"no stored story {number} (the ids `unn-ingest stories` lists)")
+        _show(found, json_out, story_table)
+        return
+    key: str | int = int(what) if what.isdigit() else what
     with user_errors(), open_store(db, data_dir) as store:
         view = store.article(key)
     if view is None:
-        fail(f"no stored article {url_or_id!r}")
-    if json_out:
-        print_json(asdict(view))
-        return
-    from unn_ingest.flows.cli.views import article_table
+        hint = f"; for the story, show story:{what}" if what.isdigit() else ""
+        fail(f"no stored article {what!r}{hint}")
+    _show(view, json_out, article_table)
 
-    console.print(article_table(view))
+
+def _show(found: Any, json_out: bool, table: Any) -> None:
+    if json_out:
+        print_json(asdict(found))
+    else:
+        console.print(table(found))
 
 
 def export(
