@@ -52,24 +52,31 @@ def profile_error_line(error: ValidationError, path: Path, model: type[BaseModel
 
 def allowed_text(field: FieldInfo) -> str:
     """Return what a field allows, in words: its type and bounds ("an integer from 1 to 64")."""
-    kind = next((w for t, w in TYPE_WORDS.items() if _accepts(field.annotation, t)), "text")
+    kind = field.description or next(
+        (w for t, w in TYPE_WORDS.items() if _accepts(field.annotation, t)), "text"
+    )
     bounds = {type(m): m for m in field.metadata}
     low = bounds.get(Ge) or bounds.get(Gt)
     high = bounds.get(Le) or bounds.get(Lt)
     parts = []
     if isinstance(low, Ge) and isinstance(high, Le):
-        return f"{kind} from {low.ge:g} to {high.le:g}"
+        return f"{kind} from {_number(low.ge)} to {_number(high.le)}"
     if isinstance(low, Ge):
-        parts.append(f"at least {low.ge:g}")
+        parts.append(f"at least {_number(low.ge)}")
     if isinstance(low, Gt):
-        parts.append(f"more than {low.gt:g}")
+        parts.append(f"more than {_number(low.gt)}")
     if isinstance(high, Le):
-        parts.append(f"at most {high.le:g}")
+        parts.append(f"at most {_number(high.le)}")
     if isinstance(high, Lt):
-        parts.append(f"less than {high.lt:g}")
+        parts.append(f"less than {_number(high.lt)}")
     if isinstance(bounds.get(MinLen), MinLen):
         parts.append("not empty")
-    return kind + (" " + ", ".join(parts) if parts else "")
+    separator = ", " if field.description else " "
+    return kind + (separator + ", ".join(parts) if parts else "")
+
+
+def _number(value: Any) -> str:
+    return f"{value:.15g}"
 
 
 def _detail(error: Any, model: type[BaseModel] | None, name: str, field: Any = None) -> str:

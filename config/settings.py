@@ -32,24 +32,30 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    origin: str | None = None  # None: the profile's own origin (https://unn.ua)
-    profile: str = Field(default="unn", min_length=1)
-    data_dir: Path = Path("./data")
-    db_url: str | None = None  # None: SQLite under data_dir
-    cron: str = "*/10 * * * *"  # checked by Prefect when `serve` schedules it
+    # None: the profile's own origin (https://unn.ua)
+    origin: str | None = Field(default=None, description="an http(s) URL")
+    profile: str = Field(default="unn", min_length=1, description="a name or a .toml file")
+    data_dir: Path = Field(default=Path("./data"), description="a folder")
+    # None: SQLite under data_dir
+    db_url: str | None = Field(default=None, description="a sqlite:/// or postgresql:// URL")
+    # checked by Prefect when `serve` schedules it
+    cron: str = Field(default="*/10 * * * *", description="a cron expression")
     # None: the profile's politeness; 0 (no pacing) only for a loopback origin
     requests_per_second: float | None = Field(default=None, ge=0, le=1000)
     max_concurrency: int | None = Field(default=None, ge=1, le=64)
     batch_size: int = Field(default=80, ge=1, le=10_000)
-    site_limit: str | None = None  # a Prefect global concurrency limit shared by all runs
+    # a Prefect global concurrency limit shared by all runs
+    site_limit: str | None = Field(default=None, description="a limit's name")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=256)
     # re-check a stored article at most this often (0: every run; at most 48 h, the window)...
     revisit_min_minutes: float = Field(default=10.0, ge=0, le=2880)
     revisit_age_factor: float = Field(
         default=0.25, ge=0, le=1
     )  # ...and not before this share of its age
-    contact: str | None = None  # the operator's URL or e-mail, sent in the User-Agent
-    user_agent: str | None = None  # None: the profile's product token (+ contact)
+    # the operator's URL or e-mail, sent in the User-Agent
+    contact: str | None = Field(default=None, description="a URL or an e-mail address")
+    # None: the profile's product token (+ contact)
+    user_agent: str | None = Field(default=None, description="a product token")
     # None: the profile's; 0: a failed URL is due again at the next run
     retry_delay_seconds: float | None = Field(default=None, ge=0, le=30 * 86400)
     retry_delay_cap_seconds: float | None = Field(default=None, ge=0, le=365 * 86400)

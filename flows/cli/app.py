@@ -262,6 +262,7 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.flows.cli.reprocess import register as register_reprocess
+    from unn_ingest.flows.cli.settings_view import register as register_config
     from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
@@ -272,6 +273,7 @@ def _register_subcommands() -> None:
     register_demo(app)
     register_probe(app)
     register_split(app)
+    register_config(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")
     app.add_typer(replica_app, name="replica", help="The local replica of unn.ua.")
     app.add_typer(db_app, name="db", help="The database's schema: current revision, upgrade.")
