@@ -134,7 +134,7 @@ def edited_profile(folder: Path, old: str, new: str, count: int = 1) -> Path:
         (
             'feed_path = "/rss/news_uk.xml"',
             'feed_pth = "/rss/news_uk.xml"',
-            "editions[0].feed_pth is not a known key (mistyped?); editions[0].feed_path is missing",
+            "editions[0].feed_path is missing; editions[0].feed_pth is not a known key (mistyped?)",
         ),
         (
             "requests_per_second = 1.0",
