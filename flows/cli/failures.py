@@ -73,7 +73,8 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
         facts = (row["kind"], row["stage"], row["reason"] or "-", row["retry"], attempts)
         times = f"last {_when(row['last_attempt_at'])}, next {_when(row['next_attempt_at'])} UTC"
         console.print(row["url"], soft_wrap=True, highlight=False, markup=False)
-        console.print(f"  {' · '.join(map(str, facts))}; {times}", highlight=False, markup=False)
+        line = f"  {' · '.join(map(str, facts))}; {times}"
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def _when(value: datetime | None) -> str:

@@ -51,7 +51,7 @@ def split_backfill(
         if not os.environ.get("PREFECT_API_URL"):
             fail(
                 "split-backfill runs its parts on a Prefect server's workers: set "
-                "PREFECT_API_URL (README: Prefect at scale)",
+                "PREFECT_API_URL (docs/scale.md)",
                 USAGE,
             )
         from unn_ingest.flows.fetch.site_limit import check_site_limit

@@ -135,7 +135,7 @@ def emit(make: Callable[[], R], printer: Callable[[R, Console], None], json_out:
     try:
         report = make()
     except EvaluationDataError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
