@@ -20,19 +20,21 @@ from unn_ingest.storage.engine import parse_url
 CONNECT_SECONDS = 5.0  # how long the site's host may take to accept a connection
 
 
-def preflight(settings: Settings, *, site: bool = True) -> SiteProfile:
+def preflight(settings: Settings, *, fetching: bool = True) -> SiteProfile:
     """Check everything a run needs, then create the data folder and open the database.
 
-    `site`: also check that the site's host accepts connections (a refusing or unknown host
+    `fetching` (a run that contacts the site): also check its pacing (a public origin is
+    never crawled unpaced) and that its host accepts connections (a refusing or unknown host
     fails here, in seconds, instead of after every request of the run has failed).
     """
-    settings.pacing()  # a public origin is never crawled unpaced
+    if fetching:
+        settings.pacing()
     profile = site_profile(settings)
     url = parse_url(settings.database_url())  # a malformed URL before any folder exists
     check_writable(settings.data_dir)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         check_writable(Path(url.database).expanduser().parent, "database folder")
-    if site:
+    if fetching:
         check_reachable(profile.origin)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     Store.open(settings.database_url()).close()

@@ -67,6 +67,8 @@ async def reprocess(
     `origin` is the site the pages were fetched from, when not the profile's (the replica).
     """
     settings = resolve_settings(db_url=db_url, data_dir=data_dir, origin=origin)
+    # it contacts no site: a rate set for crawling (0 for the replica) is moot here
+    settings = settings.model_copy(update={"requests_per_second": None})
     selection = Selection(date_from, date_to, tuple(editions) if editions else None)
     archive = settings.data_dir / "warc"
     scope = replace(

@@ -38,8 +38,8 @@ def demo(
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.runtime import resolve_settings
 
-        # the replica's origin is known once it runs; it is on loopback, as this one
-        preflight(resolve_settings(origin=LOOPBACK, data_dir=data_dir), site=False)
+        # the replica's origin is known once it runs: on loopback, not paced
+        preflight(resolve_settings(origin=LOOPBACK, data_dir=data_dir), fetching=False)
         with prefect_api():
             _run_demo(data_dir, stories, seed)
 

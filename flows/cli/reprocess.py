@@ -51,7 +51,7 @@ def reprocess(
         archive = settings.data_dir / "warc"
         if not archive.is_dir():  # before anything is created: no empty database left
             fail(f"no archive at {archive}: nothing to reprocess (check --data-dir)")
-        preflight(settings, site=False)
+        preflight(settings, fetching=False)
         summary = asyncio.run(
             reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None, origin)
         )

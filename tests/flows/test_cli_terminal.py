@@ -272,3 +272,21 @@ def test_split_backfill_points_to_the_doc_that_explains_it(monkeypatch: pytest.M
     result = runner.invoke(app, ["split-backfill", "--from", "2025-11-01", "--to", "2025-11-07"])
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("(docs/scale.md)")
+
+
+def test_backfill_refetch_fetches_the_stored_articles_again(
+    prefect_harness: None, fast_site_settings: Path
+) -> None:
+    day = "2025-11-11"  # days before the replica's clock: outside the 48 h of re-checks
+    with running_replica(seed=7, generated=15) as replica:
+        args = ["backfill", "--from", day, "--to", day, "--origin", replica.base_url, "--json"]
+        first = runner.invoke(app, args)
+        assert first.exit_code == 0, first.output
+        stored = json.loads(first.stdout)["editions"]["total"]["new"]
+        before = replica.site.stats.requests.get("article", 0)
+        again = runner.invoke(app, [*args, "--refetch"])
+        asked = replica.site.stats.requests.get("article", 0) - before
+    assert again.exit_code == 0, again.output
+    totals = json.loads(again.stdout)["editions"]["total"]
+    assert stored > 0 and asked == stored
+    assert totals["unchanged"] + totals["updated"] == stored
