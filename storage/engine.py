@@ -212,6 +212,8 @@ def _sqlite_reader(url: URL) -> Engine:
     database = Path(url.database or "").expanduser().resolve()
     query = "mode=ro" if os.access(database.parent, os.W_OK) else "mode=ro&immutable=1"
     reader = f"file:{quote(str(database))}?{query}"
+    if not database.exists():  # nothing stored there: an empty database, and none created
+        reader = "file::memory:"
     engine = create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(reader, uri=True, check_same_thread=False)
     )

@@ -268,7 +268,7 @@ class Store:
 def schema_revisions(url: str) -> SchemaRevisions:
     """Return the schema revision of the database at `url` and the code's head, changing nothing."""
     parsed = parse_url(url)
-    engine = create(parsed)
+    engine = create(parsed, read_only=True)
     try:
         return read_revisions(engine, parsed)
     finally:

@@ -153,11 +153,23 @@ def serve(
                 "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api",
                 USAGE,
             )
-        settings = resolve_settings(cron=cron)
+        settings = resolve_settings(cron=cron, origin=origin, db_url=db, data_dir=data_dir)
+        settings.pacing()  # the scheduled runs would refuse a public origin unpaced
+        _check_cron(settings.cron)
         params = {"editions": params_editions, "origin": origin, "db_url": db}
         params["data_dir"] = _str(data_dir)
         console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
         ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
+
+
+def _check_cron(cron: str) -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError:
+        usage(f"--cron / UNN_INGEST_CRON {cron!r} is not a cron expression, e.g. '*/10 * * * *'")
 
 
 def _str(path: Path | None) -> str | None:
