@@ -26,7 +26,7 @@ def demo(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo keeps its data.")
     ] = Path("data/demo"),
-    stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 800,
+    stories: Annotated[int, typer.Option(min=0, help="Generated stories in the replica.")] = 800,
     seed: Annotated[int, typer.Option(help="The replica's seed.")] = 1,
     keep: Annotated[bool, typer.Option(help="Keep the previous demo database.")] = False,
 ) -> None:

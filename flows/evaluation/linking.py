@@ -314,13 +314,14 @@ def command(
     quick: Annotated[
         bool, typer.Option("--quick", help=f"Hand-written + ~{QUICK_ARTICLES} generated articles.")
     ] = False,
-    stories: Annotated[int, typer.Option(help="Generated stories to add.")] = 5000,
+    stories: Annotated[int, typer.Option(min=0, help="Generated stories to add.")] = 5000,
     seed: Annotated[int, typer.Option(help="Replica seed.")] = 1,
     no_images: Annotated[
         bool, typer.Option("--no-images", help="Ignore lead images (harder).")
     ] = False,
     jitter: Annotated[
-        int, typer.Option(help="Move translations' publish times by up to this many minutes.")
+        int,
+        typer.Option(min=0, help="Move translations' publish times by up to this many minutes."),
     ] = 0,
     ntrex: Annotated[
         bool,
