@@ -93,7 +93,12 @@ def backfill(
     date_from: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.")],
     date_to: Annotated[str, typer.Option("--to", help="Last local date, YYYY-MM-DD (inclusive).")],
     edition: Editions = "uk,en,ru",
-    refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            help="Ask the site again for every stored article of the range (conditional GETs)."
+        ),
+    ] = False,
     origin: Origin = None,
     db: Db = None,
     data_dir: DataDir = None,

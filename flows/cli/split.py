@@ -29,7 +29,12 @@ def split_backfill(
         int, typer.Option(min=1, help="Days per part: 1 (a flow run per day), 7 (per week).")
     ] = 1,
     edition: Editions = "uk,en,ru",
-    refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            help="Ask the site again for every stored article of the range (conditional GETs)."
+        ),
+    ] = False,
     deployment: Annotated[
         str, typer.Option(help="The deployment whose runs (one per part) the workers pick up.")
     ] = "backfill-part/backfill-part",
