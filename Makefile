@@ -19,7 +19,7 @@ demo: setup
 test: setup
 	$(BIN)/pytest -q
 
-# The fast tier: no Prefect server, no whole-data-set evaluations (about half a minute).
+# The fast tier: no Prefect server, no whole-data-set evaluations (about 100 s on two idle cores).
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
 

@@ -1,19 +1,83 @@
-"""Load a site profile from its TOML file into the extractors' `SiteProfile` record."""
+"""Load a site profile from its TOML file into the extractors' `SiteProfile` record.
+
+The file is checked against `ProfileFile` first: a missing, mistyped or out-of-range key is
+named with the file and its place in it (`editions[1].feed_path is missing`).
+"""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from unn_ingest.config.checks import profile_error_line
+from unn_ingest.config.settings import PUBLIC_MAX_RPS
 from unn_ingest.extractors.profile import EditionProfile, RetryLimits, SiteProfile
 
 PROFILE_DIR = Path(__file__).resolve().parent
+_RETRIES = RetryLimits()  # the defaults of a [retries] key left out
 
 
 class ProfileError(ValueError):
     """A site profile is missing or malformed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class EditionEntry(_Strict):
+    """One `[[editions]]` table."""
+
+    code: str = Field(pattern=r"^[a-z]{2}$")
+    prefix: str
+    feed_path: str = Field(pattern=r"^/")
+    listing_path: str = Field(pattern=r"^/")
+    dateline: str
+    views_words: list[str]
+    attribution_phrases: list[str]
+    subheads: list[str]
+    boilerplate_phrases: list[str] = []
+
+
+class RetriesEntry(_Strict):
+    """The `[retries]` table; a missing key keeps `RetryLimits`' default."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+    max_attempts: int = Field(default=_RETRIES.max_attempts, ge=1, le=20)
+    backoff_seconds: float = Field(default=_RETRIES.backoff_seconds, gt=0, le=3600)
+    backoff_cap_seconds: float = Field(default=_RETRIES.backoff_cap_seconds, gt=0, le=86400)
+    max_retry_after_seconds: float = Field(default=_RETRIES.max_retry_after_seconds, gt=0, le=86400)
+    retry_delay_seconds: float = Field(default=_RETRIES.retry_delay_seconds, gt=0, le=30 * 86400)
+    retry_delay_cap_seconds: float = Field(
+        default=_RETRIES.retry_delay_cap_seconds, gt=0, le=365 * 86400
+    )
+    robots_cache_seconds: float = Field(default=_RETRIES.robots_cache_seconds, gt=0, le=30 * 86400)
+
+
+class ProfileFile(_Strict):
+    """A site profile file as written: every key, its type and its range."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+    name: str
+    origin: str = Field(pattern=r"^https?://[^/]+$")
+    allowed_hosts: list[str] = Field(min_length=1)
+    time_zone: str
+    editions: list[EditionEntry] = Field(min_length=1)
+    article_path_pattern: str
+    amp_path_pattern: str
+    css: dict[str, str] = {}
+    footer_phrases: list[str] = []
+    retries: RetriesEntry = RetriesEntry()
+    user_agent: str = Field(default="unn-ingest", min_length=1)
+    # the live site's politeness: paced, at most PUBLIC_MAX_RPS
+    requests_per_second: float = Field(default=1.0, gt=0, le=PUBLIC_MAX_RPS)
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    drift_threshold: float = Field(default=0.9, ge=0, le=1)
 
 
 def load_profile(name: str = "unn", origin: str | None = None) -> SiteProfile:
@@ -24,55 +88,49 @@ def load_profile(name: str = "unn", origin: str | None = None) -> SiteProfile:
         raise ProfileError(f"no site profile named {name!r} (looked for {path})")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return _build(raw, origin)
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
-        raise ProfileError(f"site profile {path.name} is malformed: {exc}") from exc
+        checked = ProfileFile.model_validate(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"site profile {path} is not valid TOML: {exc}") from exc
+    except ValidationError as exc:
+        raise ProfileError(profile_error_line(exc, path, ProfileFile)) from None
+    return _build(checked, origin)
 
 
-def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
+def _build(raw: ProfileFile, origin: str | None) -> SiteProfile:
     editions = tuple(
         EditionProfile(
-            code=e["code"],
-            prefix=e["prefix"],
-            feed_path=e["feed_path"],
-            listing_path=e["listing_path"],
-            dateline=e["dateline"],
-            views_words=tuple(e["views_words"]),
-            attribution_phrases=tuple(e["attribution_phrases"]),
-            subheads=tuple(e["subheads"]),
-            boilerplate_phrases=tuple(e.get("boilerplate_phrases", ())),
+            code=e.code,
+            prefix=e.prefix,
+            feed_path=e.feed_path,
+            listing_path=e.listing_path,
+            dateline=e.dateline,
+            views_words=tuple(e.views_words),
+            attribution_phrases=tuple(e.attribution_phrases),
+            subheads=tuple(e.subheads),
+            boilerplate_phrases=tuple(e.boilerplate_phrases),
         )
-        for e in raw["editions"]
+        for e in raw.editions
     )
-    hosts = tuple(raw["allowed_hosts"])
-    final_origin = (origin or raw["origin"]).rstrip("/")
+    hosts = tuple(raw.allowed_hosts)
+    final_origin = (origin or raw.origin).rstrip("/")
     if origin:
         parts = urlsplit(final_origin)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ProfileError(f"origin {origin!r} is not an http(s) URL")
         hosts = (parts.hostname,)
     return SiteProfile(
-        name=raw["name"],
+        name=raw.name,
         origin=final_origin,
         allowed_hosts=hosts,
-        time_zone=raw["time_zone"],
+        time_zone=raw.time_zone,
         editions=editions,
-        article_path_pattern=raw["article_path_pattern"],
-        amp_path_pattern=raw["amp_path_pattern"],
-        css=dict(raw.get("css", {})),
-        footer_phrases=tuple(raw.get("footer_phrases", ())),
-        retries=_retry_limits(raw.get("retries", {})),
-        user_agent=raw.get("user_agent", "unn-ingest"),
-        requests_per_second=float(raw.get("requests_per_second", 1.0)),
-        max_concurrency=int(raw.get("max_concurrency", 4)),
-        drift_threshold=float(raw.get("drift_threshold", 0.9)),
+        article_path_pattern=raw.article_path_pattern,
+        amp_path_pattern=raw.amp_path_pattern,
+        css=dict(raw.css),
+        footer_phrases=tuple(raw.footer_phrases),
+        retries=RetryLimits(**raw.retries.model_dump()),
+        user_agent=raw.user_agent,
+        requests_per_second=raw.requests_per_second,
+        max_concurrency=raw.max_concurrency,
+        drift_threshold=raw.drift_threshold,
     )
-
-
-def _retry_limits(raw: dict[str, Any]) -> RetryLimits:
-    """Read the profile's [retries] table; a missing key keeps its default."""
-    defaults = RetryLimits()
-    unknown = set(raw) - set(RetryLimits.__dataclass_fields__)
-    if unknown:
-        raise KeyError(f"unknown [retries] keys: {', '.join(sorted(unknown))}")
-    return RetryLimits(**{name: type(getattr(defaults, name))(raw[name]) for name in raw})

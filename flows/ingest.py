@@ -45,7 +45,13 @@ from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.scheduled import name_scheduled_runs
-from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
+from unn_ingest.flows.steps.batches import (
+    BatchResult,
+    chunked,
+    plan_pages,
+    reading_ahead,
+    refetch_stored,
+)
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
 from unn_ingest.flows.task_states import task_result
 
@@ -358,6 +364,8 @@ def discover_range(
     walks = [tasks.discover_range.submit(quote(ctx), ed, date_from, date_to) for ed in chosen]
     items = [item for walk in walks for item in task_result(walk)]
     requests = tasks.select_requests(quote(ctx), quote(items), refetch, chosen)
+    if refetch:  # every stored article of the range, however old (not only the recent ones)
+        requests += refetch_stored(ctx, items, requests)
     watch.progress = ProgressArtifact(watch.scope)
     watch.progress.start(len(requests))
     return items, requests

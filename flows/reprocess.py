@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -24,7 +24,7 @@ from prefect import flow
 from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.records import AnalysedArticle
-from unn_ingest.extractors.urls import article_key
+from unn_ingest.extractors.urls import article_key, site_origins, url_origin
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
 from unn_ingest.flows.fetch.http import Fetcher
@@ -67,6 +67,8 @@ async def reprocess(
     `origin` is the site the pages were fetched from, when not the profile's (the replica).
     """
     settings = resolve_settings(db_url=db_url, data_dir=data_dir, origin=origin)
+    # it contacts no site: a rate set for crawling (0 for the replica) is moot here
+    settings = settings.model_copy(update={"requests_per_second": None})
     selection = Selection(date_from, date_to, tuple(editions) if editions else None)
     archive = settings.data_dir / "warc"
     scope = replace(
@@ -84,7 +86,8 @@ def reprocess_steps(
         ctx.executor.warm()  # the workers start while the archive is read
     damage: list[ArchiveDamage] = []
     clock = _Stopwatch()
-    pages = _article_pages(ctx, read_archive(archive, damage), selection.editions)
+    elsewhere: Counter[str] = Counter()  # pages archived from other origins than this run's
+    pages = _article_pages(ctx, read_archive(archive, damage), selection.editions, elsewhere)
     clock.lap("read")
     outcomes: list[UpsertOutcome] = []  # one per re-extracted article
     pending: list[Reextracted] = []
@@ -103,7 +106,12 @@ def reprocess_steps(
     for hurt in damage:
         ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
     return {
-        "archive": {"pages": len(pages), "articles": len(outcomes), "damaged": len(damage)},
+        "archive": {
+            "pages": len(pages),
+            "articles": len(outcomes),
+            "damaged": len(damage),
+            "other_origins": dict(elsewhere.most_common()),
+        },
         "changed": [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]],
         "seconds": clock.laps,
     }
@@ -127,12 +135,19 @@ def _offline(request: httpx.Request) -> httpx.Response:
 
 
 def _article_pages(
-    ctx: RunContext, archived: Iterable[ArchivedPage], editions: Sequence[str] | None
+    ctx: RunContext,
+    archived: Iterable[ArchivedPage],
+    editions: Sequence[str] | None,
+    elsewhere: Counter[str],
 ) -> list[FetchedPage]:
-    """Return the archived 200 responses of article URLs (of these editions)."""
+    """Return the archived 200 responses of article URLs (of these editions); count in
+    `elsewhere` the responses archived from other origins, by origin."""
     pages = []
     for item in archived:
         key = article_key(item.requested_url, ctx.profile)
+        origin = url_origin(item.requested_url)
+        if origin is not None and origin not in site_origins(ctx.profile):
+            elsewhere[origin] += 1
         if item.status != 200 or key is None or (editions and key.edition not in editions):
             continue
         ctx.report.add(key.edition, "discovered")  # found in the archive

@@ -118,13 +118,3 @@ def retry_delays(settings: Settings, profile: SiteProfile) -> RetryDelays:
     if settings.retry_delay_cap_seconds is not None:
         cap = settings.retry_delay_cap_seconds
     return RetryDelays(timedelta(seconds=base), timedelta(seconds=cap))
-
-
-def preflight(settings: Settings) -> None:
-    """Check the profile and the database before a flow starts, to fail in one clear line."""
-    try:
-        load_profile(settings.profile, origin=settings.origin)
-    except ProfileError as exc:
-        raise ConfigError(str(exc)) from exc
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    Store.open(settings.database_url()).close()

@@ -36,15 +36,19 @@ def _group() -> None:
 
 @replica_app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8765,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="TCP port (0: any free port).")
+    ] = 8765,
     host: Annotated[str, typer.Option(help="Interface to bind (keep it loopback).")] = "127.0.0.1",
     seed: Annotated[int, typer.Option(help="Catalogue and markup seed.")] = 1,
-    stories: Annotated[int, typer.Option(help="Generated stories besides the hand-written.")] = 300,
+    stories: Annotated[
+        int, typer.Option(min=0, help="Generated stories besides the hand-written.")
+    ] = 300,
     faults: Annotated[
         str, typer.Option(help="none, flaky, hostile, NAME or NAME:RATE[,NAME:RATE].")
     ] = "none",
     start: Annotated[str | None, typer.Option(help="Initial clock, ISO 8601 (UTC).")] = None,
-    latency_ms: Annotated[float, typer.Option(help="Delay of the latency fault.")] = 300.0,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Delay of the latency fault.")] = 300.0,
     layout: Annotated[
         str, typer.Option(help="Article markup: a (the first) or b (independent second).")
     ] = "a",

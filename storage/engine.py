@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -62,11 +64,19 @@ def describe(url: URL) -> str:
     return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
-def create(url: URL) -> Engine:
-    """Create an engine set up for its dialect (SQLite: folder, WAL, busy timeout)."""
+def create(url: URL, *, read_only: bool = False) -> Engine:
+    """Create an engine set up for its dialect (SQLite: folder, WAL, busy timeout).
+
+    `read_only` opens an existing database for reading only: SQLite in `mode=ro` (and
+    `immutable` when its folder cannot be written, so no -shm file is needed), PostgreSQL in
+    read-only transactions; nothing is created or changed.
+    """
     try:
         if url.get_backend_name() == "sqlite":
-            return _sqlite_engine(url)
+            return _sqlite_reader(url) if read_only else _sqlite_engine(url)
+        if read_only:  # added to the URL's own options (a search_path, say)
+            options = f"{url.query.get('options', '')} -c default_transaction_read_only=on"
+            url = url.update_query_dict({"options": options.strip()})
         return create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as error:
         raise StorageConfigError(f"cannot use {url.drivername!r}: {one_line(error)}") from None
@@ -103,7 +113,7 @@ def migrate(engine: Engine, url: URL, *, upgrade: bool = False) -> SchemaRevisio
                     )
                 before = _revisions(conn, config, url)
                 if before.current is not None and not before.up_to_date and not upgrade:
-                    raise SchemaBehindError(_behind_message(url, before))
+                    raise SchemaBehindError(behind_message(url, before))
                 if not before.up_to_date:
                     config.attributes["connection"] = conn
                     command.upgrade(config, "head")
@@ -152,7 +162,7 @@ def _revisions(conn: Connection, config: Config, url: URL) -> SchemaRevisions:
     return SchemaRevisions(current, head)
 
 
-def _behind_message(url: URL, revisions: SchemaRevisions) -> str:
+def behind_message(url: URL, revisions: SchemaRevisions) -> str:
     return (
         f"{describe(url)} is at schema revision {revisions.current}, this unn-ingest needs "
         f"{revisions.head}: run `{UPGRADE_COMMAND}` (same --db / UNN_INGEST_DB_URL) to "
@@ -196,6 +206,27 @@ def _sqlite_engine(url: URL) -> Engine:
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _sqlite_reader(url: URL) -> Engine:
+    database = Path(url.database or "").expanduser().resolve()
+    query = "mode=ro" if os.access(database.parent, os.W_OK) else "mode=ro&immutable=1"
+    reader = f"file:{quote(str(database))}?{query}"
+    if not database.exists():  # nothing stored there: an empty database, and none created
+        reader = "file::memory:"
+    engine = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(reader, uri=True, check_same_thread=False)
+    )
+    event.listen(engine, "connect", _on_sqlite_read_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_read_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.close()
 
 
 def _make_folder(folder: Path) -> None:

@@ -84,6 +84,15 @@ def stories(
     return [StorySummary(row.story_id, row.first, editions.get(row.story_id, ())) for row in heads]
 
 
+def story(conn: Connection, story_id: int) -> StorySummary | None:
+    """Return one story with its editions, or None."""
+    first = conn.execute(
+        select(func.min(Article.published_at)).where(Article.story_id == story_id)
+    ).scalar()
+    editions = _story_editions(conn, [story_id]).get(story_id, ())
+    return StorySummary(story_id, first, editions) if editions else None
+
+
 def article(conn: Connection, url_or_id: str | int) -> ArticleView | None:
     """Return everything stored about one article, by id or URL, or None."""
     duplicate = aliased(Article)

@@ -20,6 +20,7 @@ from unn_ingest.storage import export, frontier, reads, reextract, stories, writ
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
+    behind_message,
     create,
     describe,
     is_retryable,
@@ -28,7 +29,7 @@ from unn_ingest.storage.engine import (
     read_revisions,
     translated,
 )
-from unn_ingest.storage.errors import StorageError
+from unn_ingest.storage.errors import SchemaBehindError, StorageError, StorageMigrationError
 from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.rows import (
@@ -64,6 +65,26 @@ class Store:
         engine = create(parsed)
         try:
             migrate(engine, parsed, upgrade=upgrade)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    @classmethod
+    def open_to_read(cls, url: str) -> Store:
+        """Open an existing database read-only (a read-only folder or file system will do).
+
+        Nothing is created or migrated: a database without the schema, or behind the code,
+        raises a StorageError saying so.
+        """
+        parsed = parse_url(url)
+        engine = create(parsed, read_only=True)
+        try:
+            revisions = read_revisions(engine, parsed)
+            if revisions.current is None:
+                raise StorageMigrationError(f"{describe(parsed)} holds no unn-ingest records")
+            if not revisions.up_to_date:
+                raise SchemaBehindError(behind_message(parsed, revisions))
         except BaseException:
             engine.dispose()
             raise
@@ -171,6 +192,11 @@ class Store:
         with self._read("cannot read stories") as conn:
             return reads.stories(conn, limit, offset, edition)
 
+    def story(self, story_id: int) -> StorySummary | None:
+        """Return one story with its editions, or None."""
+        with self._read("cannot read story") as conn:
+            return reads.story(conn, story_id)
+
     def article(self, url_or_id: str | int) -> ArticleView | None:
         """Return one article with revisions and story siblings, or None."""
         with self._read("cannot read article") as conn:
@@ -242,7 +268,7 @@ class Store:
 def schema_revisions(url: str) -> SchemaRevisions:
     """Return the schema revision of the database at `url` and the code's head, changing nothing."""
     parsed = parse_url(url)
-    engine = create(parsed)
+    engine = create(parsed, read_only=True)
     try:
         return read_revisions(engine, parsed)
     finally:

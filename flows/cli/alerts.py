@@ -19,7 +19,7 @@ def create(
         typer.Option(help="Notification block as type-slug/name, e.g. slack-webhook/ops."),
     ],
     stale_minutes: Annotated[
-        int, typer.Option(help="Alert when no ingest run has completed for this long.")
+        int, typer.Option(min=1, help="Alert when no ingest run has completed for this long.")
     ] = 30,
 ) -> None:
     """Create (or replace) the automations: a run failed, ingest is late, many pages failed."""

@@ -79,7 +79,8 @@ def run(
     with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import ingest
-        from unn_ingest.flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         with prefect_api(), _progress_bar(not json_out):
@@ -92,7 +93,12 @@ def backfill(
     date_from: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.")],
     date_to: Annotated[str, typer.Option("--to", help="Last local date, YYYY-MM-DD (inclusive).")],
     edition: Editions = "uk,en,ru",
-    refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            help="Ask the site again for every stored article of the range (conditional GETs)."
+        ),
+    ] = False,
     origin: Origin = None,
     db: Db = None,
     data_dir: DataDir = None,
@@ -111,7 +117,8 @@ def backfill(
     with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.ingest import backfill as backfill_flow
-        from unn_ingest.flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
         preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
         with prefect_api(), _progress_bar(not json_out):
@@ -151,11 +158,23 @@ def serve(
                 "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api",
                 USAGE,
             )
-        settings = resolve_settings(cron=cron)
+        settings = resolve_settings(cron=cron, origin=origin, db_url=db, data_dir=data_dir)
+        settings.pacing()  # the scheduled runs would refuse a public origin unpaced
+        _check_cron(settings.cron)
         params = {"editions": params_editions, "origin": origin, "db_url": db}
         params["data_dir"] = _str(data_dir)
         console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
         ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
+
+
+def _check_cron(cron: str) -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError:
+        usage(f"--cron / UNN_INGEST_CRON {cron!r} is not a cron expression, e.g. '*/10 * * * *'")
 
 
 def _str(path: Path | None) -> str | None:
@@ -260,6 +279,7 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.flows.cli.reprocess import register as register_reprocess
+    from unn_ingest.flows.cli.settings_view import register as register_config
     from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
@@ -270,6 +290,7 @@ def _register_subcommands() -> None:
     register_demo(app)
     register_probe(app)
     register_split(app)
+    register_config(app)
     app.add_typer(eval_app, name="eval", help="Measure extraction, language and linking quality.")
     app.add_typer(replica_app, name="replica", help="The local replica of unn.ua.")
     app.add_typer(db_app, name="db", help="The database's schema: current revision, upgrade.")

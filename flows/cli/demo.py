@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from unn_ingest.storage import Store
 
 
+LOOPBACK = "http://127.0.0.1"
+
+
 def demo(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo keeps its data.")
     ] = Path("data/demo"),
-    stories: Annotated[int, typer.Option(help="Generated stories in the replica.")] = 800,
+    stories: Annotated[int, typer.Option(min=0, help="Generated stories in the replica.")] = 800,
     seed: Annotated[int, typer.Option(help="The replica's seed.")] = 1,
     keep: Annotated[bool, typer.Option(help="Keep the previous demo database.")] = False,
 ) -> None:
@@ -32,7 +35,11 @@ def demo(
         shutil.rmtree(data_dir)
     with user_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
+        from unn_ingest.flows.preflight import preflight
+        from unn_ingest.flows.runtime import resolve_settings
 
+        # the replica's origin is known once it runs: on loopback, not paced
+        preflight(resolve_settings(origin=LOOPBACK, data_dir=data_dir), fetching=False)
         with prefect_api():
             _run_demo(data_dir, stories, seed)
 

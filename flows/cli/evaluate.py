@@ -31,7 +31,9 @@ class LazyEvalGroup(typer.core.TyperGroup):
         module = importlib.import_module(f"unn_ingest.flows.evaluation.{cmd_name}")
         one = typer.Typer(add_completion=False)
         one.command(cmd_name, help=COMMANDS[cmd_name])(module.command)
-        return typer.main.get_command(one)
+        from unn_ingest.flows.cli.examples import with_examples
+
+        return with_examples(typer.main.get_command(one), ["eval", cmd_name])
 
 
 eval_app = typer.Typer(cls=LazyEvalGroup, no_args_is_help=True, add_completion=False)

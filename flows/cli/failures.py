@@ -31,7 +31,7 @@ def failures(
     if json_out:
         print_json(rows)
         return
-    console.print(_table(rows))
+    _print_rows(rows)
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
@@ -64,26 +64,17 @@ def failure_row(state: Any) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
-
-    table = Table(title=f"{len(rows)} failed URL(s)", title_justify="left")
-    for name in ("url", "kind", "stage", "reason", "retry", "attempts", "last (UTC)", "next (UTC)"):
-        table.add_column(name, justify="right" if name == "attempts" else "left", overflow="fold")
+def _print_rows(rows: list[dict[str, Any]]) -> None:
+    """Print each failure as its URL on a line of its own (never wrapped), then what
+    happened, indented: readable at 80 columns and through a pipe."""
+    console.print(f"{len(rows)} failed URL(s)" + ("" if rows else ": no failures"))
     for row in rows:
-        table.add_row(
-            row["url"],
-            row["kind"],
-            row["stage"],
-            row["reason"],
-            row["retry"],
-            str(row["attempts"]),
-            _when(row["last_attempt_at"]),
-            _when(row["next_attempt_at"]),
-        )
-    if not rows:
-        table.caption = "no failures"
-    return table
+        attempts = f"{row['attempts']} attempt" + ("" if row["attempts"] == 1 else "s")
+        facts = (row["kind"], row["stage"], row["reason"] or "-", row["retry"], attempts)
+        times = f"last {_when(row['last_attempt_at'])}, next {_when(row['next_attempt_at'])} UTC"
+        console.print(row["url"], soft_wrap=True, highlight=False, markup=False)
+        line = f"  {' · '.join(map(str, facts))}; {times}"
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def _when(value: datetime | None) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -15,13 +16,15 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click.core import Command, Context
 
 # Typer 0.29 ships its own copy of click; its usage errors are these classes.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from unn_ingest.extractors import clock
+from unn_ingest.extractors.clock import ClockSpecError
 from unn_ingest.flows.errors import CANCELLED_IN_PREFECT
 
 console = Console()
@@ -47,6 +50,15 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 Editions = Annotated[
     str, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
 ]
+
+
+def _flag_type(self: TyperOption, ctx: Context) -> str | None:
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+# A flag takes no value: its help shows no `<bool>` (Typer 0.29 shows one for every option).
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 def prepare_environment(quiet: bool = True) -> None:
@@ -100,7 +112,9 @@ def user_errors() -> Iterator[None]:
     """
     from pydantic import ValidationError
 
-    from unn_ingest.config import ProfileError
+    from unn_ingest.config import ProfileError, SettingsError
+    from unn_ingest.config.checks import settings_error_line
+    from unn_ingest.extractors.clock import ClockSpecError
     from unn_ingest.flows.errors import ConfigError, IngestError, RunStopped
     from unn_ingest.replica import ReplicaExtraMissingError
     from unn_ingest.storage import StorageError
@@ -115,10 +129,13 @@ def user_errors() -> Iterator[None]:
             err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
-        fail(f"invalid setting {'; '.join(problems)} (UNN_INGEST_* environment)", USAGE)
-    except (ConfigError, ProfileError, StorageConfigError, SchemaBehindError) as exc:
+        fail(settings_error_line(exc), USAGE)
+    except (ConfigError, ProfileError, SettingsError, ClockSpecError) as exc:
         fail(str(exc), USAGE)
+    except (StorageConfigError, SchemaBehindError) as exc:
+        fail(str(exc), USAGE)
+    except BrokenPipeError:
+        reader_gone()
     except (IngestError, StorageError, ReplicaExtraMissingError, ValueError, OSError) as exc:
         fail(str(exc) or type(exc).__name__, RUNTIME)
     except KeyboardInterrupt:
@@ -129,6 +146,22 @@ def user_errors() -> Iterator[None]:
             raise
         err.print(INTERRUPTED_MESSAGE, soft_wrap=True)  # SIGTERM: Prefect's stop of a run
         raise typer.Exit(INTERRUPTED) from None
+
+
+def reader_gone() -> NoReturn:
+    """End quietly with exit 0 when the reader of stdout has gone (`export | head -1`).
+
+    What is left to write goes nowhere (see `silence_stdout`).
+    """
+    silence_stdout()
+    raise typer.Exit(0)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not report a closed pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _terminated(exc: BaseException) -> bool:
@@ -216,7 +249,14 @@ def version() -> str:
 
 class OneLineErrors(TyperGroup):
     """The top command: a usage error is one line on stderr with exit code 2 (no usage box),
-    and the process exits with the command's code (0, 1 runtime, 2 usage, 130 interrupted)."""
+    and the process exits with the command's code (0, 1 runtime, 2 usage, 130 interrupted).
+    Every command's help ends with examples (flows/cli/examples.py)."""
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        from unn_ingest.flows.cli.examples import with_examples
+
+        command = super().get_command(ctx, cmd_name)
+        return with_examples(command, [cmd_name]) if command is not None else None
 
     def main(
         self,
@@ -242,9 +282,22 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             err.print(INTERRUPTED_MESSAGE, soft_wrap=True)
             code = INTERRUPTED
+        except BrokenPipeError:  # printing a table to a reader that has gone
+            silence_stdout()
+            code = 0
+        except ClockSpecError as exc:  # UNN_INGEST_CLOCK read outside a command's checks
+            say_error(str(exc))
+            code = USAGE
         sys.exit(code if isinstance(code, int) else 0)
 
 
 def print_json(data: Any) -> None:
-    """Print data as JSON on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Print data as JSON on stdout; times as the export writes them (2025-11-20T09:46:00Z)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=json_value) + "\n")
+
+
+def json_value(value: Any) -> Any:
+    """Return what JSON shows for a value it has no type for: instants in UTC, ending in Z."""
+    if isinstance(value, datetime):
+        return clock.format_utc(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return str(value)

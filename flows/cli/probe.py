@@ -34,7 +34,10 @@ Row = tuple[str, str]
 
 
 def probe(
-    url: Annotated[str, typer.Argument(help="An article URL, e.g. https://unn.ua/en/news/...")],
+    url: Annotated[
+        str,
+        typer.Argument(help="A page of the site (--origin, else https://unn.ua), e.g. an article."),
+    ],
     origin: Origin = None,
     json_out: JsonOut = False,
 ) -> None:
@@ -43,6 +46,15 @@ def probe(
     if parts.scheme not in ("http", "https") or not parts.netloc:
         usage(f"{url!r} is not an http(s) URL; give a page's full address, https://unn.ua/...")
     with user_errors():
+        from unn_ingest.config import load_profile
+        from unn_ingest.extractors.urls import site_origins, url_origin
+
+        profile = load_profile(origin=origin)
+        if url_origin(url) not in site_origins(profile):  # refused before any request
+            usage(
+                f"{url} is not a page of {profile.origin}; probe fetches only the site's own "
+                "pages (give --origin to probe another site, such as the replica)"
+            )
         rows = probe_rows(url, origin)
     _print_rows(url, rows, json_out)
     status = dict(rows).get("page")
@@ -68,8 +80,7 @@ def probe_rows(url: str, origin: str | None) -> list[Row]:
     from unn_ingest.extractors.analysis import analyse_page
     from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
 
-    parts = urlsplit(url)
-    profile = load_profile(origin=origin or f"{parts.scheme}://{parts.netloc}")
+    profile = load_profile(origin=origin)
     site_files = [profile.origin + "/robots.txt"]
     site_files += [profile.origin + e.feed_path for e in profile.editions]
     with Fetcher(FetchPolicy.for_profile(profile, rps=2.0)) as fetcher:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -44,11 +44,11 @@ ExportEditions = Annotated[
 
 @contextmanager
 def open_store(db: str | None, data_dir: Path | None) -> Iterator[Any]:
-    """Open the store to read it; a missing SQLite database is an error, never created."""
+    """Open the store read-only; a missing SQLite database is an error, never created."""
     from unn_ingest.storage import Store
 
     url = existing_database(db, data_dir)
-    with Store.open(url) as store:
+    with Store.open_to_read(url) as store:
         yield store
 
 
@@ -77,33 +77,61 @@ def stories(
     console.print(stories_table(found))
 
 
+STORY_PREFIX = "story:"
+SHOW_HELP = (
+    "An article's id or URL, or story:ID for a story and its editions (the ids `stories` "
+    "lists are story ids; the ids of their editions are in `stories --json`)."
+)
+
+
 def show(
-    url_or_id: Annotated[str, typer.Argument(help="An article URL or numeric id.")],
+    what: Annotated[str, typer.Argument(help=SHOW_HELP, metavar="ID|URL|story:ID")],
     db: Db = None,
     data_dir: DataDir = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Show everything stored about one article, its revisions and its story."""
-    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    """Show one article (its fields, revisions and its story's other editions), or one story."""
+    from unn_ingest.flows.cli.views import article_table, story_table
+
+    if what.startswith(STORY_PREFIX):
+        number = what.removeprefix(STORY_PREFIX)
+        if not number.isdigit():
+            usage(f"{what!r}: a story is story:ID with a number, e.g. story:57")
+        with user_errors(), open_store(db, data_dir) as store:
+            found = store.story(int(number))
+        if found is None:
+            fail(f"no stored story {number} (the ids `unn-ingest stories` lists)")
+        _show(found, json_out, story_table)
+        return
+    key: str | int = int(what) if what.isdigit() else what
     with user_errors(), open_store(db, data_dir) as store:
         view = store.article(key)
     if view is None:
-        fail(f"no stored article {url_or_id!r}")
-    if json_out:
-        print_json(asdict(view))
-        return
-    from unn_ingest.flows.cli.views import article_table
+        hint = f"; for the story, show story:{what}" if what.isdigit() else ""
+        fail(f"no stored article {what!r}{hint}")
+    _show(view, json_out, article_table)
 
-    console.print(article_table(view))
+
+def _show(found: Any, json_out: bool, table: Any) -> None:
+    if json_out:
+        print_json(asdict(found))
+    else:
+        console.print(table(found))
 
 
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or parquet.")] = "jsonl",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output file (jsonl: default stdout).")
+        Path | None,
+        typer.Option("--out", help="Output file; - or none: stdout (jsonl only).", metavar="FILE"),
     ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First local date.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last local date.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD (Kyiv).")
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option("--to", help="Last local publish date, YYYY-MM-DD (Kyiv, inclusive)."),
+    ] = None,
     table: ExportTable = "articles",
     edition: ExportEditions = None,
     db: Db = None,
@@ -112,20 +140,34 @@ def export(
     """Export one record per article, or per story (JSON lines or Parquet), streamed."""
     if fmt not in ("jsonl", "parquet"):
         usage("--format must be jsonl or parquet")
+    out = None if out == Path("-") else out
     if fmt == "parquet" and out is None:
-        usage("--format parquet needs --out FILE")
+        usage("--format parquet needs --out FILE (Parquet is not written to stdout)")
     start, end = export_range(date_from, date_to)
+    editions, columns, reader = _export_table(table, edition)
     if out is not None:
         check_out(out)
-    editions, columns, reader = _export_table(table, edition)
-    with user_errors(), open_store(db, data_dir) as store:
-        records = getattr(store, reader)(start, end, editions, zone=site_zone())
+    with (
+        user_errors(),
+        open_store(db, data_dir) as store,
+        # closed while the store is open, also when the reader of stdout has gone
+        closing(getattr(store, reader)(start, end, editions, zone=site_zone())) as records,
+    ):
         if fmt == "jsonl":
             count = _write_jsonl(records, out)
         else:
             assert out is not None
             count = _write_parquet(records, out, columns)
+    if not count:
+        note(f"no {table}{_range_words(start, end, editions)} are stored; the export is empty")
     typer.echo(f"exported {count} {table}" + (f" to {out}" if out else ""), err=True)
+
+
+def _range_words(start: date | None, end: date | None, editions: list[str] | None) -> str:
+    words = f" in {','.join(editions)}" if editions else ""
+    if start or end:
+        words += f" published from {start or 'the first day'} to {end or 'today'} (Kyiv)"
+    return words
 
 
 def _export_table(table: str, edition: str | None) -> tuple[list[str] | None, Columns, str]:
@@ -153,11 +195,22 @@ def export_range(date_from: str | None, date_to: str | None) -> tuple[date | Non
 
 
 def check_out(out: Path) -> None:
-    """Reject an --out that cannot be written: a folder, or in a folder that does not exist."""
+    """Reject an --out that cannot be written: a folder, under a file or a missing folder,
+    or refused by the system (read-only, no permission); an existing file is left as it is."""
     if out.is_dir():
         usage(f"--out {out} is a folder; give a file name")
+    above = next((p for p in out.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        usage(f"--out {out}: {above} is a file, not a folder")
     if not out.parent.is_dir():
         usage(f"--out {out}: the folder {out.parent} does not exist")
+    existed = out.exists()
+    try:
+        out.open("ab").close()  # appending changes nothing; the export truncates it later
+    except OSError as exc:
+        usage(f"--out {out} cannot be written: {exc.strerror or type(exc).__name__}")
+    if not existed:
+        out.unlink(missing_ok=True)
 
 
 def _write_jsonl(records: Iterable[dict[str, Any]], out: Path | None) -> int:

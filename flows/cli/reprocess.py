@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +13,9 @@ from unn_ingest.flows.cli.options import (
     JsonOut,
     Origin,
     console,
+    fail,
+    note,
+    parse_date,
     parse_editions,
     print_json,
     user_errors,
@@ -22,9 +24,12 @@ from unn_ingest.flows.cli.options import (
 
 def reprocess(
     date_from: Annotated[
-        str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD.")
+        str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD (Kyiv).")
     ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last local publish date.")] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option("--to", help="Last local publish date, YYYY-MM-DD (Kyiv, inclusive)."),
+    ] = None,
     edition: Annotated[
         str | None, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
     ] = None,
@@ -34,39 +39,40 @@ def reprocess(
     json_out: JsonOut = False,
 ) -> None:
     """Re-extract the archived pages (data dir's warc/) offline and update what changed."""
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start = parse_date(date_from, "--from") if date_from else None
+    end = parse_date(date_to, "--to") if date_to else None
     editions = parse_editions(edition) if edition else None
     with user_errors():
+        from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.reprocess import reprocess as reprocess_flow
-        from unn_ingest.flows.runtime import preflight, resolve_settings
+        from unn_ingest.flows.runtime import resolve_settings
 
         settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
-        preflight(settings)
-        if not (settings.data_dir / "warc").is_dir():
-            raise ValueError(f"no archive at {settings.data_dir / 'warc'}: nothing to reprocess")
+        archive = settings.data_dir / "warc"
+        if not archive.is_dir():  # before anything is created: no empty database left
+            fail(f"no archive at {archive}: nothing to reprocess (check --data-dir)")
+        preflight(settings, fetching=False)
         summary = asyncio.run(
             reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None, origin)
         )
-    _print(summary, json_out)
+    _print(summary, json_out, settings.origin)
 
 
-def _date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
-
-
-def _print(summary: dict[str, Any], json_out: bool) -> None:
+def _print(summary: dict[str, Any], json_out: bool, origin: str | None) -> None:
+    archive = summary["archive"]
+    others = archive.get("other_origins") or {}
+    if not archive["pages"] and others:
+        found = ", ".join(f"{count} of {site}" for site, count in others.items())
+        note(
+            f"no archived pages of {origin or 'https://unn.ua'} (the archive holds {found}); "
+            "set UNN_INGEST_ORIGIN or --origin to the site they were fetched from"
+        )
     if json_out:
         print_json(summary)
         return
     from unn_ingest.flows.cli.views import summary_table
 
     console.print(summary_table(summary))
-    archive = summary["archive"]
     console.print(
         f"{archive['pages']} archived pages, {archive['articles']} articles, "
         f"{len(summary['changed'])} changed, {archive['damaged']} damaged record(s) skipped"

@@ -29,7 +29,12 @@ def split_backfill(
         int, typer.Option(min=1, help="Days per part: 1 (a flow run per day), 7 (per week).")
     ] = 1,
     edition: Editions = "uk,en,ru",
-    refetch: Annotated[bool, typer.Option(help="Re-fetch articles already stored.")] = False,
+    refetch: Annotated[
+        bool,
+        typer.Option(
+            help="Ask the site again for every stored article of the range (conditional GETs)."
+        ),
+    ] = False,
     deployment: Annotated[
         str, typer.Option(help="The deployment whose runs (one per part) the workers pick up.")
     ] = "backfill-part/backfill-part",
@@ -51,7 +56,7 @@ def split_backfill(
         if not os.environ.get("PREFECT_API_URL"):
             fail(
                 "split-backfill runs its parts on a Prefect server's workers: set "
-                "PREFECT_API_URL (README: Prefect at scale)",
+                "PREFECT_API_URL (docs/scale.md)",
                 USAGE,
             )
         from unn_ingest.flows.fetch.site_limit import check_site_limit

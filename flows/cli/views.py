@@ -39,7 +39,28 @@ def stories_table(stories: list[Any], title: str = "stories") -> Table:
         first = story.editions[0]
         title = first.title if len(first.title) <= 40 else first.title[:39] + "…"
         table.add_row(str(story.id), when, editions, title, _joined_by(story.editions))
+    if stories:
+        table.caption = "a story and its editions: unn-ingest show story:ID"
     return table
+
+
+def story_table(story: Any) -> Table:
+    """Return one story's editions: article id, edition, how it joined, title and URL."""
+    when = story.published_at.strftime("%Y-%m-%d %H:%M UTC") if story.published_at else "-"
+    table = Table(title=f"story {story.id} (first published {when})", title_justify="left")
+    for name in ("article", "edition", "linked by", "title", "url"):
+        table.add_column(name, justify="right" if name == "article" else "left", overflow="fold")
+    for e in story.editions:
+        table.add_row(str(e.article_id), e.edition, _method(e), e.title, e.url)
+    table.caption = "one edition in full: unn-ingest show ARTICLE"
+    return table
+
+
+def _method(edition: Any) -> str:
+    score = edition.link_score
+    if edition.link_method == "content" and score is not None:
+        return f"content {score:.2f}"
+    return str(edition.link_method)
 
 
 def _joined_by(editions: Any) -> str:
@@ -72,6 +93,12 @@ def article_table(view: ArticleView) -> Table:
     table.add_row("lead", view.lead)
     table.add_row("body", view.body[:1500] + ("…" if len(view.body) > 1500 else ""))
     table.add_row("revisions", str(len(view.revisions)))
+    if view.story_id is not None:
+        table.add_row("story", f"{view.story_id} (unn-ingest show story:{view.story_id})")
+    for other in view.siblings:
+        table.add_row(
+            f"{other.edition} edition", f"{other.article_id} ({_method(other)}): {other.title}"
+        )
     return table
 
 

@@ -44,6 +44,10 @@ class TruthPage:
 
 
 DATA_SETTING = "UNN_INGEST_SHARED_DATA"
+SHARED_DATA_HELP = (
+    "The shared real data sets (default $UNN_INGEST_SHARED_DATA, else ../shared/data beside "
+    "the checkout); --data-dir is an older name for it."
+)
 
 
 def data_dir(override: Path | None = None) -> Path:
@@ -131,9 +135,13 @@ def emit(make: Callable[[], R], printer: Callable[[R, Console], None], json_out:
     try:
         report = make()
     except EvaluationDataError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         printer(report, Console())
+    for left_out in getattr(report, "left_out", ()):  # --quick without the shared data
+        Console(stderr=True).print(
+            f"[yellow]note:[/yellow] not measured: {left_out}", soft_wrap=True, highlight=False
+        )

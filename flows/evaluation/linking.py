@@ -44,6 +44,7 @@ from unn_ingest.extractors.matching import (
     article_features,
     match_editions,
 )
+from unn_ingest.flows.evaluation.datasets import SHARED_DATA_HELP
 from unn_ingest.replica.catalogue import build_catalogue, stories_for_articles
 from unn_ingest.replica.model import EditionText, Story
 
@@ -313,13 +314,14 @@ def command(
     quick: Annotated[
         bool, typer.Option("--quick", help=f"Hand-written + ~{QUICK_ARTICLES} generated articles.")
     ] = False,
-    stories: Annotated[int, typer.Option(help="Generated stories to add.")] = 5000,
+    stories: Annotated[int, typer.Option(min=0, help="Generated stories to add.")] = 5000,
     seed: Annotated[int, typer.Option(help="Replica seed.")] = 1,
     no_images: Annotated[
         bool, typer.Option("--no-images", help="Ignore lead images (harder).")
     ] = False,
     jitter: Annotated[
-        int, typer.Option(help="Move translations' publish times by up to this many minutes.")
+        int,
+        typer.Option(min=0, help="Move translations' publish times by up to this many minutes."),
     ] = 0,
     ntrex: Annotated[
         bool,
@@ -329,7 +331,7 @@ def command(
     ] = False,
     data: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="The shared data folder, for --ntrex (../shared/data)."),
+        typer.Option("--shared-data", "--data-dir", help=SHARED_DATA_HELP, metavar="FOLDER"),
     ] = None,
 ) -> None:
     """Score story linking against the replica's ground truth."""

@@ -77,6 +77,25 @@ def select_requests(
     return requests
 
 
+def refetch_stored(
+    ctx: RunContext, items: Sequence[DiscoveredItem], planned: Sequence[FetchRequest]
+) -> list[FetchRequest]:
+    """Return a request for every stored article listed in `items` that is not planned yet,
+    whatever its age (`backfill --refetch`): conditional GETs with the stored validators, so
+    an unchanged page costs the site a 304."""
+    urls = [i.url for i in items]
+    stored = ctx.store.known_article_urls(urls)
+    skip = {r.url for r in planned}
+    again = [u for u in dict.fromkeys(urls) if u in stored and u not in skip]
+    states = ctx.store.fetch_states(again)
+    requests = [
+        FetchRequest(u, s.etag, s.last_modified) if (s := states.get(u)) else FetchRequest(u)
+        for u in again
+    ]
+    plan_pages(ctx, len(requests))
+    return requests
+
+
 def _due(state: FetchState | None, now: datetime) -> bool:
     """Tell whether a URL not stored yet is due: `next_attempt_at` decides."""
     return state is None or state.next_attempt_at is None or state.next_attempt_at <= now

@@ -150,7 +150,8 @@ def test_probe_reports_what_the_profile_finds_on_a_page() -> None:
 
 @pytest.mark.slow
 def test_probe_offline_is_one_clear_error() -> None:
-    result = runner.invoke(app, ["probe", "http://127.0.0.1:9/en/news/x"])
+    dead = "http://127.0.0.1:9"
+    result = runner.invoke(app, ["probe", f"{dead}/en/news/x", "--origin", dead])
     assert result.exit_code == 1  # a run-time failure (usage errors are 2)
     assert result.stderr.startswith("error: cannot reach http://127.0.0.1:9")
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output

@@ -63,8 +63,8 @@ def test_failures_lists_what_failed_with_its_next_attempt(tmp_path: Path) -> Non
             "status": 503,
             "retry": "transient",
             "attempts": 1,
-            "last_attempt_at": "2026-12-02 12:00:00+00:00",
-            "next_attempt_at": "2026-12-02 12:05:00+00:00",
+            "last_attempt_at": "2026-12-02T12:00:00Z",
+            "next_attempt_at": "2026-12-02T12:05:00Z",
         }
     ]
     table = CliRunner().invoke(app, args, env={"COLUMNS": "200"}).output

@@ -17,8 +17,9 @@ from unn_ingest.flows.evaluation import extraction, language, linking
 def test_missing_data_folder_is_named_and_exits_non_zero(
     command: Callable[..., None], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # the full evaluation (with --quick, the replica parts run alone: test_cli_terminal.py)
     with pytest.raises(typer.Exit) as stopped:
-        command(json_out=False, quick=True, data=tmp_path)
+        command(json_out=False, quick=False, data=tmp_path)
     assert stopped.value.exit_code != 0
     captured = capsys.readouterr()
     assert str(tmp_path) in captured.err.replace("\n", "")
