@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     retry_delay_cap_seconds: float | None = None  # None: the profile's longest delay
     archive: bool = True  # keep every response in WARC files under data_dir/warc
     archive_max_mb: float = 1024.0  # start a new WARC file past this size (and every day)
+    catchup_horizon_days: float = Field(default=7.0, gt=0)  # ingest reads back at most this far
+    auto_backfill: bool = False  # a deployment's ingest run starts a backfill over its gaps
 
     def user_agent_for(self, product: str) -> str:
         """Return the User-Agent: the product token and, when set, the operator's contact."""

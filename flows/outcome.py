@@ -5,6 +5,8 @@
 - Some pages failed: the run is Completed with the message "completed with N failures", the
   tag `has-failures`, and a `unn-ingest.run.failures-high` event when the failed share is at
   or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
+- A catch-up left a gap (a pause longer than its horizon): Completed with the message
+  "completed with a gap: <edition> <span> UTC; fill it with: unn-ingest backfill …".
 - Stopped before the end (cancelled in Prefect): the run is Cancelled, saying what it stored;
   a direct caller gets `RunStopped`.
 """
@@ -21,6 +23,7 @@ from prefect import State
 from prefect.states import Cancelled, Completed, Failed
 
 from unn_ingest.flows.errors import CANCELLED_IN_PREFECT, IngestError, RunStopped
+from unn_ingest.flows.freshness import gap_message
 from unn_ingest.flows.report import RunReport
 
 if TYPE_CHECKING:
@@ -65,6 +68,8 @@ def final_state(
         )
         return Failed(message=message, data=RunFailedError(message))
     message = f"completed with {failed} failures" if failed else "completed"
+    if report.gaps:  # never silent: the state names the span and the command that fills it
+        message = gap_message(report.gaps) + (f"; {failed} failures" if failed else "")
     if report.unread_pages:  # the range is not covered: a re-run fills the gap
         message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
     return Completed(message=message, data=summary)

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.steps import batches, discover, link
+from unn_ingest.flows.steps import batches, catchup, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
 
 
@@ -22,6 +22,12 @@ from unn_ingest.flows.steps.batches import BatchResult
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     """Read one edition's feed and first listing page."""
     return discover.discover_latest(ctx, edition)
+
+
+@task(name="catch-up", task_run_name="catch-up {edition}", cache_policy=NO_CACHE)
+def catch_up(ctx: RunContext, edition: str) -> catchup.CatchUp:
+    """Read one edition's feed and listing pages back to what the last run covered."""
+    return catchup.catch_up(ctx, edition)
 
 
 @task(
