@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -90,6 +90,11 @@ class CoverageGap:
     end: datetime  # covered from here on (the oldest item the catch-up read)
     date_from: date  # the site-local dates a backfill over it takes
     date_to: date
+
+    @classmethod
+    def spanning(cls, edition: str, start: datetime, end: datetime, zone: tzinfo) -> CoverageGap:
+        """Return the gap between two instants, with the site-local dates that cover it."""
+        return cls(edition, start, end, start.astimezone(zone).date(), end.astimezone(zone).date())
 
     def describe(self) -> str:
         """Return the gap in one phrase: `uk 2025-11-10 08:00..2025-11-13 09:12 UTC`."""

@@ -31,8 +31,11 @@ def arrivals(conn: Connection, start: datetime) -> dict[str, int]:
     return {edition: int(count) for edition, count in conn.execute(query)}
 
 
-def unstored_urls(conn: Connection) -> list[str]:
-    """Return the article URLs in the frontier (discovered) that are not stored."""
+def unstored_urls(conn: Connection, since: datetime | None = None) -> list[str]:
+    """Return the article URLs in the frontier (discovered since a time, if given) that are
+    not stored."""
     stored = select(Article.id).where(Article.url == FetchLogEntry.url).exists()
     query = select(FetchLogEntry.url).where(FetchLogEntry.kind == "article", ~stored)
+    if since is not None:
+        query = query.where(FetchLogEntry.discovered_at >= since)
     return list(conn.execute(query.order_by(FetchLogEntry.url)).scalars())

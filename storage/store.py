@@ -164,10 +164,10 @@ class Store:
         with self._read("cannot count new articles") as conn:
             return health.arrivals(conn, start)
 
-    def unstored_urls(self) -> list[str]:
-        """Return the discovered article URLs that are not stored."""
+    def unstored_urls(self, since: datetime | None = None) -> list[str]:
+        """Return the article URLs discovered (since a time, if given) and not stored."""
         with self._read("cannot read the frontier") as conn:
-            return health.unstored_urls(conn)
+            return health.unstored_urls(conn, since)
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """Return the fetch log's state for each known URL among these."""

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from unn_ingest.extractors import clock
-from unn_ingest.flows.cli.options import DataDir, Db, JsonOut, console, print_json, user_errors
+from unn_ingest.flows.cli.options import (
+    DataDir,
+    Db,
+    JsonOut,
+    console,
+    print_json,
+    site_zone,
+    user_errors,
+)
 
 SINCE_HELP = "Only failures last tried since: 2h, 3d, 2026-12-01 or 2026-12-01T10:00 (UTC)."
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -21,17 +29,22 @@ def failures(
     data_dir: DataDir = None,
     json_out: JsonOut = False,
 ) -> None:
-    """List the URLs whose last fetch failed: reason, attempts, last and next attempt."""
+    """List the URLs whose last fetch failed (reason, attempts, last and next attempt) and the
+    open coverage gaps (spans no run listed, with the backfill command that fills them)."""
     from unn_ingest.flows.cli.read import open_store
 
     start = parse_since(since) if since else None
     with user_errors(), open_store(db, data_dir) as store:
         found = store.failures(start)
+        gaps = store.gaps(start)
     rows = [failure_row(state) for state in found]
+    gap_rows = [gap_row(g) for g in gaps]
     if json_out:
-        print_json(rows)
+        print_json(rows + gap_rows)
         return
     console.print(_table(rows))
+    if gap_rows:
+        console.print(_gap_table(gap_rows))
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
@@ -62,6 +75,37 @@ def failure_row(state: Any) -> dict[str, Any]:
         "last_attempt_at": state.last_fetched_at,
         "next_attempt_at": state.next_attempt_at,
     }
+
+
+def gap_row(gap: Any) -> dict[str, Any]:
+    """Return an open coverage gap as `failures` lists it (kind "gap", with its command)."""
+    from unn_ingest.flows.freshness import CoverageGap, backfill_commands
+
+    span = CoverageGap.spanning(gap.edition, gap.gap_from, gap.gap_to, site_zone())
+    command = backfill_commands([span])[0]
+    return {
+        "url": None,
+        "kind": "gap",
+        "stage": "catch-up",
+        "reason": f"not covered: {span.describe()}; fill it with: {command}",
+        "edition": gap.edition,
+        "from": gap.gap_from,
+        "to": gap.gap_to,
+        "found_at": gap.found_at,
+        "command": command,
+    }
+
+
+def _gap_table(rows: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} open gap(s)", title_justify="left")
+    for name in ("edition", "from (UTC)", "to (UTC)", "found (UTC)", "fill it with"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        when = (_when(row[k]) for k in ("from", "to", "found_at"))
+        table.add_row(row["edition"], *when, row["command"])
+    return table
 
 
 def _table(rows: list[dict[str, Any]]) -> Any:

@@ -150,9 +150,7 @@ def _gap(ctx: RunContext, edition: str, old: datetime | None, walk: Walk) -> Cov
     times = [t for p in walk.pages if p.damage is None for t in p.times]
     if old is None or not times:
         return None
-    zone = ctx.zone()
-    end = min(times)
-    gap = CoverageGap(edition, old, end, old.astimezone(zone).date(), end.astimezone(zone).date())
+    gap = CoverageGap.spanning(edition, old, min(times), ctx.zone())
     ctx.report.gap(gap)
     log.warning(
         "catch-up %s: the pause is longer than the %s horizon; not covered: %s; fill it with: %s",
