@@ -18,12 +18,6 @@ from unn_ingest.flows.steps import batches, catchup, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
 
 
-@task(name="discover-latest", task_run_name="discover-latest {edition}", cache_policy=NO_CACHE)
-def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
-    """Read one edition's feed and first listing page."""
-    return discover.discover_latest(ctx, edition)
-
-
 @task(name="catch-up", task_run_name="catch-up {edition}", cache_policy=NO_CACHE)
 def catch_up(ctx: RunContext, edition: str) -> catchup.CatchUp:
     """Read one edition's feed and listing pages back to what the last run covered."""

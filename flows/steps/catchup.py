@@ -151,7 +151,6 @@ def _gap(ctx: RunContext, edition: str, old: datetime | None, walk: Walk) -> Cov
     if old is None or not times:
         return None
     gap = CoverageGap.spanning(edition, old, min(times), ctx.zone())
-    ctx.report.gap(gap)
     log.warning(
         "catch-up %s: the pause is longer than the %s horizon; not covered: %s; fill it with: %s",
         edition,
@@ -167,13 +166,15 @@ def _days(span: timedelta) -> str:
 
 
 def settle(ctx: RunContext, caught: Sequence[CatchUp]) -> None:
-    """Once the run has stored what it found: move the watermarks, record the gaps, and
-    tally what is still missing."""
+    """Once the run has stored what it found: move the watermarks, record the gaps (in the
+    database and the run's report), and tally what is still missing."""
     now = clock.now()
     with ctx.db_lock:
         marks = {c.edition: c.watermark for c in caught if c.watermark is not None}
         ctx.store.advance_watermarks(marks, now)
         ctx.store.record_gaps([_gap_row(c.gap, now) for c in caught if c.gap is not None])
+    for gap in (c.gap for c in caught if c.gap is not None):
+        ctx.report.gap(gap)  # in the order of the editions, whichever walk ended first
     tally_missing(ctx, [i for c in caught for i in c.items])
 
 

@@ -7,12 +7,14 @@ pipeline's clock and the replica's moved together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Coroutine, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from prefect import State
 
 from unn_ingest.config import Settings, load_profile
 from unn_ingest.extractors import clock
@@ -21,6 +23,7 @@ from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.freshness import CoverageGap, backfill_commands
+from unn_ingest.flows.ingest import ingest
 from unn_ingest.flows.outcome import final_state
 from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.runtime import open_run
@@ -293,3 +296,23 @@ def test_a_backfill_is_started_only_when_asked_and_from_a_deployments_run() -> N
             "data_dir": "/d",
         }
     ]
+
+
+def test_the_ingest_flow_ends_completed_with_a_gap_and_says_how_to_fill_it(
+    prefect_harness: None, busy: ReplicaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNN_INGEST_CATCHUP_HORIZON_DAYS", str(HORIZON_DAYS))
+    monkeypatch.setenv("UNN_INGEST_WORKERS", "1")
+    monkeypatch.setenv("UNN_INGEST_ARCHIVE", "false")
+    asyncio.run(ingest(None, busy.base_url, None, str(tmp_path)))
+    advance(busy, PAUSE)
+    run = ingest(None, busy.base_url, None, str(tmp_path), return_state=True)
+    state = asyncio.run(cast(Coroutine[Any, Any, State[Any]], run))
+    assert state.is_completed()
+    message = str(state.message)
+    assert message.startswith("completed with a gap: uk 2025-11-20 ")
+    summary = state.result()
+    assert [g["edition"] for g in summary["gaps"]] == EDITIONS
+    assert message.endswith(
+        summary["gaps"][0]["command"].replace("--edition uk", "--edition uk,en,ru")
+    )
