@@ -25,15 +25,15 @@ from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.freshness import CoverageGap, backfill_commands
 from unn_ingest.flows.ingest import ingest
 from unn_ingest.flows.outcome import final_state
-from unn_ingest.flows.report import RunReport
+from unn_ingest.flows.report import RunReport, UnreadPage
 from unn_ingest.flows.runtime import open_run
 from unn_ingest.flows.steps import batches, catchup
 from unn_ingest.flows.steps.catchup import CatchUp
 from unn_ingest.flows.steps.discover import ListingRead
-from unn_ingest.flows.steps.gaps import plan_backfills
+from unn_ingest.flows.steps.gaps import fill_after_backfill, plan_backfills
 from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.testing import running_replica
-from unn_ingest.storage import Store
+from unn_ingest.storage import GapRow, Store
 
 EDITIONS = ["uk", "en", "ru"]
 BUSY = 3000  # the replica: ~535 articles published in the 12 hours after 10:00Z
@@ -131,6 +131,11 @@ def test_after_a_12_hour_pause_every_article_of_the_window_is_stored(
     assert all(c.pages > 1 for c in caught)  # deeper than the first listing page
     assert requests_made(busy) - before < 2 * len(window)  # listings and pages, no wandering
     assert all(watermarks(settings)[ed] > end - timedelta(hours=1) for ed in EDITIONS)
+    fresh = summary["freshness"]
+    assert sum(fresh[ed]["new"] for ed in EDITIONS) >= len(window)
+    assert all(fresh[ed]["missing"] == 0 for ed in EDITIONS)
+    assert all(0 <= fresh[ed]["p50"] <= fresh[ed]["p95"] <= fresh[ed]["max"] for ed in EDITIONS)
+    assert max(fresh[ed]["max"] for ed in EDITIONS) > 11 * 60  # stored 12 hours late, at worst
     advance(busy, timedelta(minutes=10))  # back on schedule: one listing page is enough
     _, quiet = ingest_once(settings)
     assert [c.pages for c in quiet] == [1, 1, 1]
@@ -316,3 +321,18 @@ def test_the_ingest_flow_ends_completed_with_a_gap_and_says_how_to_fill_it(
     assert message.endswith(
         summary["gaps"][0]["command"].replace("--edition uk", "--edition uk,en,ru")
     )
+
+
+def test_a_backfill_that_read_every_listing_page_fills_the_gaps_within_its_dates(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(origin="http://127.0.0.1:9", data_dir=tmp_path, workers=1)
+    span = gap("uk", 10, 12)
+    with open_run(settings) as ctx:
+        ctx.store.record_gaps(
+            [GapRow("uk", span.start, span.end, T0), GapRow("en", span.start, span.end, T0)]
+        )
+        ctx.report.unread(UnreadPage("en", "http://x/en/news?page=9", 9, "HTTP 503", None, None))
+        assert fill_after_backfill(ctx, date(2025, 11, 1), date(2025, 11, 11), EDITIONS) == 0
+        assert fill_after_backfill(ctx, date(2025, 11, 10), date(2025, 11, 12), EDITIONS) == 1
+        assert [g.edition for g in ctx.store.gaps()] == ["en"]  # its backfill missed a page
