@@ -286,7 +286,9 @@ def within_seconds(call: Callable[[], None], seconds: float) -> None:
 
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
-    """Run the steps of `ingest` (inside its flow run)."""
+    """Run the steps of `ingest` (inside its flow run): catch up each edition (feed, then
+    listing pages back to its watermark), fetch and store what is due, link, then settle the
+    catch-up (watermarks, gaps) and start a backfill over a gap when configured to."""
     chosen = editions or list(ctx.profile.edition_codes)
     caught = [r.result() for r in [tasks.catch_up.submit(quote(ctx), ed) for ed in chosen]]
     items = [item for c in caught for item in c.items]
