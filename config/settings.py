@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     retry_delay_cap_seconds: float | None = Field(default=None, ge=0, le=365 * 86400)
     archive: bool = True  # keep every response in WARC files under data_dir/warc
     archive_max_mb: float = Field(default=1024.0, gt=0, le=1024 * 1024)  # a new WARC file past this
+    catchup_horizon_days: float = Field(
+        default=7.0, gt=0, le=366
+    )  # ingest reads back at most this far
+    auto_backfill: bool = False  # a deployment's ingest run starts a backfill over its gaps
     alert_failure_share: float = Field(
         default=0.1, ge=0, le=1
     )  # failed share that emits the alert event

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from unn_ingest.extractors import clock
 from unn_ingest.flows.report import COUNTERS, RunReport
 
 log = logging.getLogger(__name__)
@@ -164,35 +163,44 @@ def publish_artifacts(report: RunReport, scope: RunScope, note: str = "") -> Non
     publish_trend(report, scope)
 
 
-def publish_trend(report: RunReport, scope: RunScope, today: date | None = None) -> None:
-    """Add this run's new and failed counts to the trend table (per day and edition)."""
+def publish_trend(report: RunReport, scope: RunScope) -> None:
+    """Add this run to the trend table (per publication day and edition)."""
     from prefect.artifacts import create_table_artifact
 
     key = RunScope("runs", scope.site, scope.database, scope.editions).key("trend")
-    rows = merge_trend(_latest_table(key), report, today or clock.now().date())
+    rows = merge_trend(_latest_table(key), report)
     _quietly(
         create_table_artifact,
         key=key,
         table=rows,
-        description=f"every run against {scope.site} · `{scope.database}`: new and failed articles "
-        f"per edition per day (UTC), last {TREND_DAYS} days, newest first",
+        description=f"every run against {scope.site} · `{scope.database}`: per publication day "
+        f"(site-local) and edition, the runs that stored its articles, how many were new, how "
+        f"many are still missing, and minutes from publication to storage (p50, p95, max, over "
+        f"every stored article of the day); last {TREND_DAYS} days, newest first",
         _sync=True,
     )
 
 
-def merge_trend(
-    previous: list[dict[str, Any]], report: RunReport, today: date
-) -> list[dict[str, Any]]:
-    """Return the trend rows with this run added: one row per (day, edition), newest first."""
+TREND_FRESH = ("fresh p50 min", "fresh p95 min", "fresh max min")
+
+
+def merge_trend(previous: list[dict[str, Any]], report: RunReport) -> list[dict[str, Any]]:
+    """Return the trend rows with this run added: one row per (publication day, edition),
+    newest first. New articles add up; "missing" and freshness are the latest measure."""
     rows = {(str(r["day"]), str(r["edition"])): dict(r) for r in previous if "day" in r}
-    for edition, stats in report.editions.items():
+    tally = report.freshness
+    for day, edition in tally.days():
         row = rows.setdefault(
-            (today.isoformat(), edition),
-            {"day": today.isoformat(), "edition": edition, "runs": 0, "new": 0, "failed": 0},
+            (day.isoformat(), edition),
+            {"day": day.isoformat(), "edition": edition, "runs": 0, "new": 0, "missing": 0}
+            | dict.fromkeys(TREND_FRESH),
         )
-        row["runs"] = int(row["runs"]) + 1
-        row["new"] = int(row["new"]) + stats.new
-        row["failed"] = int(row["failed"]) + stats.failed
+        row["runs"] = int(row.get("runs") or 0) + 1
+        row["new"] = int(row.get("new") or 0) + tally.day_new.get((day, edition), 0)
+        row["missing"] = tally.day_missing.get((day, edition), 0)
+        figures = tally.day_lags.get((day, edition))
+        if figures is not None:
+            row.update(zip(TREND_FRESH, (figures[k] for k in ("p50", "p95", "max")), strict=True))
     days = sorted({day for day, _ in rows}, reverse=True)[:TREND_DAYS]
     return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1]), reverse=True) if k[0] in days]
 

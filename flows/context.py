@@ -78,6 +78,8 @@ class RunContext:
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
     revisit_age_factor: float = 0.25  # ...nor sooner than a quarter of its age
     retry_delays: RetryDelays = field(default_factory=RetryDelays)  # failures, between runs
+    catchup_horizon: timedelta = timedelta(days=7)  # ingest reads listings back at most this far
+    auto_backfill: bool = False  # start a `backfill` deployment run over a gap (deployments)
 
     def zone(self) -> ZoneInfo:
         """Return the site's time zone."""

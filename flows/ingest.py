@@ -45,6 +45,7 @@ from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.scheduled import name_scheduled_runs
+from unn_ingest.flows.steps import catchup, gaps, measure
 from unn_ingest.flows.steps.batches import (
     BatchResult,
     chunked,
@@ -132,7 +133,8 @@ async def _ingest(
     db_url: str | None = None,
     data_dir: str | None = None,
 ) -> dict[str, object]:
-    """Fetch what is new or changed in each edition's feed and first listing page, and store it."""
+    """Fetch what is new or changed since the last completed run (each edition's feed and
+    listing pages back to its watermark, within the catch-up horizon), and store it."""
     settings = resolve_settings(origin=origin, db_url=db_url, data_dir=data_dir)
     scope = run_scope("ingest", settings, editions)
     return await run_steps(settings, scope, ingest_steps, editions)
@@ -313,13 +315,18 @@ def within_seconds(call: Callable[[], None], seconds: float) -> None:
 
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
-    """Run the steps of `ingest` (inside its flow run)."""
+    """Run the steps of `ingest` (inside its flow run): catch up each edition (feed, then
+    listing pages back to its watermark), fetch and store what is due, link, then settle the
+    catch-up (watermarks, gaps) and start a backfill over a gap when configured to."""
     chosen = editions or list(ctx.profile.edition_codes)
-    reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
-    items = [item for read in reads for item in task_result(read)]
+    caught = [task_result(r) for r in [tasks.catch_up.submit(quote(ctx), ed) for ed in chosen]]
+    items = [item for c in caught for item in c.items]
     requests = tasks.select_requests(quote(ctx), quote(items), True, chosen)
     stored = fetch_and_store(ctx, requests, watch, "latest")
     tasks.link_by_content(quote(ctx), quote(stored), "latest")
+    catchup.settle(ctx, caught)  # the watermarks move once what they cover is stored
+    measure.measure_days(ctx)
+    gaps.start_backfills(ctx, [c.gap for c in caught if c.gap is not None])
 
 
 def backfill_steps(
@@ -348,6 +355,9 @@ def backfill_steps(
             # reaches into keep their features and facts (recomputing them cost a third of it).
             recent.append(stored)
             ctx.forget_all_but(i for ids in recent for i in ids)
+    measure.tally_missing(ctx, items)
+    measure.measure_days(ctx)
+    gaps.fill_after_backfill(ctx, date_from, date_to, editions or list(ctx.profile.edition_codes))
 
 
 def discover_range(

@@ -5,6 +5,9 @@
 - Otherwise the run is Completed with the message "completed: N new, M updated, F failed";
   when some pages failed, it has the tag `has-failures`, and a `unn-ingest.run.failures-high`
   event when the failed share is at or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
+- A catch-up left a gap (a pause longer than its horizon): Completed with the message
+  "completed with a gap: <edition> <span> UTC; fill it with: unn-ingest backfill …; N new, M
+  updated, F failed".
 - Stopped before the end (cancelled in Prefect): the run is Cancelled, saying what it stored;
   a direct caller gets `RunStopped`.
 """
@@ -23,6 +26,7 @@ from prefect import State
 from prefect.states import Cancelled, Completed, Failed
 
 from unn_ingest.flows.errors import CANCELLED_IN_PREFECT, IngestError, RunStopped
+from unn_ingest.flows.freshness import gap_message
 from unn_ingest.flows.report import RunReport
 
 if TYPE_CHECKING:
@@ -68,9 +72,10 @@ def final_state(
         )
         return Failed(message=message, data=RunFailedError(message))
     # What the run stored, readable at a glance in the UI's lists of runs.
-    message = (
-        f"completed: {report.total('new')} new, {report.total('updated')} updated, {failed} failed"
-    )
+    counts = f"{report.total('new')} new, {report.total('updated')} updated, {failed} failed"
+    message = f"completed: {counts}"
+    if report.gaps:  # never silent: the state names the span and the command that fills it
+        message = f"{gap_message(report.gaps)}; {counts}"
     if report.unread_pages:  # the range is not covered: a re-run fills the gap
         message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
     return Completed(message=message, data=summary)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from unn_ingest.extractors.drift import DriftTally
+from unn_ingest.flows.freshness import CoverageGap, FreshnessTally, lag_figures
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class RunReport:
     drift: DriftTally = field(default_factory=DriftTally)  # see flows.drift
     unread_pages: list[UnreadPage] = field(default_factory=list)  # the range is not covered
     not_fetched: list[str] = field(default_factory=list)  # URLs a stop left for the next run
+    freshness: FreshnessTally = field(default_factory=FreshnessTally)  # publication to storage
+    gaps: list[CoverageGap] = field(default_factory=list)  # spans a catch-up left uncovered
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others
@@ -121,8 +124,14 @@ class RunReport:
         with self._lock:
             self.unread_pages.append(page)
 
+    def gap(self, gap: CoverageGap) -> None:
+        """Record a span of publish times this run did not cover (past the catch-up horizon)."""
+        with self._lock:
+            self.gaps.append(gap)
+
     def table(self) -> list[dict[str, object]]:
-        """Return one row per edition plus a total row."""
+        """Return one row per edition plus a total row (with freshness: minutes from
+        publication to storage of the articles new in this run, and what is still missing)."""
         rows: list[dict[str, object]] = []
         totals = dict.fromkeys(COUNTERS, 0)
         for edition in sorted(self.editions, key=lambda e: (e == SITE_ROW, e)):
@@ -131,9 +140,15 @@ class RunReport:
             for name in COUNTERS:
                 row[name] = getattr(stats, name)
                 totals[name] += getattr(stats, name)
-            rows.append(row)
-        rows.append({"edition": "total", **totals})
+            rows.append(row | self._fresh_columns([edition]))
+        rows.append({"edition": "total", **totals} | self._fresh_columns(list(self.editions)))
         return rows
+
+    def _fresh_columns(self, editions: list[str]) -> dict[str, object]:
+        tally = self.freshness
+        figures = lag_figures([lag for ed in editions for lag in tally.lags.get(ed, [])])
+        columns: dict[str, object] = {f"fresh {k} min": v for k, v in figures.items()}
+        return columns | {"missing": sum(tally.missing.get(ed, 0) for ed in editions)}
 
     def total(self, counter: str) -> int:
         """Return a counter summed over editions."""
@@ -164,6 +179,8 @@ class RunReport:
             "failures": [_failure_dict(f) for f in self.failures],
             "unread_pages": [_unread_dict(p) for p in self.unread_pages],
             "not_fetched": len(self.not_fetched),
+            "freshness": self.freshness.by_edition(self.editions),
+            "gaps": [g.as_dict() for g in self.gaps],
         }
 
 

@@ -63,6 +63,8 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             revisit_age_factor=settings.revisit_age_factor,
             retry_delays=retry_delays(settings, profile),
             stop=stop,
+            catchup_horizon=timedelta(days=settings.catchup_horizon_days),
+            auto_backfill=settings.auto_backfill,
         )
     finally:
         fetcher.close()

@@ -21,7 +21,6 @@ from prefect import State
 from prefect.futures import PrefectFuture
 from prefect.states import Completed, Failed
 
-from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.steps.batches import BatchResult
 
@@ -40,17 +39,21 @@ def batch_state(result: BatchResult) -> State[Any]:
 
 
 def discovery_state(
-    ctx: RunContext, edition: str, discover: Callable[[], list[DiscoveredItem]]
+    ctx: RunContext,
+    edition: str,
+    discover: Callable[[], T],
+    found: Callable[[T], int] = len,  # type: ignore[assignment]
 ) -> State[Any]:
     """Run a discovery step of one edition and return its task run's state: Failed when its
     feed and listing pages failed and it found nothing."""
     before = ctx.report.failed_in(edition, DISCOVERY_STAGES)
-    items = discover()
+    result = discover()
+    count = found(result)
     failed = ctx.report.failed_in(edition, DISCOVERY_STAGES) - before
-    message = f"{len(items)} articles found"
+    message = f"{count} articles found"
     if failed:
         message += f"; {failed} feed or listing pages failed"
-    return _state(message, items, failed=failed, gave=len(items))
+    return _state(message, result, failed=failed, gave=count)
 
 
 def _state(message: str, data: object, failed: int, gave: int) -> State[Any]:

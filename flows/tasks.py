@@ -16,17 +16,21 @@ from prefect.cache_policies import NO_CACHE
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.steps import batches, discover, link
+from unn_ingest.flows.steps import batches, catchup, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
 from unn_ingest.flows.task_states import batch_state, discovery_state, quiet_state_echo
 
 quiet_state_echo()  # a task that returns Failed is not an exception: no empty traceback
 
 
-@task(name="discover-latest", task_run_name="discover-latest {edition}", cache_policy=NO_CACHE)
-def discover_latest(ctx: RunContext, edition: str) -> State[list[DiscoveredItem]]:
-    """Read one edition's feed and first listing page."""
-    return discovery_state(ctx, edition, lambda: discover.discover_latest(ctx, edition))
+@task(name="catch-up", task_run_name="catch-up {edition}", cache_policy=NO_CACHE)
+def catch_up(ctx: RunContext, edition: str) -> State[catchup.CatchUp]:
+    """Read one edition's feed and listing pages back to what the last run covered."""
+    return discovery_state(ctx, edition, lambda: catchup.catch_up(ctx, edition), found=_caught)
+
+
+def _caught(caught: catchup.CatchUp) -> int:
+    return len(caught.items)
 
 
 @task(

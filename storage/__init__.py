@@ -6,6 +6,7 @@ older revision is refused until `upgrade_schema` (`unn-ingest db upgrade`); writ
 on database constraints, so re-runs and overlapping runs are idempotent.
 """
 
+from unn_ingest.storage.coverage import GapRow
 from unn_ingest.storage.engine import UPGRADE_COMMAND, SchemaRevisions
 from unn_ingest.storage.errors import (
     SchemaBehindError,
@@ -43,6 +44,7 @@ __all__ = [
     "ArticleView",
     "FetchRecord",
     "FetchState",
+    "GapRow",
     "LinkGraph",
     "Reextracted",
     "RetryDelays",

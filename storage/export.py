@@ -42,6 +42,7 @@ ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("revisions", "int"),
     ("duplicate_of", "text"),
     ("fetched_at", "time"),
+    ("first_seen_at", "time"),
 )
 EXPORT_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
 # The wide story export: these columns once, then these per edition, prefixed `uk_`, `en_`, ...
@@ -209,6 +210,7 @@ def _record(row: Any) -> dict[str, Any]:
     record["revisions"] = int(record["revisions"])
     record["published_at"] = iso_utc(record["published_at"])
     record["fetched_at"] = iso_utc(record["fetched_at"])
+    record["first_seen_at"] = iso_utc(record["first_seen_at"])
     return record
 
 

@@ -159,3 +159,30 @@ class FetchLogEntry(Base):
     discovered_at: Mapped[datetime | None]  # listed by a feed or listing (the frontier)
     stage: Mapped[str | None] = mapped_column(String(16))  # where the last failure happened
     transient: Mapped[bool | None] = mapped_column(Boolean)  # that failure is worth retrying
+
+
+class EditionWatermark(Base):
+    """How far back an edition's listings are covered: every article published at or before
+    `covered_until` (down to the first run) was listed to a completed `ingest` run."""
+
+    __tablename__ = "edition_watermark"
+
+    edition: Mapped[str] = mapped_column(String(8), primary_key=True)
+    covered_until: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CoverageGap(Base):
+    """A span of publish times a catch-up did not walk (past its horizon): `backfill` fills it."""
+
+    __tablename__ = "coverage_gap"
+    __table_args__ = (
+        UniqueConstraint("edition", "gap_from", "gap_to", name="uq_coverage_gap_edition_span"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition: Mapped[str] = mapped_column(String(8))
+    gap_from: Mapped[datetime]  # covered up to here...
+    gap_to: Mapped[datetime]  # ...and from here on
+    found_at: Mapped[datetime]
+    filled_at: Mapped[datetime | None]  # a backfill over the span completed

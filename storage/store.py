@@ -16,7 +16,8 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import AnalysedArticle, EditionLink
-from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
+from unn_ingest.storage import coverage, export, frontier, health, reads, reextract, stories, writes
+from unn_ingest.storage.coverage import GapRow
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
@@ -146,7 +147,48 @@ class Store:
             "cannot mark duplicate", writes.mark_duplicate, article_id, duplicate_of_id, score
         )
 
+    def advance_watermarks(self, marks: dict[str, datetime], at: datetime) -> None:
+        """Move editions' catch-up watermarks forward (never back)."""
+        self._transact("cannot store watermarks", coverage.advance_watermarks, marks, at)
+
+    def record_gaps(self, gaps: Sequence[GapRow]) -> None:
+        """Record spans of publish times a run did not cover (past its horizon)."""
+        self._transact("cannot record gaps", coverage.record_gaps, gaps)
+
+    def fill_gaps(
+        self, editions: Sequence[str], start: datetime, end: datetime, at: datetime
+    ) -> int:
+        """Mark open gaps of these editions within [start, end] filled; return how many."""
+        return self._transact("cannot fill gaps", coverage.fill_gaps, editions, start, end, at)
+
     # Reads
+
+    def watermarks(self, editions: Sequence[str] | None = None) -> dict[str, datetime]:
+        """Return edition -> catch-up watermark (editions no completed run covered are absent)."""
+        with self._read("cannot read watermarks") as conn:
+            return coverage.watermarks(conn, editions)
+
+    def gaps(self, since: datetime | None = None, open_only: bool = True) -> list[GapRow]:
+        """Return coverage gaps (open ones unless told), newest first."""
+        with self._read("cannot read gaps") as conn:
+            return coverage.gaps(conn, since, open_only)
+
+    def publish_lags(
+        self, start: datetime, end: datetime | None = None
+    ) -> list[tuple[str, datetime, datetime]]:
+        """Return (edition, published_at, first_seen_at) of articles published in [start, end)."""
+        with self._read("cannot read publish times") as conn:
+            return health.publish_lags(conn, start, end)
+
+    def arrivals(self, start: datetime) -> dict[str, int]:
+        """Return edition -> articles first stored since `start`."""
+        with self._read("cannot count new articles") as conn:
+            return health.arrivals(conn, start)
+
+    def unstored_urls(self, since: datetime | None = None) -> list[str]:
+        """Return the article URLs discovered (since a time, if given) and not stored."""
+        with self._read("cannot read the frontier") as conn:
+            return health.unstored_urls(conn, since)
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """Return the fetch log's state for each known URL among these."""

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -74,7 +74,8 @@ def run(
     data_dir: DataDir = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Run the `ingest` flow once: what is new or changed in the feeds and first listing pages."""
+    """Run the `ingest` flow once: what is new or changed since the last run (feeds, then
+    listing pages back to what it covered, within the catch-up horizon)."""
     editions = parse_editions(edition)
     with user_errors(), prefect_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
@@ -86,6 +87,11 @@ def run(
         with prefect_api(), _progress_bar(not json_out):
             summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
+    gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
+    for gap in gaps:  # a pause longer than the catch-up horizon
+        span = f"{gap['edition']} {gap['from']}..{gap['to']}"
+        line = f"[yellow]gap:[/yellow] {span} not covered; fill it with: {gap['command']}"
+        err.print(line, soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -276,6 +282,7 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.demo import register as register_demo
     from unn_ingest.flows.cli.evaluate import eval_app
     from unn_ingest.flows.cli.failures import register as register_failures
+    from unn_ingest.flows.cli.health import register as register_health
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.flows.cli.reprocess import register as register_reprocess
@@ -286,6 +293,7 @@ def _register_subcommands() -> None:
     app.add_typer(alerts_app, name="alerts", help="Alerts: Prefect automations for failing runs.")
     register_read(app)
     register_failures(app)
+    register_health(app)
     register_reprocess(app)
     register_demo(app)
     register_probe(app)

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from unn_ingest.extractors import clock
-from unn_ingest.flows.cli.options import DataDir, Db, JsonOut, console, print_json, user_errors
+from unn_ingest.flows.cli.options import (
+    DataDir,
+    Db,
+    JsonOut,
+    console,
+    print_json,
+    site_zone,
+    user_errors,
+)
 
 SINCE_HELP = "Only failures last tried since: 2h, 3d, 2026-12-01 or 2026-12-01T10:00 (UTC)."
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -21,17 +29,22 @@ def failures(
     data_dir: DataDir = None,
     json_out: JsonOut = False,
 ) -> None:
-    """List the URLs whose last fetch failed: reason, attempts, last and next attempt."""
+    """List the URLs whose last fetch failed (reason, attempts, last and next attempt) and the
+    open coverage gaps (spans no run listed, with the backfill command that fills them)."""
     from unn_ingest.flows.cli.read import open_store
 
     start = parse_since(since) if since else None
     with user_errors(), open_store(db, data_dir) as store:
         found = store.failures(start)
+        gaps = store.gaps(start)
     rows = [failure_row(state) for state in found]
+    gap_rows = [gap_row(g) for g in gaps]
     if json_out:
-        print_json(rows)
+        print_json(rows + gap_rows)
         return
     _print_rows(rows)
+    if gap_rows:
+        _print_gaps(gap_rows)
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
@@ -62,6 +75,37 @@ def failure_row(state: Any) -> dict[str, Any]:
         "last_attempt_at": state.last_fetched_at,
         "next_attempt_at": state.next_attempt_at,
     }
+
+
+def gap_row(gap: Any) -> dict[str, Any]:
+    """Return an open coverage gap as `failures` lists it (kind "gap", with its command)."""
+    from unn_ingest.flows.freshness import CoverageGap, backfill_commands
+
+    span = CoverageGap.spanning(gap.edition, gap.gap_from, gap.gap_to, site_zone())
+    command = backfill_commands([span])[0]
+    return {
+        "url": None,
+        "kind": "gap",
+        "stage": "catch-up",
+        "reason": f"not covered: {span.describe()}; fill it with: {command}",
+        "edition": gap.edition,
+        "from": gap.gap_from,
+        "to": gap.gap_to,
+        "found_at": gap.found_at,
+        "command": command,
+    }
+
+
+def _print_gaps(rows: list[dict[str, Any]]) -> None:
+    """Print each open gap: its edition and span, then the command that fills it, indented."""
+    console.print(f"{len(rows)} open gap(s)")
+    for row in rows:
+        span = f"{_when(row['from'])} .. {_when(row['to'])} UTC"
+        head = f"{row['edition']}: not covered {span} (found {_when(row['found_at'])} UTC)"
+        console.print(head, soft_wrap=True, highlight=False, markup=False)
+        console.print(
+            f"  fill it with: {row['command']}", soft_wrap=True, highlight=False, markup=False
+        )
 
 
 def _print_rows(rows: list[dict[str, Any]]) -> None:

@@ -237,6 +237,11 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     for row, result in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.report.stored(row.article_id)
+        if row.status == "new" and result.article.published_at is not None:
+            day = result.article.published_at.astimezone(ctx.zone()).date()
+            ctx.report.freshness.arrived(
+                row.edition, day, result.article.published_at, result.fetched_at
+            )
         ctx.report.drift.observe(result.article.url, result.article.sources)
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
         ctx.facts[row.article_id] = result.facts

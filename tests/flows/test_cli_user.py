@@ -113,7 +113,7 @@ def test_export_out_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
     assert not missing.parent.exists()
 
 
-@pytest.mark.parametrize("command", [["stories"], ["show", "1"], ["export"]])
+@pytest.mark.parametrize("command", [["stories"], ["show", "1"], ["export"], ["health"]])
 def test_read_commands_never_create_a_database_or_folder(
     command: list[str], tmp_path: Path
 ) -> None:

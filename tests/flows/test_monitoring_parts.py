@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -143,15 +143,27 @@ def test_a_failure_is_logged_as_one_warning(caplog: pytest.LogCaptureFixture) ->
     ]
 
 
-def test_the_trend_adds_a_run_to_its_day_and_keeps_older_days() -> None:
+def test_the_trend_is_keyed_by_publication_day_and_keeps_older_days() -> None:
     report = RunReport()
-    report.add("uk", "new", 3)
-    report.add("uk", "failed", 1)
-    old = [{"day": "2025-11-19", "edition": "uk", "runs": 2, "new": 5, "failed": 0}]
-    once = merge_trend(old, report, date(2025, 11, 20))
-    twice = merge_trend(once, report, date(2025, 11, 20))
-    assert twice[0] == {"day": "2025-11-20", "edition": "uk", "runs": 2, "new": 6, "failed": 2}
-    assert twice[1] == old[0]
+    published = datetime(2025, 11, 18, 9, 0, tzinfo=UTC)
+    for day, minutes in (
+        (date(2025, 11, 18), 12),
+        (date(2025, 11, 18), 30),
+        (date(2025, 11, 17), 5),
+    ):
+        report.freshness.arrived("uk", day, published, published + timedelta(minutes=minutes))
+    report.freshness.set_missing([(date(2025, 11, 18), "uk")])
+    report.freshness.day_lags[(date(2025, 11, 18), "uk")] = {"p50": 12.0, "p95": 30.0, "max": 30.0}
+    old = [{"day": "2025-11-16", "edition": "uk", "runs": 2, "new": 5, "missing": 0}]
+    once = merge_trend(old, report)
+    twice = merge_trend(once, report)  # one backfill over three days: three rows, not one
+    assert [(r["day"], r["runs"], r["new"], r["missing"]) for r in twice] == [
+        ("2025-11-18", 2, 4, 1),
+        ("2025-11-17", 2, 2, 0),
+        ("2025-11-16", 2, 5, 0),
+    ]
+    assert twice[0]["fresh p95 min"] == 30.0 and twice[1]["fresh p50 min"] is None
+    assert twice[2] == old[0]
 
 
 def test_lines_a_worker_logs_travel_back_and_are_logged_again(

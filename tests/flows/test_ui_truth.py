@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import socket
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,8 @@ def test_pages_a_stop_left_unfetched_are_no_failures_in_the_summary_or_the_trend
         )
     assert report.table()[-1]["failed"] == 1 and len(report.failures) == 1
     assert report.summary()["not_fetched"] == 175
-    trend = merge_trend([], report, date(2026, 12, 7))
-    assert trend == [{"day": "2026-12-07", "edition": "uk", "runs": 1, "new": 5, "failed": 1}]
+    trend = merge_trend([], report)  # keyed by publication day: it counts no failures at all
+    assert not any(row.get("failed") for row in trend)
     message = str(final_state(report, "http://x", stopped="cancelled in Prefect").message)
     assert "5 new and 0 updated articles stored, 175 pages not fetched" in message
 

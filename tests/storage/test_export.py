@@ -30,6 +30,7 @@ DOCUMENTED = [
     "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric", "tags",
     "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
     "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
+    "first_seen_at",
 ]  # fmt: skip
 runner = CliRunner()
 _register_subcommands()
@@ -73,6 +74,7 @@ def test_record_values(exported: Store, make_input: MakeInput) -> None:
     source = make_input("uk", "first", body="v2").article
     assert first["published_at"] == "2025-11-18T22:00:00Z"
     assert first["fetched_at"] == "2025-11-19T09:00:00Z"
+    assert first["first_seen_at"] == "2025-11-19T09:00:00Z"
     assert (first["title"], first["body"], first["url"]) == (source.title, source.body, source.url)
     assert (first["authors"], first["tags"]) == (list(source.authors), list(source.tags))
     assert first["revisions"] == 1

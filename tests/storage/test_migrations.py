@@ -33,7 +33,16 @@ from unn_ingest.storage import (
 from unn_ingest.storage import engine as storage_engine
 from unn_ingest.storage.models import Base
 
-TABLES = {"alembic_version", "story", "article", "article_revision", "edition_link", "fetch_log"}
+TABLES = {
+    "alembic_version",
+    "story",
+    "article",
+    "article_revision",
+    "edition_link",
+    "fetch_log",
+    "edition_watermark",
+    "coverage_gap",
+}
 AT = datetime(2025, 11, 19, 9, 0, tzinfo=UTC)
 runner = CliRunner()
 _register_subcommands()
