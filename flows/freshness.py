@@ -123,7 +123,10 @@ def backfill_commands(gaps: Sequence[CoverageGap]) -> list[str]:
     ]
 
 
-def gap_message(gaps: Sequence[CoverageGap]) -> str:
-    """Return how a run's state names its gaps and the commands that fill them."""
+def gap_message(gaps: Sequence[CoverageGap], counts: str = "") -> str:
+    """Return how a run's state names its gaps and the commands that fill them (last, to be
+    copied), after what the run stored (`counts`)."""
     spans = ", ".join(g.describe() for g in gaps)
-    return f"completed with a gap: {spans}; fill it with: {'; '.join(backfill_commands(gaps))}"
+    stored = f" ({counts})" if counts else ""
+    commands = "; ".join(backfill_commands(gaps))
+    return f"completed with a gap{stored}: {spans}; fill it with: {commands}"

@@ -6,8 +6,8 @@
   when some pages failed, it has the tag `has-failures`, and a `unn-ingest.run.failures-high`
   event when the failed share is at or above `UNN_INGEST_ALERT_FAILURE_SHARE` (default 0.1).
 - A catch-up left a gap (a pause longer than its horizon): Completed with the message
-  "completed with a gap: <edition> <span> UTC; fill it with: unn-ingest backfill …; N new, M
-  updated, F failed".
+  "completed with a gap (N new, M updated, F failed): <edition> <span> UTC; fill it with:
+  unn-ingest backfill …".
 - Stopped before the end (cancelled in Prefect): the run is Cancelled, saying what it stored;
   a direct caller gets `RunStopped`.
 """
@@ -75,7 +75,7 @@ def final_state(
     counts = f"{report.total('new')} new, {report.total('updated')} updated, {failed} failed"
     message = f"completed: {counts}"
     if report.gaps:  # never silent: the state names the span and the command that fills it
-        message = f"{gap_message(report.gaps)}; {counts}"
+        message = gap_message(report.gaps, counts)
     if report.unread_pages:  # the range is not covered: a re-run fills the gap
         message += f"; incomplete: {len(report.unread_pages)} listing pages could not be read"
     return Completed(message=message, data=summary)

@@ -29,6 +29,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "unn-ingest export --format parquet --table stories --out stories.parquet",
         "unn-ingest export | head -1        # JSON lines on stdout",
     ),
+    "health": ("unn-ingest health", "unn-ingest health --json | head"),
     "failures": ("unn-ingest failures --since 1d", "unn-ingest failures --json | head"),
     "reprocess": (
         "unn-ingest reprocess --from 2025-11-01 --to 2025-11-07 --edition en",

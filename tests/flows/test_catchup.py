@@ -127,7 +127,7 @@ def test_after_a_12_hour_pause_every_article_of_the_window_is_stored(
     summary, caught = ingest_once(settings)
     missing = window - stored_urls(settings)
     assert not missing, f"{len(missing)} of {len(window)} not stored, e.g. {sorted(missing)[:3]}"
-    assert summary["gaps"] == [] and summary["message"] == "completed"
+    assert summary["gaps"] == [] and summary["message"].startswith("completed: ")
     assert all(c.pages > 1 for c in caught)  # deeper than the first listing page
     assert requests_made(busy) - before < 2 * len(window)  # listings and pages, no wandering
     assert all(watermarks(settings)[ed] > end - timedelta(hours=1) for ed in EDITIONS)
@@ -160,7 +160,7 @@ def test_a_pause_longer_than_the_horizon_records_a_gap_and_the_command(
     assert len(days) == 1
     [(first, last)] = days
     command = f"unn-ingest backfill --from {first} --to {last} --edition uk,en,ru"
-    assert summary["message"].startswith("completed with a gap: ")
+    assert summary["message"].startswith("completed with a gap (")
     assert summary["message"].endswith(f"fill it with: {command}")
     assert [g["command"].split(" --edition ")[0] for g in summary["gaps"]] == [
         command.split(" --edition ")[0]
@@ -281,7 +281,8 @@ def test_the_gap_message_names_the_span_and_one_command_per_span_of_dates() -> N
     report.add("uk", "discovered", 3)
     report.gap(gaps[0])
     assert final_state(report, "http://x").message == (
-        "completed with a gap: uk 2025-11-01 08:00..2025-11-12 09:00 UTC; fill it with: "
+        "completed with a gap (0 new, 0 updated, 0 failed): uk 2025-11-01 08:00..2025-11-12 "
+        "09:00 UTC; fill it with: "
         "unn-ingest backfill --from 2025-11-01 --to 2025-11-12 --edition uk"
     )
 
@@ -315,7 +316,7 @@ def test_the_ingest_flow_ends_completed_with_a_gap_and_says_how_to_fill_it(
     state = asyncio.run(cast(Coroutine[Any, Any, State[Any]], run))
     assert state.is_completed()
     message = str(state.message)
-    assert message.startswith("completed with a gap: uk 2025-11-20 ")
+    assert message.startswith("completed with a gap (")
     summary = state.result()
     assert [g["edition"] for g in summary["gaps"]] == EDITIONS
     assert message.endswith(
