@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from unn_ingest.extractors.matching_numbers import number_keys
 
@@ -52,10 +51,22 @@ DUPLICATE_THRESHOLD = 0.75
 # packages of one donor differ only in their figures. A republication keeps all of them.
 NUMBERS_AGREEMENT = 0.9
 _SEED = 20251120  # fixed forever: stored signatures must stay comparable across releases
-_SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
-_A, _B = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations.astype(np.uint32)
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """Return datasketch's affine32 permutations for the seed (`MinHash(...).permutations`).
+
+    Drawn here as datasketch draws them, so that importing this module (every worker process
+    does) does not import datasketch, whose LSH module loads scipy; a test checks they agree.
+    """
+    draw = np.random.RandomState(_SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return a, draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+
+
+_A, _B = _permutations()
 _EMPTY = bytes(np.full(NUM_PERM, 2**32 - 1, dtype="<u4").tobytes())  # no shingle at all
 
 
@@ -141,6 +152,8 @@ def estimate_jaccard(a: bytes, b: bytes) -> float:
 @lru_cache(maxsize=16)
 def _lsh_params(threshold: float) -> tuple[int, int]:
     """Return the (bands, rows) datasketch picks for a threshold; slow, so computed once."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return int(lsh.b), int(lsh.r)
 

@@ -12,6 +12,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.steps import batches, discover, link
@@ -19,6 +20,7 @@ from unn_ingest.flows.steps.batches import BatchResult
 
 
 @task(name="discover-latest", task_run_name="discover-latest {edition}", cache_policy=NO_CACHE)
+@cputime.staged("discover")
 def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     """Read one edition's feed and first listing page."""
     return discover.discover_latest(ctx, edition)
@@ -29,6 +31,7 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     task_run_name="discover-range {edition} {date_from}..{date_to}",
     cache_policy=NO_CACHE,
 )
+@cputime.staged("discover")
 def discover_range(
     ctx: RunContext, edition: str, date_from: date, date_to: date
 ) -> list[DiscoveredItem]:
@@ -37,6 +40,7 @@ def discover_range(
 
 
 @task(name="select-work", task_run_name="select-work", cache_policy=NO_CACHE)
+@cputime.staged("frontier: select")
 def select_requests(
     ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool, editions: list[str]
 ) -> list[FetchRequest]:
@@ -45,6 +49,7 @@ def select_requests(
 
 
 @task(name="process-batch", task_run_name="process-batch {label}", cache_policy=NO_CACHE)
+@cputime.staged("batch: the rest")
 def process_batch(ctx: RunContext, requests: list[FetchRequest], label: str = "") -> BatchResult:
     """Fetch, extract, tag, store and explicitly link one batch of articles (`uk 2025-11-03 #2`)."""
     return batches.process_batch(ctx, requests)
