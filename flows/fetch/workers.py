@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
-from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows import cputime
 from unn_ingest.flows.cputime import CpuSeconds
