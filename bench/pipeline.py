@@ -317,6 +317,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",  # a loaded machine starts slowly
         PREFECT_LOGGING_LEVEL="WARNING",
         UNN_INGEST_REQUESTS_PER_SECOND="0",
         UNN_INGEST_MAX_CONCURRENCY="8",

@@ -51,7 +51,9 @@ def ms_per_article(before: CpuMark, after: CpuMark, articles: int) -> dict[str, 
     """Return CPU ms per article by stage between two marks: main process and workers."""
     spent = {k: v - before.stages.get(k, 0.0) for k, v in after.stages.items()}
     main = {k: v for k, v in spent.items() if not k.startswith(WORKERS) and v > 0}
-    workers = {k.removeprefix(WORKERS): v for k, v in spent.items() if k.startswith(WORKERS)}
+    workers = {
+        k.removeprefix(WORKERS): v for k, v in spent.items() if k.startswith(WORKERS) and v > 0
+    }
     own, children = after.own - before.own, after.children - before.children
     per = 1000 / max(articles, 1)
     return {

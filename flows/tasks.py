@@ -1,7 +1,8 @@
 """Prefect tasks: each a line calling a plain step of flows/batches.py or flows/link.py.
 
-Tasks work on batches (an edition's feed, a listing walk, ~80 URLs), never one article, and
-take no cache: their inputs are live objects (store, fetcher) and their effects are upserts.
+Tasks work on batches (an edition's feed, a listing walk, ~80 URLs, a day of a backfill),
+never one article, and take no cache: their inputs are live objects (store, fetcher) and their
+effects are upserts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.steps import batches, discover, link
+from unn_ingest.flows.steps import batches, daily, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
 
 
@@ -53,6 +54,14 @@ def select_requests(
 def process_batch(ctx: RunContext, requests: list[FetchRequest], label: str = "") -> BatchResult:
     """Fetch, extract, tag, store and explicitly link one batch of articles (`uk 2025-11-03 #2`)."""
     return batches.process_batch(ctx, requests)
+
+
+@task(name="process-day", task_run_name="process-day {label}", cache_policy=NO_CACHE)
+def process_day(
+    ctx: RunContext, requests: list[FetchRequest], store: daily.StoreDay, label: str = ""
+) -> list[int]:
+    """Fetch, analyse, store and link by content one day of a backfill (`uk+en 2025-11-03`)."""
+    return daily.process_day(ctx, requests, store)
 
 
 @task(name="link-by-content", task_run_name="link-by-content {where}", cache_policy=NO_CACHE)
