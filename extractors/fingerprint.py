@@ -163,7 +163,9 @@ class NearDuplicateIndex:
 
     The banding is datasketch's (`MinHashLSH`'s bands and rows for the threshold), with each
     band's bucket keyed by that slice of the signature's bytes: the candidates are the same as
-    `MinHashLSH`'s, without a `MinHash` object and a byte swap per band for every insert.
+    `MinHashLSH`'s, without a `MinHash` object and a byte swap per band for every insert. A
+    bucket of one key holds the key itself, not a set: most buckets have one, and a set per
+    bucket (16 per insert) made the garbage collector walk the main process's whole heap.
     """
 
     def __init__(self, threshold: float = DUPLICATE_THRESHOLD) -> None:
@@ -171,7 +173,7 @@ class NearDuplicateIndex:
         # LSH recall is tuned a little below the threshold; the exact estimate filters after.
         bands, rows = _lsh_params(max(0.05, threshold - 0.1))
         self._cuts = [slice(4 * rows * band, 4 * rows * (band + 1)) for band in range(bands)]
-        self._buckets: list[dict[bytes, set[int]]] = [{} for _ in range(bands)]
+        self._buckets: list[dict[bytes, int | set[int]]] = [{} for _ in range(bands)]
         self._signatures: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -191,7 +193,9 @@ class NearDuplicateIndex:
             band = signature[cut]
             bucket = buckets.get(band)
             if bucket is None:
-                buckets[band] = {key}
+                buckets[band] = key
+            elif isinstance(bucket, int):
+                buckets[band] = {bucket, key}
             else:
                 bucket.add(key)
 
@@ -203,9 +207,12 @@ class NearDuplicateIndex:
         for cut, buckets in zip(self._cuts, self._buckets, strict=True):
             band = signature[cut]
             bucket = buckets[band]
-            bucket.discard(key)
-            if not bucket:
+            if isinstance(bucket, int):
                 del buckets[band]
+                continue
+            bucket.discard(key)
+            if len(bucket) == 1:
+                buckets[band] = next(iter(bucket))
 
     def query(self, signature: bytes) -> list[tuple[int, float]]:
         """Return (key, estimated Jaccard) of indexed texts at or over the threshold, best first."""
@@ -214,7 +221,11 @@ class NearDuplicateIndex:
             return []
         candidates: set[int] = set()
         for cut, buckets in zip(self._cuts, self._buckets, strict=True):
-            candidates.update(buckets.get(signature[cut], ()))
+            bucket = buckets.get(signature[cut])
+            if isinstance(bucket, int):
+                candidates.add(bucket)
+            elif bucket is not None:
+                candidates.update(bucket)
         found = []
         for key in candidates:
             same = np.count_nonzero(values == np.frombuffer(self._signatures[key], dtype="<u4"))

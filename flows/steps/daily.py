@@ -3,7 +3,7 @@ links.
 
 A backfill runs a day as one Prefect task instead of a task per batch and one for the day's
 content linking: a task run costs Prefect's server its events and the main process its task
-engine, about 70 ms of CPU together (docs/performance.md), i.e. 23 task runs per 1,000
+engine, about 40 ms of CPU together (docs/performance.md), i.e. 23 task runs per 1,000
 articles cost more than the linking. The batches stay the unit of work of the worker
 processes (which read ahead across days as before) and keep their log line each.
 """
