@@ -4,8 +4,9 @@ Each size runs in its own process (so peak RSS is its own) on one core: build th
 catalogue (not timed), then time what the pipeline does for a window of articles with no
 explicit links — content features, edition matching, story formation, near-duplicate
 fingerprints (originals looked for within 2 days) — and report seconds (wall and CPU),
-articles/s, peak RSS, pairwise precision/recall, and the scaling ratio (time at the largest
-size / time at the smallest ÷ the size ratio, on CPU time; 1.0 is linear).
+articles/s, CPU milliseconds per article by stage, peak RSS, pairwise precision/recall, and
+the scaling ratio (time at the largest size / time at the smallest ÷ the size ratio, on CPU
+time; 1.0 is linear), with the machine's load average.
 
 By default the generated stories are spread over one day per 1,000 articles, about UNN's own
 output; `--dense` keeps the replica's 14 days at every size (up to ~7x UNN's density).
@@ -22,6 +23,8 @@ import sys
 import time
 from datetime import timedelta
 from typing import Any
+
+from bench.stages import load_average
 
 SIZES = (10_000, 30_000, 100_000)
 # The pipeline looks for originals among the stored articles of a day or two (flows/linker.py).
@@ -44,25 +47,25 @@ def run_one(articles: int, dense: bool, seed: int = 1) -> dict[str, Any]:
     catalogue = build_catalogue(seed=seed, generated=stories_for_articles(articles), days=days)
     stories = [s for s in catalogue.stories if not s.handwritten]
     rss_before = _rss_mb()
-    times: dict[str, float] = {}
+    load = load_average()
     cpu_started = time.process_time()
     started = time.perf_counter()
+    clock = _Stages()
     loaded = load_articles(stories)
-    times["features"] = time.perf_counter() - started
+    clock.lap("features")
     features = [a.features for a in loaded]
-    mark = time.perf_counter()
     edges = match_editions(features, features)
-    times["matching"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    clock.lap("matching")
     nodes = [LinkNode(a.article_id, a.text.edition, a.story.published_at) for a in loaded]
     groups = form_stories(nodes, edges)
-    times["stories"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    clock.lap("stories")
     prints = [_fingerprint(a) for a in loaded]
+    clock.lap("fingerprints")
     duplicates = find_duplicates(prints, prints, window=DUPLICATE_WINDOW)
-    times["duplicates"] = time.perf_counter() - mark
+    clock.lap("duplicates")
     total = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    times = clock.wall
     linking = times["features"] + times["matching"] + times["stories"]
     predicted = {m.article_id: n for n, group in enumerate(groups) for m in group}
     scores = pairwise(predicted, {a.article_id: a.truth for a in loaded}, set(predicted))
@@ -74,12 +77,28 @@ def run_one(articles: int, dense: bool, seed: int = 1) -> dict[str, Any]:
         "linking_seconds": round(linking, 2),
         "articles_per_s": round(len(loaded) / cpu),
         "stages": {k: round(v, 2) for k, v in times.items()},
+        "cpu_ms_per_article": {k: round(v * 1000 / len(loaded), 3) for k, v in clock.cpu.items()},
+        "load_average_before_after": [load, load_average()],
         "peak_rss_mb": round(_rss_mb()),
         "catalogue_rss_mb": round(rss_before),
         "precision": scores["precision"],
         "recall": scores["recall"],
         "duplicates": len(duplicates),
     }
+
+
+class _Stages:
+    """Wall and CPU seconds of consecutive stages."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[name], self.cpu[name] = wall - self._wall, cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
 
 
 def _child(articles: int, dense: bool) -> dict[str, Any]:
@@ -135,6 +154,8 @@ def _table(rows: list[dict[str, Any]], scaling: float) -> list[str]:
             f"{r['linking_seconds']:>9.1f} {r['articles_per_s']:>6} {r['peak_rss_mb']:>7} "
             f"{r['precision']:>6.4f} {r['recall']:>6.4f}  {r['stages']}"
         )
+        lines.append(f"{'':>9} CPU ms per article: {r['cpu_ms_per_article']}")
+        lines.append(f"{'':>9} load average before, after: {r['load_average_before_after']}")
     lines.append(
         f"scaling ratio (CPU s at largest / CPU s at smallest / size ratio): {scaling:.2f}"
     )

@@ -5,7 +5,9 @@
 The replica runs in its own process (as the live site would be elsewhere). The pipeline runs
 the real `backfill` flow (Prefect, process pool, SQLite). The baseline is bare
 `trafilatura.extract` over the very same pages in one process, measured in the same run; the
-result is reported as a ratio, since these machines are shared and noisy.
+result is reported as a ratio, since these machines are shared and noisy. Beside it: CPU
+milliseconds per article by stage (main process and workers, `bench/stages.py`), the Prefect
+server's and the replica's, and bare trafilatura's, with the machine's load average.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+
+from bench.stages import CpuMark, ms_per_article
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
@@ -79,16 +83,16 @@ def window(articles: list[Article], wanted: int) -> tuple[list[Article], date, d
     return chosen, days[-1], days[0]
 
 
-def bare_trafilatura(urls: list[str]) -> float:
-    """Return seconds bare trafilatura.extract takes over these pages in this process."""
+def bare_trafilatura(urls: list[str]) -> tuple[float, float]:
+    """Return (wall, CPU) seconds bare trafilatura.extract takes over these pages here."""
     import trafilatura
 
     with httpx.Client(timeout=30) as client:
         pages = [client.get(u).text for u in urls]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for page in pages:
         trafilatura.extract(page, include_comments=False)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def reset_peak_rss() -> None:
@@ -185,7 +189,7 @@ def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
 
 def _role(pid: int, command: str) -> str:
     if pid == os.getpid():
-        return "pipeline main process"
+        return "pipeline main process (with the workers it reaped)"
     if "forkserver" in command:
         return "worker processes (fork server and its workers)"
     if "replica" in command:
@@ -243,7 +247,9 @@ class Measured:
     rss_pipeline: float
     rss_worker: float
     bare_seconds: float
+    bare_cpu: float
     cpu: dict[str, float]
+    stages: dict[str, Any]
 
 
 def measure(wanted: int) -> Measured:
@@ -259,14 +265,18 @@ def measure(wanted: int) -> Measured:
         warm_up()
         gc.collect()
         reset_peak_rss()
-        before = cpu_seconds_by_process()
+        before, mark = cpu_seconds_by_process(), CpuMark.now()
         with tempfile.TemporaryDirectory() as tmp, WorkerMemory() as workers:
             seconds, summary, run_id = run_pipeline(base, day_from, day_to, Path(tmp))
-            after = cpu_seconds_by_process()  # the workers are gone; the fork server reaped them
+            after, done = cpu_seconds_by_process(), CpuMark.now()  # the workers are reaped
         rss_pipeline = peak_rss_mb()
         cpu = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
-        bare = bare_trafilatura(urls)
-        return Measured(urls, seconds, summary, run_id, rss_pipeline, workers.peak_mb, bare, cpu)
+        stages = ms_per_article(mark, done, summary["editions"]["total"]["new"])
+        bare, bare_cpu = bare_trafilatura(urls)
+        rss_worker = workers.peak_mb
+        return Measured(
+            urls, seconds, summary, run_id, rss_pipeline, rss_worker, bare, bare_cpu, cpu, stages
+        )
     finally:
         process.terminate()
 
@@ -289,7 +299,15 @@ def report(m: Measured) -> dict[str, Any]:
         "peak_rss_mb_main_during_pipeline": round(m.rss_pipeline, 1),
         "peak_rss_mb_largest_worker": round(m.rss_worker, 1),
         "cpu_seconds_during_pipeline": m.cpu,
-        "bare_trafilatura_cpu_seconds": round(m.bare_seconds, 2),
+        "bare_trafilatura_seconds": round(m.bare_seconds, 2),
+        "cpu_ms_per_article": {
+            "pipeline (main process and workers)": m.stages,
+            **{
+                f"{role} (beside it)": round(m.cpu.get(role, 0.0) * 1000 / stored, 2)
+                for role in ("prefect local server", "replica")
+            },
+            "bare trafilatura": round(m.bare_cpu * 1000 / len(m.urls), 2),
+        },
     }
 
 
@@ -299,6 +317,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",  # a loaded machine starts slowly
         PREFECT_LOGGING_LEVEL="WARNING",
         UNN_INGEST_REQUESTS_PER_SECOND="0",
         UNN_INGEST_MAX_CONCURRENCY="8",

@@ -5,8 +5,9 @@
 A backfill from the replica (in its own process) fills an archive; the replica is then
 stopped. `reprocess` (the real Prefect flow, a worker per core) re-extracts every archived
 article page; the baseline is bare single-core `trafilatura.extract` over the very same pages,
-measured in the same run. Prints both rates, their ratio, and whether reprocess reproduced the
-stored records (it must change nothing: the extractor is the same).
+measured in the same run. Prints both rates, their ratio, CPU milliseconds per page by stage
+(main process and workers, `bench/stages.py`) beside bare trafilatura's, and whether reprocess
+reproduced the stored records (it must change nothing: the extractor is the same).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 from bench.pipeline import start_replica, window
+from bench.stages import CpuMark, ms_per_article
 
 
 def archive_and_stop(wanted: int, data_dir: Path) -> tuple[int, str]:
@@ -43,8 +45,9 @@ def archive_and_stop(wanted: int, data_dir: Path) -> tuple[int, str]:
     return int(summary["editions"]["total"]["new"]), base
 
 
-def bare_trafilatura(data_dir: Path, origin: str) -> tuple[int, float]:
-    """Return (pages, seconds) of bare trafilatura.extract over the archived article pages."""
+def bare_trafilatura(data_dir: Path, origin: str) -> tuple[int, float, float]:
+    """Return (pages, wall seconds, CPU seconds) of bare trafilatura.extract over the archived
+    article pages."""
     import trafilatura
 
     from unn_ingest.config import load_profile
@@ -57,10 +60,10 @@ def bare_trafilatura(data_dir: Path, origin: str) -> tuple[int, float]:
         for p in read_archive(data_dir / "warc")
         if p.status == 200 and article_key(p.requested_url, profile)
     ]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for page in pages:
         trafilatura.extract(page, include_comments=False)
-    return len(pages), time.perf_counter() - started
+    return len(pages), time.perf_counter() - started, time.process_time() - cpu
 
 
 def archive_bytes(folder: Path, origin: str) -> dict[str, int]:
@@ -91,12 +94,14 @@ def archive_bytes(folder: Path, origin: str) -> dict[str, int]:
     return dict(sorted(sizes.items()))
 
 
-def run_reprocess(data_dir: Path, origin: str) -> tuple[float, dict[str, Any]]:
+def run_reprocess(data_dir: Path, origin: str) -> tuple[float, dict[str, Any], dict[str, Any]]:
+    """Return the wall seconds, the summary and the CPU ms per page by stage of a reprocess."""
     from unn_ingest.flows.reprocess import reprocess
 
-    started = time.perf_counter()
-    summary = asyncio.run(reprocess(data_dir=str(data_dir), origin=origin))
-    return time.perf_counter() - started, summary
+    started, before = time.perf_counter(), CpuMark.now()
+    summary: dict[str, Any] = asyncio.run(reprocess(data_dir=str(data_dir), origin=origin))
+    seconds, after = time.perf_counter() - started, CpuMark.now()
+    return seconds, summary, ms_per_article(before, after, summary["archive"]["pages"])
 
 
 def measure(wanted: int) -> dict[str, Any]:
@@ -104,8 +109,8 @@ def measure(wanted: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         stored, origin = archive_and_stop(wanted, data_dir)
-        seconds, summary = run_reprocess(data_dir, origin)
-        pages, bare_seconds = bare_trafilatura(data_dir, origin)
+        seconds, summary, stages = run_reprocess(data_dir, origin)
+        pages, bare_seconds, bare_cpu = bare_trafilatura(data_dir, origin)
         warc_bytes = sum(p.stat().st_size for p in (data_dir / "warc").glob("*.warc.gz"))
         by_kind = archive_bytes(data_dir / "warc", origin)
     totals = summary["editions"]["total"]
@@ -119,6 +124,10 @@ def measure(wanted: int) -> dict[str, Any]:
         "bare_trafilatura_pages_per_s": round(bare_rate, 1),
         "ratio_reprocess_to_bare": round(rate / bare_rate, 2),
         "reproduced_exactly": totals["new"] == 0 and totals["updated"] == 0,
+        "cpu_ms_per_page": {
+            "reprocess (main process and workers)": stages,
+            "bare trafilatura": round(bare_cpu * 1000 / max(pages, 1), 2),
+        },
         "reprocess_phase_seconds": summary["seconds"],
         "unchanged": totals["unchanged"],
         "warc_bytes": warc_bytes,

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from unn_ingest.extractors.article import extract_article
-from unn_ingest.extractors.fingerprint import (
-    content_hash,
-    fact_keys,
-    minhash_signature,
-    signature_text,
-)
+from unn_ingest.extractors.fingerprint import content_hash, minhash_signature, signature_text
 from unn_ingest.extractors.language import tag_article
 from unn_ingest.extractors.matching import ArticleFeatures, article_features
+from unn_ingest.extractors.matching_numbers import number_keys
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import Furniture, SiteProfile
 from unn_ingest.extractors.records import AnalysedArticle, ExtractedArticle
@@ -64,16 +60,17 @@ def _analysed(
 ) -> AnalysedArticle:
     lang, mismatch = tag_article(article)
     text = "\n".join((article.title, article.lead, article.body))
+    signed = signature_text(article.title, article.lead, article.paragraphs)  # normalised once
     return AnalysedArticle(
         article=article,
         lang=lang,
         lang_mismatch=mismatch,
         content_hash=content_hash(article.title, article.lead, article.paragraphs),
-        minhash=minhash_signature(signature_text(article.title, article.lead, article.paragraphs)),
+        minhash=minhash_signature(signed),
         word_count=len(text.split()),
         fetched_at=fetched_at,
         features=features_of(0, article, profile.furniture()),
-        facts=fact_keys(article.title, article.lead, article.paragraphs),
+        facts=number_keys(signed),  # what `fact_keys` gives, without normalising again
     )
 
 

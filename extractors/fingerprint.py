@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from unn_ingest.extractors.matching_numbers import number_keys
 
@@ -52,10 +51,23 @@ DUPLICATE_THRESHOLD = 0.75
 # packages of one donor differ only in their figures. A republication keeps all of them.
 NUMBERS_AGREEMENT = 0.9
 _SEED = 20251120  # fixed forever: stored signatures must stay comparable across releases
-_SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """Return datasketch's affine32 permutations for the seed (`MinHash(...).permutations`).
+
+    Drawn here as datasketch draws them, so that importing this module (every worker process
+    does) does not import datasketch, whose LSH module loads scipy; a test checks they agree.
+    """
+    draw = np.random.RandomState(_SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return a, draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+
+
+_A, _B = _permutations()
+_EMPTY = bytes(np.full(NUM_PERM, 2**32 - 1, dtype="<u4").tobytes())  # no shingle at all
 
 
 def _normalise(text: str) -> str:
@@ -93,38 +105,46 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
-def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
-    return MinHash(
-        num_perm=NUM_PERM,
-        seed=_SEED,
-        scheme=_SCHEME,
-        permutations=_PERMUTATIONS,
-        hashvalues=hashvalues,
-        hashfunc=zlib.crc32,  # 4x faster than datasketch's sha1; shingles need no crypto
-    )
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """Return MurmurHash3's 32-bit finaliser of each value (what datasketch's affine32 applies)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
 
 
 def minhash_signature(text: str) -> bytes:
-    """Return the MinHash signature of `text` (word 5-grams) as 512 bytes."""
-    minhash = _minhash()
-    minhash.update_batch(list(shingles(text)))  # order-free: a minimum is a minimum
-    return bytes(minhash.digest().astype("<u4").tobytes())
+    """Return the MinHash signature of `text` (word 5-grams) as 512 bytes.
+
+    The values are datasketch's `MinHash(scheme="affine32", hashfunc=zlib.crc32)` with the
+    fixed seed (a test checks they stay equal), computed here in one vectorised step instead of
+    through a `MinHash` object, whose construction cost more than the hashing.
+    """
+    items = shingles(text)
+    if not items:
+        return _EMPTY
+    crcs = np.fromiter(map(zlib.crc32, items), dtype=np.uint32, count=len(items))
+    with np.errstate(over="ignore"):  # the permutations are affine maps modulo 2**32
+        permuted = _fmix32(crcs).reshape(-1, 1) * _A + _B
+    return bytes(permuted.min(axis=0).astype("<u4").tobytes())
 
 
 def _values(signature: bytes) -> np.ndarray:
     if len(signature) != NUM_PERM * 4:
         raise ValueError(f"a signature has {NUM_PERM * 4} bytes, got {len(signature)}")
-    return np.frombuffer(signature, dtype="<u4").astype(np.uint64)
+    return np.frombuffer(signature, dtype="<u4")
 
 
-def _is_empty(values: np.ndarray) -> bool:
-    return bool(np.all(values == values[0])) and int(values[0]) >= 2**32 - 1
+def _is_empty(signature: bytes) -> bool:
+    return signature == _EMPTY
 
 
 def estimate_jaccard(a: bytes, b: bytes) -> float:
     """Estimate the Jaccard similarity of the shingle sets behind two signatures."""
     va, vb = _values(a), _values(b)
-    if _is_empty(va) or _is_empty(vb):
+    if _is_empty(a) or _is_empty(b):
         return 0.0  # an empty text is nobody's duplicate
     return float(np.count_nonzero(va == vb)) / NUM_PERM
 
@@ -132,17 +152,28 @@ def estimate_jaccard(a: bytes, b: bytes) -> float:
 @lru_cache(maxsize=16)
 def _lsh_params(threshold: float) -> tuple[int, int]:
     """Return the (bands, rows) datasketch picks for a threshold; slow, so computed once."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return int(lsh.b), int(lsh.r)
 
 
 class NearDuplicateIndex:
-    """MinHash LSH over the signatures of ONE edition: find near-duplicates of a text."""
+    """MinHash LSH over the signatures of ONE edition: find near-duplicates of a text.
+
+    The banding is datasketch's (`MinHashLSH`'s bands and rows for the threshold), with each
+    band's bucket keyed by that slice of the signature's bytes: the candidates are the same as
+    `MinHashLSH`'s, without a `MinHash` object and a byte swap per band for every insert. A
+    bucket of one key holds the key itself, not a set: most buckets have one, and a set per
+    bucket (16 per insert) made the garbage collector walk the main process's whole heap.
+    """
 
     def __init__(self, threshold: float = DUPLICATE_THRESHOLD) -> None:
         self.threshold = threshold
         # LSH recall is tuned a little below the threshold; the exact estimate filters after.
-        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_params(max(0.05, threshold - 0.1)))
+        bands, rows = _lsh_params(max(0.05, threshold - 0.1))
+        self._cuts = [slice(4 * rows * band, 4 * rows * (band + 1)) for band in range(bands)]
+        self._buckets: list[dict[bytes, int | set[int]]] = [{} for _ in range(bands)]
         self._signatures: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -152,24 +183,53 @@ class NearDuplicateIndex:
         return key in self._signatures
 
     def add(self, key: int, signature: bytes) -> None:
-        """Index `signature` under `key`; an empty text's signature is kept out of the LSH."""
-        if key in self._signatures:
-            self._lsh.remove(key)
+        """Index `signature` under `key`; an empty text's signature is kept out of the buckets."""
+        _values(signature)  # checks the length
+        self.remove(key)
         self._signatures[key] = signature
-        self._lsh.insert(key, _minhash(_values(signature)), check_duplication=False)
+        if _is_empty(signature):
+            return
+        for cut, buckets in zip(self._cuts, self._buckets, strict=True):
+            band = signature[cut]
+            bucket = buckets.get(band)
+            if bucket is None:
+                buckets[band] = key
+            elif isinstance(bucket, int):
+                buckets[band] = {bucket, key}
+            else:
+                bucket.add(key)
 
     def remove(self, key: int) -> None:
         """Forget `key` (e.g. when its article was deleted)."""
-        if self._signatures.pop(key, None) is not None:
-            self._lsh.remove(key)
+        signature = self._signatures.pop(key, None)
+        if signature is None or _is_empty(signature):
+            return
+        for cut, buckets in zip(self._cuts, self._buckets, strict=True):
+            band = signature[cut]
+            bucket = buckets[band]
+            if isinstance(bucket, int):
+                del buckets[band]
+                continue
+            bucket.discard(key)
+            if len(bucket) == 1:
+                buckets[band] = next(iter(bucket))
 
     def query(self, signature: bytes) -> list[tuple[int, float]]:
         """Return (key, estimated Jaccard) of indexed texts at or over the threshold, best first."""
-        if _is_empty(_values(signature)):
+        values = _values(signature)
+        if _is_empty(signature):
             return []
+        candidates: set[int] = set()
+        for cut, buckets in zip(self._cuts, self._buckets, strict=True):
+            bucket = buckets.get(signature[cut])
+            if isinstance(bucket, int):
+                candidates.add(bucket)
+            elif bucket is not None:
+                candidates.update(bucket)
         found = []
-        for key in self._lsh.query(_minhash(_values(signature))):
-            score = estimate_jaccard(signature, self._signatures[key])
+        for key in candidates:
+            same = np.count_nonzero(values == np.frombuffer(self._signatures[key], dtype="<u4"))
+            score = float(same) / NUM_PERM
             if score >= self.threshold:
                 found.append((int(key), score))
         return sorted(found, key=lambda item: (-item[1], item[0]))

@@ -141,36 +141,50 @@ class _Window:
         self.items = sorted(dated, key=lambda i: (i.published_at, i.article_id))
         self.times = [i.published_at.timestamp() for i in self.items if i.published_at]
         self.position = {item.article_id: n for n, item in enumerate(self.items)}
+        self.editions = [item.edition for item in self.items]
+        self.keys = [_keys(item) for item in self.items]
         self.postings: dict[str, list[int]] = {}
-        for n, item in enumerate(self.items):
-            for key in _keys(item):
+        for n, keys in enumerate(self.keys):
+            for key in keys:
                 self.postings.setdefault(key, []).append(n)
+        # Each posting's times, so that bisection compares floats instead of calling a key.
+        self.posting_times = {k: [self.times[n] for n in p] for k, p in self.postings.items()}
         self.options = options
         self.logits: dict[tuple[int, int], float] = {}
         self.ranked: dict[tuple[int, str], list[tuple[float, int]]] = {}
+        self.shared: dict[int, dict[int, int]] = {}  # position -> {position: keys shared}
 
     def forget_before(self, n: int) -> None:
         """Drop the cached scores of items that lie more than two windows before item `n`."""
         cutoff = bisect_left(self.times, self.times[n] - 2 * self.options.window.total_seconds())
         self.logits = {k: v for k, v in self.logits.items() if k[1] >= cutoff}
         self.ranked = {k: v for k, v in self.ranked.items() if k[0] >= cutoff}
+        self.shared = {k: v for k, v in self.shared.items() if k >= cutoff}
 
     def candidates(self, n: int, edition: str) -> list[int]:
         """Return positions of `edition` articles sharing a key with item `n` in the window."""
-        item, span = self.items[n], self.options.window.total_seconds()
+        shared, editions = self._sharing(n), self.editions
+        best = sorted((m for m in shared if editions[m] == edition), key=lambda m: (-shared[m], m))
+        return best[: self.options.max_candidates]
+
+    def _sharing(self, n: int) -> dict[int, int]:
+        """Return {position: keys shared} of every article (any edition) sharing a key with
+        item `n` in the window; computed once per item for all the editions it is matched in."""
+        found = self.shared.get(n)
+        if found is not None:
+            return found
+        span = self.options.window.total_seconds()
         low, high = self.times[n] - span, self.times[n] + span
-        shared: dict[int, int] = {}
-        for key in _keys(item):
-            posting = self.postings[key]
-            start = bisect_left(posting, low, key=self.times.__getitem__)
-            end = bisect_right(posting, high, key=self.times.__getitem__)
+        found = {}
+        for key in self.keys[n]:
+            times = self.posting_times[key]
+            start, end = bisect_left(times, low), bisect_right(times, high)
             if end - start > self.options.max_postings:
                 continue
-            for m in posting[start:end]:
-                if self.items[m].edition == edition:
-                    shared[m] = shared.get(m, 0) + 1
-        best = sorted(shared, key=lambda m: (-shared[m], m))
-        return best[: self.options.max_candidates]
+            for m in self.postings[key][start:end]:
+                found[m] = found.get(m, 0) + 1
+        self.shared[n] = found
+        return found
 
     def logit(self, n: int, m: int) -> float:
         """Return the (memoised) log-odds of the pair at positions `n` and `m`."""

@@ -88,7 +88,12 @@ def image_key(image_url: str | None) -> str | None:
 
 def fold(text: str) -> str:
     """Transliterate to Latin and fold spelling variants: the common alphabet of all editions."""
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLIT).lower()
+    return _fold_latin(unicodedata.normalize("NFC", text).translate(_TRANSLIT))
+
+
+def _fold_latin(latin: str) -> str:
+    """Fold the spelling variants of transliterated text (`fold` after its transliteration)."""
+    text = latin.lower()
     for old, new in _FOLD:
         text = text.replace(old, new)
     return text
@@ -106,8 +111,13 @@ def clean_text(title: str, lead: str, paragraphs: Sequence[str], furniture: Furn
 
 def name_keys(text: str) -> frozenset[str]:
     """Return consonant skeletons of capitalised words that do not start a sentence."""
+    return _latin_name_keys(text.translate(_TRANSLIT))
+
+
+def _latin_name_keys(latin: str) -> frozenset[str]:
+    """Return `name_keys` of text already transliterated."""
     keys = set()
-    for sentence in _SENTENCE.split(text.translate(_TRANSLIT)):
+    for sentence in _SENTENCE.split(latin):
         for match in _CAPITALISED.finditer(sentence):
             if match.start() == 0 or sentence[: match.start()].strip() == "":
                 continue  # a sentence's first word is capitalised whatever it is
@@ -170,15 +180,16 @@ def article_features(
 ) -> ArticleFeatures:
     """Reduce one article to the language-neutral features content matching compares
     (without the site's furniture: `SiteProfile.furniture()`)."""
-    text = clean_text(title, lead, paragraphs, furniture)
-    folded = fold(text)
+    text = clean_text(title, lead, paragraphs, furniture)  # in NFC already
+    latin = text.translate(_TRANSLIT)  # once for the names and the folded text
+    folded = _fold_latin(latin)
     return ArticleFeatures(
         article_id=article_id,
         edition=edition,
         published_at=published_at,
         image=image_key(image_url),
         numbers=number_keys(text),
-        names=name_keys(text),
+        names=_latin_name_keys(latin),
         sketch=trigram_sketch(folded),
         length=len(text),
         stems=stem_sketch(folded),

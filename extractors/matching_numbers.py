@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 
 __all__ = ["number_keys"]
 
@@ -37,31 +38,59 @@ _MONTH_NAMES = (
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
 )
 _MONTHS = {name: n % 12 + 1 for n, name in enumerate(" ".join(_MONTH_NAMES).split())}
+# The word boundary before a date is checked by `_at_word_start`, not by a leading `\b`: a
+# pattern that starts with a digit or a letter lets the regex engine skip ahead to it.
 _DAY_MONTH = re.compile(
-    rf"\b(\d{{1,2}})\s+({'|'.join(_MONTH_NAMES[0].split() + _MONTH_NAMES[1].split())})\b"
+    rf"(\d{{1,2}})\s+({'|'.join(_MONTH_NAMES[0].split() + _MONTH_NAMES[1].split())})\b"
 )
 _MONTH_DAY = re.compile(
-    rf"\b({'|'.join(_MONTH_NAMES[2].split() + _MONTH_NAMES[3].split())})\.?\s+(\d{{1,2}})\b"
+    rf"({'|'.join(_MONTH_NAMES[2].split() + _MONTH_NAMES[3].split())})\.?\s+(\d{{1,2}})\b"
 )
-_CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
-_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+# The same number patterns without their look-behind, which stops the regex engine from
+# skipping ahead to the next digit: `_after_no_digit` checks what precedes a match instead.
+_CYRILLIC_START = re.compile(_CYRILLIC_NUMBER.pattern.removeprefix(r"(?<![\d.,])"))
+_LATIN_START = re.compile(_LATIN_NUMBER.pattern.removeprefix(r"(?<![\d.,])"))
+_CYRILLIC = re.compile(r"[а-яіїєґё]+", re.IGNORECASE)  # runs of letters: fewer matches to count
+_LATIN = re.compile(r"[a-z]+", re.IGNORECASE)
+_NON_DIGIT = re.compile(r"[^\d]")
 
 
 def _is_cyrillic(text: str) -> bool:
     sample = text[:600]  # the title and lead decide; counting a whole body costs time
-    return len(_CYRILLIC.findall(sample)) >= len(_LATIN.findall(sample))
+    return sum(map(len, _CYRILLIC.findall(sample))) >= sum(map(len, _LATIN.findall(sample)))
 
 
 def _value(whole: str, fraction: str | None) -> float:
-    digits = re.sub(r"[^\d]", "", whole)
+    digits = whole if whole.isdecimal() else _NON_DIGIT.sub("", whole)
     return float(f"{digits}.{fraction}" if fraction else digits)
+
+
+def _after_no_digit(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""Yield what `pattern` finds in `text` where no digit, "." or "," precedes the match: the
+    matches of the pattern with the look-behind `(?<![\d.,])` before it, found faster."""
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        start = match.start()
+        if start and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
+            at = start + 1  # where the look-behind pattern would try next
+            continue
+        yield match
+        at = match.end()
+
+
+def _at_word_start(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""Yield the matches of `pattern` in `text` that begin a word (what a leading `\b` asks)."""
+    for match in pattern.finditer(text):
+        start = match.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            yield match
 
 
 def _numbers(text: str, cyrillic: bool) -> set[str]:
     """Return the keys of every number in `text`, scaled by a following "млн", "billion"..."""
-    pattern = _CYRILLIC_NUMBER if cyrillic else _LATIN_NUMBER
+    pattern = _CYRILLIC_START if cyrillic else _LATIN_START
     keys = set()
-    for match in pattern.finditer(text):
+    for match in _after_no_digit(pattern, text):
         value = _value(match.group(1), match.group(2))
         scale = _SCALE.match(text, match.end())
         if scale:
@@ -73,8 +102,8 @@ def _numbers(text: str, cyrillic: bool) -> set[str]:
 def _dates(text: str) -> set[str]:
     """Return "d<month>.<day>" for "15 листопада", "November 15", "15 ноября"."""
     keys = set()
-    found = [(m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
-    found += [(m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
+    found = [(m.group(1), m.group(2)) for m in _at_word_start(_DAY_MONTH, text)]
+    found += [(m.group(2), m.group(1)) for m in _at_word_start(_MONTH_DAY, text)]
     for day, word in found:
         if 1 <= int(day) <= 31:
             keys.add(sys.intern(f"d{_MONTHS[word]}.{int(day)}"))

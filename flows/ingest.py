@@ -15,6 +15,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Flow, State
@@ -53,8 +54,9 @@ from unn_ingest.flows.steps.batches import (
     reading_ahead,
     refetch_stored,
 )
+from unn_ingest.flows.steps.daily import batches_in_turn
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
-from unn_ingest.flows.task_states import task_result
+from unn_ingest.flows.task_states import state_result, task_result
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -187,10 +189,15 @@ class RunWatch:
 
     def batch_label(self, ctx: RunContext, where: str, batch: Sequence[FetchRequest]) -> str:
         """Name a batch by what it holds: `uk 2025-11-03 #2`."""
-        keys = (article_key(r.url, ctx.profile) for r in batch)
-        editions = sorted({k.edition for k in keys if k is not None}) or ["?"]
         self.batches[where] += 1  # numbered within the day (or "latest")
-        return f"{'+'.join(editions)} {where} #{self.batches[where]}"
+        return f"{day_label(ctx, where, batch)} #{self.batches[where]}"
+
+
+def day_label(ctx: RunContext, where: str, requests: Sequence[FetchRequest]) -> str:
+    """Name requests by their editions and day: `uk+en 2025-11-03`."""
+    keys = (article_key(r.url, ctx.profile) for r in requests)
+    editions = sorted({k.edition for k in keys if k is not None}) or ["?"]
+    return f"{'+'.join(editions)} {where}"
 
 
 async def run_steps(
@@ -349,8 +356,14 @@ def backfill_steps(
         for day, day_requests in days.items():
             ctx.stop.check()
             where = day.isoformat() if day != date.min else "undated"
-            stored = fetch_and_store(ctx, day_requests, watch, where)
-            tasks.link_by_content(quote(ctx), quote(stored), where)  # a window of days around it
+            # One task: the day's batches, then its content links (a window of days around it).
+            store = partial(fetch_and_store, ctx, watch=watch, where=where, in_turn=True)
+            label = day_label(ctx, where, day_requests)
+            day_run = tasks.process_day(
+                quote(ctx), quote(day_requests), quote(store), label, return_state=True
+            )
+            stored = cast(list[int], state_result(day_run))  # Prefect unwraps the state
+            ctx.stop.check()  # stopped during the day: what was fetched is stored
             # Memory stays bounded however long the range, and the days the next day's window
             # reaches into keep their features and facts (recomputing them cost a third of it).
             recent.append(stored)
@@ -386,11 +399,13 @@ def fetch_and_store(
     requests: Sequence[FetchRequest],
     watch: RunWatch | None = None,
     where: str = "latest",
+    in_turn: bool = False,
 ) -> list[int]:
     """Process requests in batches, then follow explicit links to editions not yet stored.
 
-    Several batches are in flight at once, so workers fetch and analyse while this process
-    stores and links.
+    Several batches are in flight at once, each a task, so workers fetch and analyse while
+    this process stores and links; `in_turn` (inside a backfill's day task) processes them one
+    after another, the workers reading ahead.
     """
     if len(requests) >= POOL_THRESHOLD and ctx.executor is not None:
         ctx.executor.warm()
@@ -402,7 +417,10 @@ def fetch_and_store(
     for round_ in range(MAX_FOLLOW_ROUNDS + 1):
         follow: list[FetchRequest] = []
         label = where if round_ == 0 else f"{where} follow-up"
-        for done, result in _run_batches(ctx, pending, watch, label):
+        runs = (
+            batches_in_turn(ctx, pending) if in_turn else _run_batches(ctx, pending, watch, label)
+        )
+        for done, result in runs:
             stored += result.article_ids
             follow += [r for r in result.follow_up if r.url not in seen]
             seen.update(r.url for r in result.follow_up)

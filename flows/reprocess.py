@@ -25,9 +25,11 @@ from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.extractors.urls import article_key, site_origins, url_origin
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
 from unn_ingest.flows.fetch.http import Fetcher
+from unn_ingest.flows.fetch.workers import analyse_chunk
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
@@ -42,6 +44,8 @@ CHANGED_LISTED = 200  # changed URLs named in the summary
 
 # One URL and the analyses of its archived versions, oldest first.
 UrlResults = tuple[str, list[tuple[datetime, "AnalysedArticle | AnalysisFailure"]]]
+# A chunk's analyses, in page order, and the CPU seconds by stage of the worker that made them.
+Analysed = tuple[list[AnalysedArticle | AnalysisFailure], cputime.CpuSeconds]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,8 @@ def reprocess_steps(
     damage: list[ArchiveDamage] = []
     clock = _Stopwatch()
     elsewhere: Counter[str] = Counter()  # pages archived from other origins than this run's
-    pages = _article_pages(ctx, read_archive(archive, damage), selection.editions, elsewhere)
+    with cputime.stage("read archive"):
+        pages = _article_pages(ctx, read_archive(archive, damage), selection.editions, elsewhere)
     clock.lap("read")
     outcomes: list[UpsertOutcome] = []  # one per re-extracted article
     pending: list[Reextracted] = []
@@ -101,7 +106,8 @@ def reprocess_steps(
     outcomes += _store(ctx, pending)
     clock.lap("extract and store")
     changed = [o for o in outcomes if o.status != "unchanged"]
-    _relink(ctx, changed)
+    with cputime.stage("relink"):
+        _relink(ctx, changed)
     clock.lap("relink")
     for hurt in damage:
         ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
@@ -186,24 +192,25 @@ def _analyse(ctx: RunContext, groups: Sequence[list[FetchedPage]]) -> Iterator[U
     """
     chunks = _chunks(groups)
     progress("re-extracted", 0, total=sum(map(len, groups)))
-    work: list[Future[list[AnalysedArticle | AnalysisFailure]]] = []
+    work: list[Future[Analysed]] = []
     for chunk in chunks:
         pages = [page for group in chunk for page in group]
         if ctx.executor is not None and ctx.executor.ready():
-            work.append(ctx.executor.submit(analyse_pages, pages, ctx.profile))
+            work.append(ctx.executor.submit(analyse_chunk, pages, ctx.profile))
         else:
-            work.append(_finished(analyse_pages(pages, ctx.profile)))
+            with cputime.stage("analysis"):
+                work.append(_finished((analyse_pages(pages, ctx.profile), ())))
     for chunk, future in zip(chunks, work, strict=True):
-        found = iter(future.result())
+        results, cpu = future.result()
+        cputime.add(cpu)
+        found = iter(results)
         for group in chunk:
             progress("re-extracted", len(group))
             yield group[0].url, [(page.fetched_at, next(found)) for page in group]
 
 
-def _finished(
-    results: list[AnalysedArticle | AnalysisFailure],
-) -> Future[list[AnalysedArticle | AnalysisFailure]]:
-    future: Future[list[AnalysedArticle | AnalysisFailure]] = Future()
+def _finished(results: Analysed) -> Future[Analysed]:
+    future: Future[Analysed] = Future()
     future.set_result(results)
     return future
 
@@ -243,7 +250,7 @@ def _store(ctx: RunContext, items: Sequence[Reextracted]) -> list[UpsertOutcome]
     """Write re-extracted articles in one transaction; count what changed."""
     if not items:
         return []
-    with ctx.db_lock:
+    with ctx.db_lock, cputime.stage("store"):
         outcomes = ctx.store.reextract_articles(items)
     for outcome in outcomes:
         ctx.report.add(outcome.edition, outcome.status)

@@ -56,6 +56,18 @@ def discovery_state(
     return _state(message, result, failed=failed, gave=count)
 
 
+def day_state(ctx: RunContext, requested: int, process: Callable[[], list[int]]) -> State[Any]:
+    """Run one day of a backfill and return its task run's state: Failed when it stored
+    nothing because its pages failed, "Completed with failures" when some failed."""
+    before = len(ctx.report.failures)
+    stored = process()
+    failed = len(ctx.report.failures) - before
+    message = f"stored {len(stored)} of {requested}"
+    if failed:
+        message += f", {failed} failed"
+    return _state(message, stored, failed=failed, gave=len(stored))
+
+
 def _state(message: str, data: object, failed: int, gave: int) -> State[Any]:
     if failed and not gave:
         return Failed(message=message, data=data)
@@ -78,6 +90,15 @@ def quiet_state_echo() -> None:
     logger = logging.getLogger("prefect.task_runs")
     if not any(isinstance(f, _NoStateEcho) for f in logger.filters):
         logger.addFilter(_NoStateEcho())
+
+
+def state_result(state: State[T]) -> T:
+    """Return what a task called in place returned, also when it ended Failed because its
+    work failed; a task that raised raises here too."""
+    value: Any = state.result(raise_on_failure=False)
+    if isinstance(value, BaseException):
+        raise value
+    return cast(T, value)
 
 
 def task_result(future: PrefectFuture[State[T]]) -> T:

@@ -1,9 +1,9 @@
 """Prefect tasks: each a line calling a plain step of flows/batches.py or flows/link.py.
 
-Tasks work on batches (an edition's feed, a listing walk, ~80 URLs), never one article, and
-take no cache: their inputs are live objects (store, fetcher) and their effects are upserts.
-Discovery and batches end in a state that says whether their work failed (flows/task_states.py);
-read their results with `task_result`.
+Tasks work on batches (an edition's feed, a listing walk, ~80 URLs, a day of a backfill),
+never one article, and take no cache: their inputs are live objects (store, fetcher) and their
+effects are upserts. Discovery, batches and days end in a state that says whether their work
+failed (flows/task_states.py); read their results with `task_result`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,23 @@ from prefect import State, task
 from prefect.cache_policies import NO_CACHE
 
 from unn_ingest.extractors.records import DiscoveredItem
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.steps import batches, catchup, discover, link
+from unn_ingest.flows.steps import batches, catchup, daily, discover, link
 from unn_ingest.flows.steps.batches import BatchResult
-from unn_ingest.flows.task_states import batch_state, discovery_state, quiet_state_echo
+from unn_ingest.flows.task_states import (
+    batch_state,
+    day_state,
+    discovery_state,
+    quiet_state_echo,
+)
 
 quiet_state_echo()  # a task that returns Failed is not an exception: no empty traceback
 
 
 @task(name="catch-up", task_run_name="catch-up {edition}", cache_policy=NO_CACHE)
+@cputime.staged("discover")
 def catch_up(ctx: RunContext, edition: str) -> State[catchup.CatchUp]:
     """Read one edition's feed and listing pages back to what the last run covered."""
     return discovery_state(ctx, edition, lambda: catchup.catch_up(ctx, edition), found=_caught)
@@ -38,6 +45,7 @@ def _caught(caught: catchup.CatchUp) -> int:
     task_run_name="discover-range {edition} {date_from}..{date_to}",
     cache_policy=NO_CACHE,
 )
+@cputime.staged("discover")
 def discover_range(
     ctx: RunContext, edition: str, date_from: date, date_to: date
 ) -> State[list[DiscoveredItem]]:
@@ -47,6 +55,7 @@ def discover_range(
 
 
 @task(name="select-work", task_run_name="select-work", cache_policy=NO_CACHE)
+@cputime.staged("frontier: select")
 def select_requests(
     ctx: RunContext, items: list[DiscoveredItem], refetch_known: bool, editions: list[str]
 ) -> list[FetchRequest]:
@@ -55,11 +64,20 @@ def select_requests(
 
 
 @task(name="process-batch", task_run_name="process-batch {label}", cache_policy=NO_CACHE)
+@cputime.staged("batch: the rest")
 def process_batch(
     ctx: RunContext, requests: list[FetchRequest], label: str = ""
 ) -> State[BatchResult]:
     """Fetch, extract, tag, store and explicitly link one batch of articles (`uk 2025-11-03 #2`)."""
     return batch_state(batches.process_batch(ctx, requests))
+
+
+@task(name="process-day", task_run_name="process-day {label}", cache_policy=NO_CACHE)
+def process_day(
+    ctx: RunContext, requests: list[FetchRequest], store: daily.StoreDay, label: str = ""
+) -> State[list[int]]:
+    """Fetch, analyse, store and link by content one day of a backfill (`uk+en 2025-11-03`)."""
+    return day_state(ctx, len(requests), lambda: daily.process_day(ctx, requests, store))
 
 
 @task(name="link-by-content", task_run_name="link-by-content {where}", cache_policy=NO_CACHE)

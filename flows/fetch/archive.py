@@ -26,6 +26,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from unn_ingest.flows import cputime
+
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 ORIGINAL_URL_HEADER = "WARC-Unn-Requested-URI"  # the URL asked for, before redirects
 # httpx hands over the decoded body: headers that describe the bytes on the wire would lie.
@@ -80,6 +82,7 @@ class WarcArchive:
         self._serial = 0
         self._writer: WARCWriter | None = None
 
+    @cputime.staged("archive (WARC)")
     def write(self, exchange: Exchange) -> str:
         """Write the request and response (or revisit) records; return the reference."""
         writer = self._writer_for(exchange.fetched_at)

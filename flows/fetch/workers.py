@@ -7,13 +7,17 @@ process keeps the database and the linking; pages travel back without their bodi
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
+from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.flows import cputime
+from unn_ingest.flows.cputime import CpuSeconds
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, stopped
 from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
@@ -30,6 +34,7 @@ class BatchWork:
     analysed: tuple[AnalysedArticle | AnalysisFailure, ...]
     robots: tuple[FetchOutcome, ...] = ()  # robots.txt fetches the worker made meanwhile
     logs: tuple[LogLine, ...] = ()  # lines logged in a worker process, replayed by the main one
+    cpu: CpuSeconds = ()  # a worker's CPU seconds by stage, added to the main process's
 
 
 def fetch_and_analyse(
@@ -42,6 +47,7 @@ def fetch_and_analyse(
     """
     if _stop.is_set():
         return BatchWork(tuple(stopped(r) for r in requests), ())
+    before, started = cputime.snapshot(), time.process_time()
     fetcher = _fetchers.get(policy)
     if fetcher is None:
         fetcher = _fetchers[policy] = Fetcher(policy)
@@ -52,7 +58,26 @@ def fetch_and_analyse(
         work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     robots = tuple(fetcher.take_robots_fetches())
     outcomes = tuple(_without_body(o) for o in work.outcomes) if slim else work.outcomes
-    return BatchWork(outcomes, work.analysed, robots, tuple(lines))
+    cpu = _worker_cpu(before, started, "HTTP client")
+    return BatchWork(outcomes, work.analysed, robots, tuple(lines), cpu)
+
+
+def analyse_chunk(
+    pages: list[FetchedPage], profile: SiteProfile
+) -> tuple[list[AnalysedArticle | AnalysisFailure], CpuSeconds]:
+    """Analyse archived pages (`reprocess`); return the results and the CPU seconds by stage."""
+    before, started = cputime.snapshot(), time.process_time()
+    with cputime.stage("analysis"):
+        results = analyse_pages(pages, profile)
+    return results, _worker_cpu(before, started, "the rest")
+
+
+def _worker_cpu(before: dict[str, float], started: float, rest: str) -> CpuSeconds:
+    """Return this process's CPU seconds by stage since `before`, the unstaged part as `rest`,
+    each named `workers: <stage>` for the main process's totals."""
+    spent = cputime.since(before)
+    spent[rest] = spent.get(rest, 0.0) + time.process_time() - started - sum(spent.values())
+    return tuple((f"workers: {name}", seconds) for name, seconds in spent.items() if seconds)
 
 
 def init_worker(pages: Any) -> None:
@@ -77,6 +102,7 @@ def _count_request(outcome: FetchOutcome) -> None:
             _pages.value += 1
 
 
+@cputime.staged("analysis")
 def analyse_outcomes(outcomes: Sequence[FetchOutcome], profile: SiteProfile) -> BatchWork:
     """Analyse the pages among fetch outcomes (failures and 304s carry no page)."""
     pages = [o.page for o in outcomes if o.page is not None]

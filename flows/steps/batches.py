@@ -17,6 +17,7 @@ from unn_ingest.extractors import clock
 from unn_ingest.extractors.analysis import AnalysisFailure
 from unn_ingest.extractors.records import AnalysedArticle, DiscoveredItem
 from unn_ingest.extractors.urls import article_key
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchOutcome, FetchRequest, stopped
 from unn_ingest.flows.fetch.pool import LazyProcessPool
@@ -218,6 +219,7 @@ def _failed(work: BatchWork) -> int:
     return unfetched + sum(isinstance(r, AnalysisFailure) for r in work.analysed)
 
 
+@cputime.staged("batch: store articles")
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     """Log the fetches, record failures, upsert the articles; return the stored ids."""
     pages = [o.page for o in work.outcomes if o.page is not None]
@@ -290,6 +292,7 @@ def _worker_result(
             raise
         return BatchWork(tuple(stopped(r) for r in requests), ())
     replay_logs(done.logs)
+    cputime.add(done.cpu)
     return done
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.http import FetchOutcome
 from unn_ingest.flows.report import Failure
 from unn_ingest.storage import FetchRecord
 
 
+@cputime.staged("frontier: fetch log")
 def log_fetches(
     ctx: RunContext,
     outcomes: Sequence[FetchOutcome],

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
 from unn_ingest.extractors.linking import LinkEdge, form_stories
 from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
+from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.storage import ArticleRow, LinkGraph, StoryGroup, StoryMember
 
@@ -21,6 +22,7 @@ CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish 
 DUPLICATE_WINDOW = timedelta(days=2)
 
 
+@cputime.staged("link: explicit")
 def link_explicit(ctx: RunContext, article_ids: Sequence[int]) -> int:
     """Re-form the stories of the components these articles belong to; return how many linked."""
     if not article_ids:
@@ -61,6 +63,7 @@ def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge]) -> int:
     return sum(ctx.report.linked(editions[a], a) for a in members)
 
 
+@cputime.staged("link: by content")
 def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     """Join stored editions that carry no usable link by their content; mark near-duplicates."""
     if not article_ids:
@@ -97,6 +100,7 @@ def _span(ctx: RunContext, ids: set[int]) -> tuple[datetime, datetime] | None:
     return (min(times), max(times)) if times else None
 
 
+@cputime.staged("link: near-duplicates")
 def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int]) -> set[int]:
     """Record articles that nearly duplicate an earlier one under another URL.
 

@@ -6,24 +6,30 @@ import gzip
 import hashlib
 import json
 import unicodedata
+import zlib
 from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 import trafilatura
+from datasketch import MinHash, MinHashLSH
 
 from unn_ingest.extractors.fingerprint import (
     DUPLICATE_THRESHOLD,
+    NUM_PERM,
     Fingerprint,
     NearDuplicateIndex,
+    _lsh_params,
     content_hash,
     estimate_jaccard,
     find_duplicates,
     fingerprint,
     minhash_signature,
+    shingles,
     signature_text,
 )
 from unn_ingest.flows.evaluation.datasets import data_dir
@@ -233,3 +239,56 @@ def test_different_articles_of_one_real_site_stay_below_the_threshold() -> None:
 
 
 PINNED_SIGNATURE_PREFIX = "15fbf9bd60658cb4"
+
+
+SAMPLE_TEXTS = [
+    "",
+    "one",
+    "one two three four five",
+    " ".join(f"word{i % 37}" for i in range(400)),
+    "Київ оголосив повітряну тривогу. " * 30,
+]
+
+
+@pytest.mark.parametrize(
+    "text", SAMPLE_TEXTS, ids=["empty", "one-word", "one-shingle", "long", "uk"]
+)
+def test_signature_equals_datasketchs_minhash(text: str) -> None:
+    """The vectorised signature is datasketch's affine32 MinHash (stored ones stay comparable)."""
+    reference = MinHash(num_perm=NUM_PERM, seed=20251120, scheme="affine32", hashfunc=zlib.crc32)
+    reference.update_batch(list(shingles(text)))
+    assert minhash_signature(text) == reference.digest().astype("<u4").tobytes()
+
+
+def test_index_finds_the_candidates_datasketchs_lsh_finds() -> None:
+    """The banded buckets give MinHashLSH's candidates (then the exact estimate filters)."""
+    base = [f"w{i}" for i in range(200)]
+    texts = [" ".join(base[: 200 - 4 * n] + [f"x{n}"] * n) for n in range(30)]
+    signatures = [minhash_signature(t) for t in texts]
+    index, lsh = NearDuplicateIndex(0.5), MinHashLSH(num_perm=NUM_PERM, params=_lsh_params(0.4))
+    for key, signature in enumerate(signatures):
+        index.add(key, signature)
+        lsh.insert(key, _datasketch(signature))
+    for signature in signatures:
+        expected = sorted(
+            (key, estimate_jaccard(signature, signatures[key]))
+            for key in lsh.query(_datasketch(signature))
+            if estimate_jaccard(signature, signatures[key]) >= 0.5
+        )
+        assert sorted(index.query(signature)) == expected
+    assert len({len(index.query(s)) for s in signatures}) > 1  # the texts differ in overlap
+
+
+def test_removed_keys_are_no_candidates() -> None:
+    signature = minhash_signature(" ".join(f"w{i}" for i in range(50)))
+    index = NearDuplicateIndex()
+    index.add(1, signature)
+    index.add(2, signature)
+    index.remove(1)
+    index.add(2, signature)  # re-adding a key replaces it
+    assert index.query(signature) == [(2, 1.0)] and len(index) == 1
+
+
+def _datasketch(signature: bytes) -> MinHash:
+    values = np.frombuffer(signature, dtype="<u4")
+    return MinHash(num_perm=NUM_PERM, seed=20251120, scheme="affine32", hashvalues=values)
