@@ -12,7 +12,10 @@ from unn_ingest.extractors.drift import DriftTally
 
 log = logging.getLogger(__name__)
 
-COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
+COUNTERS = (
+    *("discovered", "fetched", "new", "updated", "unchanged", "linked", "removed", "moved"),
+    "failed",
+)
 
 
 @dataclass
@@ -25,6 +28,8 @@ class EditionStats:
     updated: int = 0
     unchanged: int = 0
     linked: int = 0
+    removed: int = 0  # stored articles a revisit found gone (404/410)
+    moved: int = 0  # stored articles whose URL now redirects to a new slug
     failed: int = 0
 
 

@@ -22,6 +22,7 @@ from unn_ingest.storage.records import (
     StoryMember,
 )
 from unn_ingest.storage.reextract import Reextracted
+from unn_ingest.storage.removals import Move, RemovedArticle
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -44,7 +45,9 @@ __all__ = [
     "FetchRecord",
     "FetchState",
     "LinkGraph",
+    "Move",
     "Reextracted",
+    "RemovedArticle",
     "RetryDelays",
     "RevisionView",
     "SchemaBehindError",

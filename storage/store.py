@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import AnalysedArticle, EditionLink
-from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
+from unn_ingest.storage import export, frontier, reads, reextract, removals, stories, writes
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
@@ -31,6 +31,7 @@ from unn_ingest.storage.engine import (
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
+from unn_ingest.storage.removals import Move, RemovedArticle
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -125,7 +126,28 @@ class Store:
             "cannot mark duplicate", writes.mark_duplicate, article_id, duplicate_of_id, score
         )
 
+    def mark_removed(self, gone: Sequence[tuple[str, int]], at: datetime) -> list[int]:
+        """Mark stored articles removed by the site ((url, 404|410) pairs); return their ids."""
+        return self._transact("cannot mark removed articles", removals.mark_removed, gone, at)
+
+    def move_articles(self, moves: Sequence[Move], at: datetime) -> list[int]:
+        """Record slug changes: each article keeps its id and story under its new URL."""
+        return self._transact("cannot record moved articles", removals.move_articles, moves, at)
+
     # Reads
+
+    def removed_since(self, when: datetime | None = None) -> list[RemovedArticle]:
+        """Return the articles the site removed, marked at or after `when`, latest first."""
+        with self._read("cannot read removed articles") as conn:
+            return removals.removed_since(conn, when)
+
+    def unlisted_articles(
+        self, edition: str, start: datetime, end: datetime, listed: Iterable[str]
+    ) -> list[tuple[str, datetime | None]]:
+        """Return (url, last fetched) of stored, not removed articles of an edition published in
+        [start, end] whose URL is not among `listed`."""
+        with self._read("cannot read unlisted articles") as conn:
+            return reads.unlisted_articles(conn, edition, start, end, set(listed))
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """Return the fetch log's state for each known URL among these."""

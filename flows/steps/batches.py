@@ -27,6 +27,13 @@ from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.flows.steps.fetchlog import log_fetches
 from unn_ingest.flows.steps.link import link_explicit
+from unn_ingest.flows.steps.removals import (
+    apply_moves,
+    as_removed,
+    gone_articles,
+    mark_gone,
+    unlisted_requests,
+)
 from unn_ingest.storage import FetchState
 
 log = logging.getLogger(__name__)
@@ -50,12 +57,18 @@ def select_requests(
     URLs of these editions that no listing shows any more. "Recent" is measured against the
     newest item the site listed, not the local clock, so a lagging or replayed site (the
     replica) is revisited the same way as the live one.
+
+    With `refetch_known` (ingest), stored articles the listings no longer show are re-checked
+    first (`removals`): what the site removed is marked, what it moved takes its new URL before
+    that URL could be taken for a new article.
     """
     now = clock.now()
     urls = [i.url for i in items]
     ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
     with ctx.db_lock:
         ctx.store.add_discovered(urls, "article", now)
+    if refetch_known:
+        recheck_unlisted(ctx, items, editions or ctx.profile.edition_codes)
     stored = ctx.store.known_article_urls(urls)
     states = ctx.store.fetch_states(u for u in urls if u not in stored or refetch_known)
     times = [i.published_at for i in items if i.published_at]
@@ -75,6 +88,16 @@ def select_requests(
     requests += _due_elsewhere(ctx, now, set(urls), editions)
     plan_pages(ctx, len(requests))
     return requests
+
+
+def recheck_unlisted(
+    ctx: RunContext, items: Sequence[DiscoveredItem], editions: Sequence[str]
+) -> None:
+    """Re-check (and store what that finds of) stored articles the listings no longer show."""
+    requests = unlisted_requests(ctx, items, editions)
+    if requests:
+        plan_pages(ctx, len(requests))
+        process_batch(ctx, requests)
 
 
 def _due(state: FetchState | None, now: datetime) -> bool:
@@ -202,9 +225,15 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             unextracted[page.url] = f"extract: {result.reason}"
         else:
             good.append(_with_rubric(result, ctx.rubrics.get(page.url)))
-    log_fetches(ctx, work.outcomes, "article", unextracted, work.robots)
-    for outcome in work.outcomes:
-        _count_fetch(ctx, outcome)
+    gone = gone_articles(ctx, work.outcomes)
+    outcomes = [as_removed(o) if o.url in gone else o for o in work.outcomes]
+    log_fetches(ctx, outcomes, "article", unextracted, work.robots)
+    for outcome in outcomes:
+        if outcome.url not in gone:
+            _count_fetch(ctx, outcome)
+    if gone:
+        mark_gone(ctx, gone, clock.now())
+    apply_moves(ctx, pages, work.analysed)
     stored = ctx.store.upsert_articles(good) if good else []
     for row, result in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)

@@ -30,6 +30,7 @@ DOCUMENTED = [
     "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric", "tags",
     "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
     "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
+    "removed_at", "moved_from",
 ]  # fmt: skip
 runner = CliRunner()
 _register_subcommands()
