@@ -15,9 +15,11 @@ def test_a_few_simulated_hours_mark_removals_and_moves_and_lose_nothing_new(
     tmp_path: Path,
 ) -> None:
     args = parse_args(
-        ["--days", "0.25", "--stories-per-day", "100", "--removed-share", "0.05"]
-        + ["--moved-share", "0.05", "--stop-at-hours", "3", "--stop-hours", "1"]
-        + ["--outage-at-hours", "4.5", "--outage-hours", "0.5", "--seed", "11"]
+        [
+            *("--days", "0.25", "--stories-per-day", "100", "--removed-share", "0.05"),
+            *("--moved-share", "0.05", "--stop-at-hours", "3", "--stop-hours", "1"),
+            *("--outage-at-hours", "4.5", "--outage-hours", "0.5", "--seed", "11"),
+        ]
     )
     result = simulate(args, tmp_path, harness=False)
 
