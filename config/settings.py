@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     site_limit: str | None = None  # a Prefect global concurrency limit shared by all runs
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2)  # processes, large runs
     revisit_min_minutes: float = 10.0  # re-check a stored article at most this often...
-    revisit_age_factor: float = 0.25  # ...and no sooner than this share of its age
+    revisit_age_factor: float = 0.75  # ...and no sooner than this share of its age (4x apart)
     contact: str | None = None  # the operator's URL or e-mail, sent in the User-Agent
     user_agent: str | None = None  # None: the profile's product token (+ contact)
     retry_delay_seconds: float | None = None  # None: the profile's delay before a later retry

@@ -39,6 +39,8 @@ from unn_ingest.storage import FetchState
 log = logging.getLogger(__name__)
 
 REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)
+LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
+LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -73,6 +75,7 @@ def select_requests(
     states = ctx.store.fetch_states(u for u in urls if u not in stored or refetch_known)
     times = [i.published_at for i in items if i.published_at]
     site_now = max(times) if times else now
+    leaving = leaving_soon(items)
     requests = []
     for item in items:
         state = states.get(item.url)
@@ -82,7 +85,7 @@ def select_requests(
         elif (
             refetch_known
             and state is not None
-            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now)
+            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now, item.url in leaving)
         ):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
     requests += _due_elsewhere(ctx, now, set(urls), editions)
@@ -127,14 +130,37 @@ def plan_pages(ctx: RunContext, count: int) -> None:
 
 
 def _due_for_revisit(
-    ctx: RunContext, item: DiscoveredItem, last: datetime | None, site_now: datetime
+    ctx: RunContext,
+    item: DiscoveredItem,
+    last: datetime | None,
+    site_now: datetime,
+    leaving: bool = False,
 ) -> bool:
-    """Re-check young articles often and older ones rarely (interval grows with age)."""
+    """Re-check young articles often and older ones rarely: geometrically, by default at
+    about 4x the age of the last check (10-20 min, ~1 h, ~5 h, ~20 h), plus one last look
+    when the article is about to drop out of what the listings show."""
     age = site_now - item.published_at if item.published_at else timedelta(0)
     if age > REVISIT_WINDOW:
         return False
-    interval = max(ctx.revisit_min, age * ctx.revisit_age_factor)
-    return last is None or clock.now() - last >= interval
+    if last is None:
+        return True
+    share = min(ctx.revisit_age_factor, LAST_LOOK_SHARE) if leaving else ctx.revisit_age_factor
+    return clock.now() - last >= max(ctx.revisit_min, age * share)
+
+
+def leaving_soon(items: Sequence[DiscoveredItem]) -> set[str]:
+    """Return the URLs among the `LEAVING` oldest listed items of each edition's discovery
+    (by publish time): the last chance to see a correction before they are no longer listed."""
+    by_edition: dict[str, list[DiscoveredItem]] = {}
+    for item in items:
+        if item.published_at is not None:
+            by_edition.setdefault(item.edition, []).append(item)
+    oldest = (sorted(found, key=_published)[:LEAVING] for found in by_edition.values())
+    return {item.url for found in oldest for item in found}
+
+
+def _published(item: DiscoveredItem) -> datetime:
+    return item.published_at or datetime.max
 
 
 @contextmanager
