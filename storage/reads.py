@@ -71,16 +71,17 @@ def articles_in_window(
 
 def unlisted_articles(
     conn: Connection, edition: str, start: datetime, end: datetime, listed: set[str]
-) -> list[tuple[str, datetime | None]]:
-    """Return (url, last fetched) of stored, not removed articles of one edition published in
-    [start, end] that are not among the `listed` URLs."""
+) -> list[tuple[str, datetime | None, datetime]]:
+    """Return (url, published, last fetched) of stored, not removed articles of one edition
+    published in [start, end] that are not among the `listed` URLs."""
     query = (
-        select(Article.url, Article.last_fetched_at)
+        select(Article.url, Article.published_at, Article.last_fetched_at)
         .where(Article.edition == edition, Article.removed_at.is_(None))
         .where(Article.published_at >= start, Article.published_at <= end)
         .order_by(Article.published_at, Article.id)
     )
-    return [(row.url, row.last_fetched_at) for row in conn.execute(query) if row.url not in listed]
+    rows = conn.execute(query)
+    return [(r.url, r.published_at, r.last_fetched_at) for r in rows if r.url not in listed]
 
 
 def stories(

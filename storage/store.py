@@ -143,9 +143,9 @@ class Store:
 
     def unlisted_articles(
         self, edition: str, start: datetime, end: datetime, listed: Iterable[str]
-    ) -> list[tuple[str, datetime | None]]:
-        """Return (url, last fetched) of stored, not removed articles of an edition published in
-        [start, end] whose URL is not among `listed`."""
+    ) -> list[tuple[str, datetime | None, datetime]]:
+        """Return (url, published, last fetched) of stored, not removed articles of an edition
+        published in [start, end] whose URL is not among `listed`."""
         with self._read("cannot read unlisted articles") as conn:
             return reads.unlisted_articles(conn, edition, start, end, set(listed))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from unn_ingest.extractors import clock
 from unn_ingest.extractors.analysis import AnalysisFailure
@@ -26,6 +26,7 @@ from unn_ingest.storage import Move
 log = logging.getLogger(__name__)
 
 GONE = frozenset({404, 410})
+UNLISTED_SHARE = 0.25  # an unlisted article is re-checked after this share of its age
 
 
 def unlisted_requests(
@@ -33,22 +34,22 @@ def unlisted_requests(
 ) -> list[FetchRequest]:
     """Return re-checks of stored articles missing from the span of times the listings covered.
 
-    Per edition, the span runs from the oldest to the newest listed publish time; an unlisted
-    article in it is re-checked at most once per `ctx.revisit_min`.
+    Per edition, the span runs from the oldest to the newest listed publish time. An unlisted
+    article is re-checked no sooner than `UNLISTED_SHARE` of its age after its last check: a
+    removal or a move is seen within a quarter of the article's age (while the span still
+    covers it), and an article the site never lists costs a few checks, not one per run.
     """
     now = clock.now()
     requests = []
     for edition in editions:
-        listed = [
-            i for i in items if i.published_at is not None and _edition(ctx, i.url) == edition
-        ]
-        if not listed:
-            continue
+        listed = [i for i in items if i.published_at is not None and i.edition == edition]
         times = [i.published_at for i in listed if i.published_at is not None]
+        if not times:
+            continue
         unlisted = ctx.store.unlisted_articles(
             edition, min(times), max(times), (i.url for i in listed)
         )
-        due = [url for url, last in unlisted if last is None or now - last >= ctx.revisit_min]
+        due = [url for url, published, last in unlisted if _due(ctx, now, published, last)]
         states = ctx.store.fetch_states(due)
         for url in due:
             state = states.get(url)
@@ -57,6 +58,12 @@ def unlisted_requests(
     if requests:
         log.info("re-checking %d stored articles the listings no longer show", len(requests))
     return requests
+
+
+def _due(ctx: RunContext, now: datetime, published: datetime | None, last: datetime) -> bool:
+    """Tell whether an unlisted article is due for a re-check, by its age now."""
+    age = now - published if published is not None else timedelta(0)
+    return now - last >= max(ctx.revisit_min, age * min(UNLISTED_SHARE, ctx.revisit_age_factor))
 
 
 def gone_articles(ctx: RunContext, outcomes: Sequence[FetchOutcome]) -> dict[str, int]:
