@@ -100,7 +100,7 @@ def removed_since(conn: Connection, when: datetime | None = None) -> list[Remove
         query = query.where(Article.removed_at >= when)
     query = query.order_by(Article.removed_at.desc(), Article.id)
     return [
-        RemovedArticle(row.id, row.edition, row.url, row.published_at, at, int(status or 0))
+        RemovedArticle(row.id, row.edition, row.url, row.published_at, at, int(status))
         for row in conn.execute(query)
         if (at := row.removed_at) is not None and (status := row.removed_status) is not None
     ]
