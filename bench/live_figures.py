@@ -77,8 +77,8 @@ def figures(
             "whole_run": _cost(ticks),
         },
         "corrections": _corrections(truth, views),
-        "removals": _removals(truth, removed_rows),
-        "moves": _moves(truth, moved_views),
+        "removals": _removals(truth, removed_rows, start),
+        "moves": _moves(truth, moved_views, start),
         "peak_rss_mb_per_day": _rss_per_day(ticks, start),
         **_growth(data_dir, len(rows)),
     }
@@ -188,8 +188,9 @@ def _in_feed(article: dict[str, Any], articles: list[dict[str, Any]], at: dateti
     return newer < FEED_SIZE
 
 
-def _removals(truth: dict[str, Any], marked: dict[str, Any]) -> dict[str, Any]:
-    removed = truth.get("removed", [])
+def _removals(truth: dict[str, Any], marked: dict[str, Any], start: datetime) -> dict[str, Any]:
+    """Removals made once the pipeline was running (earlier ones it never saw published)."""
+    removed = [r for r in truth.get("removed", []) if _time(r["removed_at"]) >= start]
     found = [(r, marked[r["url"]]) for r in removed if r["url"] in marked]
     delays = [(row.removed_at - _time(r["removed_at"])).total_seconds() / 60 for r, row in found]
     return {
@@ -199,8 +200,8 @@ def _removals(truth: dict[str, Any], marked: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _moves(truth: dict[str, Any], views: dict[str, Any]) -> dict[str, Any]:
-    moved = truth.get("moved", [])
+def _moves(truth: dict[str, Any], views: dict[str, Any], start: datetime) -> dict[str, Any]:
+    moved = [m for m in truth.get("moved", []) if _time(m["at"]) >= start]
     recorded = [
         m for m in moved if (v := views.get(m["to"])) is not None and v.moved_from == m["from"]
     ]
