@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 COUNTER_HELP = (
     "**discovered**: article URLs the feeds and listings showed; **fetched**: pages downloaded; "
     "**new** / **updated** / **unchanged**: what storing them did; **linked**: stored articles "
-    "now in one story with another edition; **failed**: pages or listings that failed (see the "
+    "now in one story with another edition; **removed**: stored articles the site now answers "
+    "404 or 410 for (kept, marked removed); **moved**: stored articles whose URL now redirects "
+    "to a new slug (same article, same story); **failed**: pages or listings that failed (see the "
     "failures artifact)."
 )
 TREND_DAYS = 30  # days of history the trend table keeps

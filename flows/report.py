@@ -13,7 +13,10 @@ from unn_ingest.flows.freshness import CoverageGap, FreshnessTally, lag_figures
 
 log = logging.getLogger(__name__)
 
-COUNTERS = ("discovered", "fetched", "new", "updated", "unchanged", "linked", "failed")
+COUNTERS = (
+    *("discovered", "fetched", "new", "updated", "unchanged", "linked", "removed", "moved"),
+    "failed",
+)
 SITE_ROW = "site"  # failures of no edition (robots.txt) are counted in this row of the table
 
 
@@ -27,6 +30,8 @@ class EditionStats:
     updated: int = 0
     unchanged: int = 0
     linked: int = 0
+    removed: int = 0  # stored articles a revisit found gone (404/410)
+    moved: int = 0  # stored articles whose URL now redirects to a new slug
     failed: int = 0
 
 

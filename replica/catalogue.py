@@ -78,11 +78,14 @@ def build_catalogue(
     start: datetime | None = None,
     days: int = 14,
     ntrex: Path | None = None,
+    live_days: int = 0,
 ) -> Catalogue:
     """Build the catalogue: hand-written stories plus `generated` generated *stories*.
 
     With `ntrex` (the `ntrex-128` folder of the shared data), the real-text NTREX stories
-    (`replica.stories.ntrex`) are added too.
+    (`replica.stories.ntrex`) are added too. With `live_days`, the generated stories are spread
+    evenly over the `days` before `start` and the `live_days` after it (a site that goes on
+    publishing while its clock runs); without, 10% of them fall in the day after `start`.
     """
     if start is not None and start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
@@ -92,9 +95,12 @@ def build_catalogue(
     stories = [
         _with_variant(_claim_slugs(story, taken), seed, fixed) for story in load_handwritten(start)
     ]
+    ahead, ahead_share = (
+        (live_days, live_days / (days + live_days)) if live_days else (1, FUTURE_SHARE)
+    )
     windows = [
-        (start - timedelta(days=days), start, 1.0 - FUTURE_SHARE),
-        (start, start + timedelta(days=1), FUTURE_SHARE),
+        (start - timedelta(days=days), start, 1.0 - ahead_share),
+        (start, start + timedelta(days=ahead), ahead_share),
     ]
     if ntrex is not None:
         stories += [_claim_slugs(story, taken) for story in ntrex_stories(ntrex, start, seed)]

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from unn_ingest.replica import ReplicaExtraMissingError
-from unn_ingest.replica.clock import ClockError, format_instant, parse_instant
+from unn_ingest.replica.clock import Clock, ClockError, format_instant, parse_instant
 from unn_ingest.replica.faults import FaultError, FaultPlan
+from unn_ingest.replica.live import LivePlan, Outage
 from unn_ingest.replica.site import CatalogueLike, ReplicaSite
 
 if TYPE_CHECKING:
@@ -56,6 +57,23 @@ def serve(
         StoriesSource,
         typer.Option(help="Add real-text stories: ntrex (shared data's ntrex-128) or none."),
     ] = StoriesSource.none,
+    clock_speed: Annotated[
+        float | None,
+        typer.Option(help="Run the clock at this many times real time (default: frozen)."),
+    ] = None,
+    live_days: Annotated[
+        int, typer.Option(help="Spread the generated stories over this many days after start.")
+    ] = 0,
+    removed_share: Annotated[
+        float, typer.Option(help="Share of articles unpublished (404/410) after publication.")
+    ] = 0.0,
+    moved_share: Annotated[
+        float, typer.Option(help="Share of articles moved to a new slug (301) after publication.")
+    ] = 0.0,
+    outage: Annotated[
+        list[str] | None,
+        typer.Option(help="Site down over START/END[:503|:refused] (replica time; repeatable)."),
+    ] = None,
 ) -> None:
     """Serve the replica until Ctrl-C."""
     try:
@@ -67,11 +85,16 @@ def serve(
         plan = FaultPlan.from_profile(faults, latency_ms=latency_ms)
         initial = parse_instant(start) if start else None
         ReplicaSite.check_layout(layout)
-        catalogue = _catalogue(seed, stories, initial, stories_source)
+        live = LivePlan(removed_share, moved_share, tuple(Outage.parse(o) for o in outage or ()))
+        if clock_speed is not None and clock_speed <= 0:
+            raise ClockError(f"--clock-speed must be positive, got {clock_speed:g}")
+        catalogue = _catalogue(seed, stories, initial, stories_source, live_days)
     except (FaultError, ClockError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    site = ReplicaSite(catalogue, plan, layout)
+    site = ReplicaSite(catalogue, plan, layout, live)
+    if clock_speed is not None:
+        site.clock = Clock(site.now(), clock_speed)
     server = ReplicaServer(site, host=host, port=port)
     try:
         server.start()
@@ -84,14 +107,14 @@ def serve(
 
 
 def _catalogue(
-    seed: int, generated: int, start: datetime | None, source: StoriesSource
+    seed: int, generated: int, start: datetime | None, source: StoriesSource, live_days: int = 0
 ) -> CatalogueLike:
     """Build the catalogue (imported late: the CLI's help must not pay for it)."""
     from unn_ingest.replica.catalogue import build_catalogue
 
     ntrex = _ntrex_folder() if source is StoriesSource.ntrex else None
     catalogue: CatalogueLike = build_catalogue(
-        seed=seed, generated=generated, start=start, ntrex=ntrex
+        seed=seed, generated=generated, start=start, ntrex=ntrex, live_days=live_days
     )
     return catalogue
 
@@ -111,8 +134,15 @@ def summary(site: ReplicaSite) -> str:
     return (
         f"seed {site.seed}: {len(site.index.stories)} stories, {articles} articles "
         f"({visible} visible at {format_instant(site.now())}); "
-        f"layout {site.layout}; faults: {site.faults.plan.name}; Ctrl-C to stop"
+        f"layout {site.layout}; faults: {site.faults.plan.name}; {_clock_note(site)}Ctrl-C to stop"
     )
+
+
+def _clock_note(site: ReplicaSite) -> str:
+    """Say how to give the pipeline the replica's running clock (nothing for a frozen one)."""
+    if site.clock.speed is None:
+        return ""
+    return f"clock x{site.clock.speed:g}: UNN_INGEST_CLOCK='{site.clock.spec()}'; "
 
 
 def _wait_for_interrupt(server: ReplicaServer) -> None:

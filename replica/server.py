@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send  # noqa: E402
 
 from unn_ingest.replica import faults as fx  # noqa: E402
 from unn_ingest.replica.clock import ClockError, format_instant, parse_instant  # noqa: E402
+from unn_ingest.replica.live import LiveError, Outage  # noqa: E402
 
 if TYPE_CHECKING:
     from unn_ingest.replica.site import ReplicaResponse, ReplicaSite
@@ -100,6 +101,12 @@ def build_app(site: ReplicaSite) -> Starlette:
             site.stats.end()
 
     async def answer(request: Request) -> Response:
+        outage = site.live.outage_at(site.now()) if site.live.outages else None
+        if outage is not None and not request.url.path.startswith("/__"):
+            site.stats.count("outage", f"outage-{outage.kind}")
+            if outage.kind == "refused":  # headers, then the connection is dropped
+                return _ResetResponse(b"-" * 64, 503, media_type="text/plain")
+            return Response("Service Unavailable", 503)
         response = site.render(request.url.path, dict(request.query_params), dict(request.headers))
         if response.kind in _CONTROL_KINDS:
             return _plain(response)
@@ -107,7 +114,9 @@ def build_app(site: ReplicaSite) -> Starlette:
         fault, count = site.faults.next_fault(request.url.path, response.kind, page)
         if fault in _BODY_FAULTS and response.status != 200:
             fault = None
-        site.stats.count(response.kind, fault, not_modified=response.status == 304)
+        site.stats.count(
+            response.kind, fault, not_modified=response.status == 304, path=request.url.path
+        )
         if fault == "latency":
             await asyncio.sleep(
                 site.faults.plan.latency_seconds(site.seed, request.url.path, count)
@@ -121,7 +130,16 @@ def build_app(site: ReplicaSite) -> Starlette:
                 _move_clock(site, await request.json())
             except (ClockError, ValueError, TypeError, KeyError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"now": format_instant(site.now())})
+        running = {"spec": site.clock.spec()} if site.clock.speed is not None else {}
+        return JSONResponse({"now": format_instant(site.now()), **running})
+
+    async def outages(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                site.live.add_outage(_outage(await request.json()))
+            except (ClockError, LiveError, ValueError, TypeError, KeyError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"outages": [_outage_dict(o) for o in site.live.outages]})
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":
@@ -134,6 +152,7 @@ def build_app(site: ReplicaSite) -> Starlette:
     routes = [
         Route("/__clock__", clock, methods=["GET", "POST"]),
         Route("/__faults__", faults, methods=["GET", "POST"]),
+        Route("/__outages__", outages, methods=["GET", "POST"]),
         Route("/{path:path}", serve, methods=["GET", "HEAD"]),
     ]
     return Starlette(routes=routes)
@@ -147,6 +166,20 @@ def _move_clock(site: ReplicaSite, data: Any) -> None:
         site.clock.advance(float(data["advance_seconds"]))
     else:
         raise ValueError('expected {"now": ISO} or {"advance_seconds": N}')
+
+
+def _outage(data: Any) -> Outage:
+    """Read a POST /__outages__ body: {"start": ISO, "end": ISO, "kind": "503"|"refused"}."""
+    kind = str(data.get("kind", "503"))
+    return Outage.parse(f"{data['start']}/{data['end']}:{kind}")
+
+
+def _outage_dict(outage: Outage) -> dict[str, str]:
+    return {
+        "start": format_instant(outage.start),
+        "end": format_instant(outage.end),
+        "kind": outage.kind,
+    }
 
 
 def _force(site: ReplicaSite, data: Any) -> None:

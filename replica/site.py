@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from unn_ingest.replica.clock import Clock, format_instant
 from unn_ingest.replica.faults import FaultBoard, FaultPlan
 from unn_ingest.replica.feeds import FEED_PATHS, render_feed
+from unn_ingest.replica.live import LiveEvents, LivePlan
 from unn_ingest.replica.model import Story
 from unn_ingest.replica.render_article import amp_page, article_page
 from unn_ingest.replica.render_index import CatalogueIndex, Entry, Snapshot
@@ -80,6 +81,8 @@ class Stats:
     not_modified: int = 0
     in_flight: int = 0  # requests being answered now...
     max_in_flight: int = 0  # ...and the most ever at once (a client's concurrency, seen here)
+    revisits: int = 0  # article requests for a path already asked for (re-checks)
+    _articles_seen: set[str] = field(default_factory=set, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def begin(self) -> None:
@@ -93,10 +96,19 @@ class Stats:
         with self.lock:
             self.in_flight -= 1
 
-    def count(self, kind: str, fault: str | None = None, not_modified: bool = False) -> None:
-        """Count one served request."""
+    def count(
+        self,
+        kind: str,
+        fault: str | None = None,
+        not_modified: bool = False,
+        path: str | None = None,
+    ) -> None:
+        """Count one served request (an article `path` asked for before counts as a revisit)."""
         with self.lock:
             self.requests[kind] = self.requests.get(kind, 0) + 1
+            if path is not None and kind in _ARTICLE_KINDS:
+                self.revisits += int(path in self._articles_seen)
+                self._articles_seen.add(path)
             if fault is not None:
                 self.faults[fault] = self.faults.get(fault, 0) + 1
             self.not_modified += int(not_modified)
@@ -110,6 +122,7 @@ class Stats:
                 "faults": dict(sorted(self.faults.items())),
                 "not_modified": self.not_modified,
                 "max_in_flight": self.max_in_flight,
+                "revisits": self.revisits,
             }
 
 
@@ -117,7 +130,11 @@ class ReplicaSite:
     """The replica of unn.ua over one catalogue: clock, rendering, truth, faults, stats."""
 
     def __init__(
-        self, catalogue: CatalogueLike, faults: FaultPlan | None = None, layout: str = "a"
+        self,
+        catalogue: CatalogueLike,
+        faults: FaultPlan | None = None,
+        layout: str = "a",
+        live: LivePlan | None = None,
     ) -> None:
         self.check_layout(layout)
         self.catalogue = catalogue
@@ -125,6 +142,8 @@ class ReplicaSite:
         self.layout = layout
         self.clock = Clock(catalogue.start)
         self.index = CatalogueIndex(catalogue.stories, self.seed)
+        # Removals, moves and outages (replica/live.py): none unless `live` asks for them.
+        self.live = LiveEvents.plan(self.index, self.seed, live or LivePlan())
         self.css = Classes(self.seed, "" if layout == "a" else layout)
         self.faults = FaultBoard(faults or FaultPlan(), self.seed)
         self.stats = Stats()
@@ -165,13 +184,26 @@ class ReplicaSite:
             ctx = self._context
             if ctx is None or ctx.now != now:
                 snapshot = Snapshot(self.index, now)
+                if self.live.active:
+                    snapshot.visible = {
+                        code: self.live.current(entries, now)
+                        for code, entries in snapshot.visible.items()
+                    }
                 ctx = PageContext(self.seed, self.css, self.origin, self.index, snapshot)
                 self._context = ctx
             return ctx
 
     def truth(self) -> dict[str, Any]:
-        """Return the ground truth: every article visible now, with its true text."""
-        return truth_document(self.context(), self.index)
+        """Return the ground truth: every article visible now, with its true text (and, on a
+        living site, what was removed and moved)."""
+        ctx = self.context()
+        document = truth_document(ctx, self.index)
+        if self.live.active:
+            for article in document["articles"]:
+                moved = self.live.arrivals.get(urlsplit(article["url"]).path)
+                article["moved_from"] = ctx.absolute(moved.old_path) if moved else None
+            document.update(self.live.truth(ctx.now, ctx.absolute))
+        return document
 
     def render(
         self, path: str, query: dict[str, str] | None = None, headers: dict[str, str] | None = None
@@ -205,6 +237,8 @@ class ReplicaSite:
         return response
 
     def _route(self, ctx: PageContext, path: str, query: dict[str, str]) -> ReplicaResponse:
+        if self.live.active and (answer := self._live_route(ctx, path)) is not None:
+            return answer
         if (entry := self.index.by_path.get(path)) and entry.visible_from <= ctx.now:
             return _page(self._article_page(ctx, entry), "article")
         if (entry := self.index.by_amp_path.get(path)) and entry.visible_from <= ctx.now:
@@ -219,6 +253,23 @@ class ReplicaSite:
         if path in _HOMES:
             return _page(listing_page(ctx, _HOMES[path], 1, home=True), "home")
         return self._route_other(ctx, path)
+
+    def _live_route(self, ctx: PageContext, path: str) -> ReplicaResponse | None:
+        """Answer a removed article (404/410), a moved one's old path (301) or its new path."""
+        amp = self.index.by_amp_path.get(path)
+        article_path = amp.path if amp is not None else path
+        if (removal := self.live.removal(article_path, ctx.now)) is not None:
+            return _gone(path, removal.status)
+        if (moved := self.live.moved_away(article_path, ctx.now)) is not None:
+            target = moved.entry.amp_path if amp is not None else moved.entry.path
+            headers = {"location": ctx.absolute(target), "content-type": "text/plain"}
+            return ReplicaResponse(301, headers, b"", "moved")
+        if (entry := self.live.arrived(path, ctx.now)) is not None:
+            return _page(self._article_page(ctx, entry), "article")
+        news_path = path.replace("/amp/", "/news/", 1)
+        if news_path != path and (entry := self.live.arrived(news_path, ctx.now)) is not None:
+            return _page(amp_page(ctx, entry), "amp")
+        return None
 
     def _article_page(self, ctx: PageContext, entry: Entry) -> Rendered:
         if self.layout == LAYOUT_B:
@@ -245,6 +296,7 @@ class ReplicaSite:
         return build_app(self)
 
 
+_ARTICLE_KINDS = frozenset({"article", "removed", "moved"})
 _CACHED_KINDS = frozenset({"article", "amp", "feed", "listing", "home"})
 
 
@@ -284,9 +336,14 @@ def _json(data: dict[str, Any], kind: str) -> ReplicaResponse:
 
 
 def _not_found(path: str) -> ReplicaResponse:
+    return _gone(path, 404, "not_found")
+
+
+def _gone(path: str, status: int, kind: str = "removed") -> ReplicaResponse:
+    """Return the site's 404 page with this status (a removed article: 404 or 410)."""
     edition = path.split("/")[1] if path.split("/")[1:2] in (["en"], ["ru"]) else "uk"
     body = not_found_page(edition).encode("utf-8")
-    return ReplicaResponse(404, {"content-type": "text/html; charset=utf-8"}, body, "not_found")
+    return ReplicaResponse(status, {"content-type": "text/html; charset=utf-8"}, body, kind)
 
 
 def _conditional(response: ReplicaResponse, headers: dict[str, str]) -> ReplicaResponse:

@@ -23,6 +23,7 @@ from unn_ingest.storage.records import (
     StoryMember,
 )
 from unn_ingest.storage.reextract import Reextracted
+from unn_ingest.storage.removals import Move, RemovedArticle
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -46,7 +47,9 @@ __all__ = [
     "FetchState",
     "GapRow",
     "LinkGraph",
+    "Move",
     "Reextracted",
+    "RemovedArticle",
     "RetryDelays",
     "RevisionView",
     "SchemaBehindError",

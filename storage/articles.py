@@ -24,6 +24,7 @@ Key = tuple[str, str]  # (edition, slug)
 StoredRow = Any  # a result row of the STORED columns
 STORED = (Article.id, Article.url, Article.edition, Article.slug, Article.content_hash,
           Article.title, Article.lead, Article.body, Article.last_fetched_at)  # fmt: skip
+PUBLISHED = {"removed_at": None, "removed_status": None}  # a page served again is not removed
 
 
 def upsert_articles(conn: Connection, inputs: Sequence[AnalysedArticle]) -> list[UpsertOutcome]:
@@ -69,7 +70,11 @@ def _upsert_round(conn: Connection, items: list[AnalysedArticle]) -> list[Upsert
         # An older fetch finishing late must not overwrite newer content.
         if row.content_hash == item.content_hash or item.fetched_at < row.last_fetched_at:
             touches.append(
-                {"_id": row.id, "last_fetched_at": max(row.last_fetched_at, item.fetched_at)}
+                {
+                    "_id": row.id,
+                    "last_fetched_at": max(row.last_fetched_at, item.fetched_at),
+                    **PUBLISHED,
+                }
             )
         else:
             changes.append((row, item))
@@ -140,6 +145,7 @@ def _revise(conn: Connection, changes: list[tuple[StoredRow, AnalysedArticle]]) 
                 **content(item),
                 at: item.fetched_at,
                 "last_changed_at": item.fetched_at,
+                **PUBLISHED,
             }
             for row, item in changes
         ],

@@ -43,6 +43,8 @@ ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("duplicate_of", "text"),
     ("fetched_at", "time"),
     ("first_seen_at", "time"),
+    ("removed_at", "time"),
+    ("moved_from", "text"),
 )
 EXPORT_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
 # The wide story export: these columns once, then these per edition, prefixed `uk_`, `en_`, ...
@@ -211,6 +213,7 @@ def _record(row: Any) -> dict[str, Any]:
     record["published_at"] = iso_utc(record["published_at"])
     record["fetched_at"] = iso_utc(record["fetched_at"])
     record["first_seen_at"] = iso_utc(record["first_seen_at"])
+    record["removed_at"] = iso_utc(record["removed_at"])
     return record
 
 

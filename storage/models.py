@@ -69,6 +69,7 @@ class Article(Base):
         Index("ix_article_published_at", "published_at"),
         Index("ix_article_story_id", "story_id"),
         Index("ix_article_content_hash", "content_hash"),
+        Index("ix_article_removed_at", "removed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,6 +101,9 @@ class Article(Base):
     first_seen_at: Mapped[datetime]
     last_fetched_at: Mapped[datetime]
     last_changed_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]  # a revisit found it gone (404/410) at this time
+    removed_status: Mapped[int | None] = mapped_column(Integer)
+    moved_from: Mapped[str | None] = mapped_column(Text)  # its URL before a slug change
 
 
 class ArticleRevision(Base):

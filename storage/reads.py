@@ -35,6 +35,7 @@ EDITION_COLUMNS = (
     Article.url,
     Article.link_method,
     Article.link_score,
+    Article.removed_at,
 )
 
 
@@ -66,6 +67,21 @@ def articles_in_window(
         query = query.where(Article.edition.in_(list(editions)))
     query = query.order_by(Article.published_at, Article.id)
     return [ArticleRow(*row) for row in conn.execute(query)]
+
+
+def unlisted_articles(
+    conn: Connection, edition: str, start: datetime, end: datetime, listed: set[str]
+) -> list[tuple[str, datetime | None, datetime]]:
+    """Return (url, published, last fetched) of stored, not removed articles of one edition
+    published in [start, end] that are not among the `listed` URLs."""
+    query = (
+        select(Article.url, Article.published_at, Article.last_fetched_at)
+        .where(Article.edition == edition, Article.removed_at.is_(None))
+        .where(Article.published_at >= start, Article.published_at <= end)
+        .order_by(Article.published_at, Article.id)
+    )
+    rows = conn.execute(query)
+    return [(r.url, r.published_at, r.last_fetched_at) for r in rows if r.url not in listed]
 
 
 def stories(

@@ -82,6 +82,7 @@ class StoryEdition:
     url: str
     link_method: str
     link_score: float | None
+    removed_at: datetime | None = None  # the site took this edition down
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,9 @@ class ArticleView:
     first_seen_at: datetime
     last_fetched_at: datetime
     last_changed_at: datetime
+    removed_at: datetime | None  # when a revisit first found it gone (404/410)
+    removed_status: int | None
+    moved_from: str | None  # its URL before the site changed its slug
     revisions: tuple[RevisionView, ...]  # oldest first
     siblings: tuple[StoryEdition, ...]  # the story's other editions
     links: tuple[tuple[str, str, str], ...]  # explicit links seen: (edition, url, method)

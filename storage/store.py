@@ -16,7 +16,17 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import AnalysedArticle, EditionLink
-from unn_ingest.storage import coverage, export, frontier, health, reads, reextract, stories, writes
+from unn_ingest.storage import (
+    coverage,
+    export,
+    frontier,
+    health,
+    reads,
+    reextract,
+    removals,
+    stories,
+    writes,
+)
 from unn_ingest.storage.coverage import GapRow
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
@@ -33,6 +43,7 @@ from unn_ingest.storage.engine import (
 from unn_ingest.storage.errors import SchemaBehindError, StorageError, StorageMigrationError
 from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
+from unn_ingest.storage.removals import Move, RemovedArticle
 from unn_ingest.storage.rows import (
     ArticleRow,
     ArticleView,
@@ -161,6 +172,14 @@ class Store:
         """Mark open gaps of these editions within [start, end] filled; return how many."""
         return self._transact("cannot fill gaps", coverage.fill_gaps, editions, start, end, at)
 
+    def mark_removed(self, gone: Sequence[tuple[str, int]], at: datetime) -> list[int]:
+        """Mark stored articles removed by the site ((url, 404|410) pairs); return their ids."""
+        return self._transact("cannot mark removed articles", removals.mark_removed, gone, at)
+
+    def move_articles(self, moves: Sequence[Move], at: datetime) -> list[int]:
+        """Record slug changes: each article keeps its id and story under its new URL."""
+        return self._transact("cannot record moved articles", removals.move_articles, moves, at)
+
     # Reads
 
     def watermarks(self, editions: Sequence[str] | None = None) -> dict[str, datetime]:
@@ -189,6 +208,19 @@ class Store:
         """Return the article URLs discovered (since a time, if given) and not stored."""
         with self._read("cannot read the frontier") as conn:
             return health.unstored_urls(conn, since)
+
+    def removed_since(self, when: datetime | None = None) -> list[RemovedArticle]:
+        """Return the articles the site removed, marked at or after `when`, latest first."""
+        with self._read("cannot read removed articles") as conn:
+            return removals.removed_since(conn, when)
+
+    def unlisted_articles(
+        self, edition: str, start: datetime, end: datetime, listed: Iterable[str]
+    ) -> list[tuple[str, datetime | None, datetime]]:
+        """Return (url, published, last fetched) of stored, not removed articles of an edition
+        published in [start, end] whose URL is not among `listed`."""
+        with self._read("cannot read unlisted articles") as conn:
+            return reads.unlisted_articles(conn, edition, start, end, set(listed))
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """Return the fetch log's state for each known URL among these."""

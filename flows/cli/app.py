@@ -244,7 +244,8 @@ def _nothing_listed(summary: dict[str, Any]) -> bool:
 COUNTER_MEANINGS = (
     "discovered: listed by feeds and listing pages; fetched: article pages downloaded; "
     "new/updated/unchanged: what storing them did; linked: joined to another edition's story; "
-    "failed: listed below"
+    "removed: stored articles the site took down (404/410, kept and marked); moved: stored "
+    "articles whose URL redirects to a new slug; failed: listed below"
 )
 FAILURES_SHOWN = 20
 

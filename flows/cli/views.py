@@ -35,7 +35,7 @@ def stories_table(stories: list[Any], title: str = "stories") -> Table:
     table.add_column("linked by", min_width=12)
     for story in stories:
         when = story.published_at.strftime("%Y-%m-%d %H:%M") if story.published_at else ""
-        editions = " ".join(e.edition for e in story.editions)
+        editions = " ".join(_edition_label(e) for e in story.editions)
         first = story.editions[0]
         title = first.title if len(first.title) <= 40 else first.title[:39] + "…"
         table.add_row(str(story.id), when, editions, title, _joined_by(story.editions))
@@ -61,6 +61,11 @@ def _method(edition: Any) -> str:
     if edition.link_method == "content" and score is not None:
         return f"content {score:.2f}"
     return str(edition.link_method)
+
+
+def _edition_label(edition: Any) -> str:
+    """Return an edition's code, marked when the site has removed it."""
+    return f"{edition.edition}(removed)" if edition.removed_at is not None else edition.edition
 
 
 def _joined_by(editions: Any) -> str:
@@ -90,6 +95,10 @@ def article_table(view: ArticleView) -> Table:
         table.add_row(
             "duplicate_of", f"{view.duplicate_of_url} (score {_text(view.duplicate_score)})"
         )
+    if view.removed_at is not None:
+        table.add_row("removed_at", f"{_text(view.removed_at)} (HTTP {view.removed_status})")
+    if view.moved_from is not None:
+        table.add_row("moved_from", view.moved_from)
     table.add_row("lead", view.lead)
     table.add_row("body", view.body[:1500] + ("…" if len(view.body) > 1500 else ""))
     table.add_row("revisions", str(len(view.revisions)))

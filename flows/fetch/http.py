@@ -314,6 +314,7 @@ class Fetcher:
                 async with client.stream("GET", url, headers=headers) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
                         url = _redirect_target(url, response.headers["location"])
+                        headers = {}  # the validators were the old URL's: read the new one whole
                         continue
                     return await self._read(response, request.url, url, attempt)
             except httpx.TimeoutException as exc:

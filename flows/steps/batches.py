@@ -28,11 +28,20 @@ from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.run_logs import replay_logs
 from unn_ingest.flows.steps.fetchlog import log_fetches
 from unn_ingest.flows.steps.link import link_explicit
+from unn_ingest.flows.steps.removals import (
+    apply_moves,
+    as_removed,
+    gone_articles,
+    mark_gone,
+    unlisted_requests,
+)
 from unn_ingest.storage import FetchState
 
 log = logging.getLogger(__name__)
 
 REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)
+LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
+LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -51,16 +60,23 @@ def select_requests(
     URLs of these editions that no listing shows any more. "Recent" is measured against the
     newest item the site listed, not the local clock, so a lagging or replayed site (the
     replica) is revisited the same way as the live one.
+
+    With `refetch_known` (ingest), stored articles the listings no longer show are re-checked
+    first (`removals`): what the site removed is marked, what it moved takes its new URL before
+    that URL could be taken for a new article.
     """
     now = clock.now()
     urls = [i.url for i in items]
     ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
     with ctx.db_lock:
         ctx.store.add_discovered(urls, "article", now)
+    if refetch_known:
+        recheck_unlisted(ctx, items, editions or ctx.profile.edition_codes)
     stored = ctx.store.known_article_urls(urls)
     states = ctx.store.fetch_states(u for u in urls if u not in stored or refetch_known)
     times = [i.published_at for i in items if i.published_at]
     site_now = max(times) if times else now
+    leaving = leaving_soon(items)
     requests = []
     for item in items:
         state = states.get(item.url)
@@ -70,7 +86,7 @@ def select_requests(
         elif (
             refetch_known
             and state is not None
-            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now)
+            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now, item.url in leaving)
         ):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
     requests += _due_elsewhere(ctx, now, set(urls), editions)
@@ -95,6 +111,16 @@ def refetch_stored(
     ]
     plan_pages(ctx, len(requests))
     return requests
+
+
+def recheck_unlisted(
+    ctx: RunContext, items: Sequence[DiscoveredItem], editions: Sequence[str]
+) -> None:
+    """Re-check (and store what that finds of) stored articles the listings no longer show."""
+    requests = unlisted_requests(ctx, items, editions)
+    if requests:
+        plan_pages(ctx, len(requests))
+        process_batch(ctx, requests)
 
 
 def _due(state: FetchState | None, now: datetime) -> bool:
@@ -124,14 +150,37 @@ def plan_pages(ctx: RunContext, count: int) -> None:
 
 
 def _due_for_revisit(
-    ctx: RunContext, item: DiscoveredItem, last: datetime | None, site_now: datetime
+    ctx: RunContext,
+    item: DiscoveredItem,
+    last: datetime | None,
+    site_now: datetime,
+    leaving: bool = False,
 ) -> bool:
-    """Re-check young articles often and older ones rarely (interval grows with age)."""
+    """Re-check young articles often and older ones rarely: geometrically, by default at
+    about 4x the age of the last check (10-20 min, ~1 h, ~5 h, ~20 h), plus one last look
+    when the article is about to drop out of what the listings show."""
     age = site_now - item.published_at if item.published_at else timedelta(0)
     if age > REVISIT_WINDOW:
         return False
-    interval = max(ctx.revisit_min, age * ctx.revisit_age_factor)
-    return last is None or clock.now() - last >= interval
+    if last is None:
+        return True
+    share = min(ctx.revisit_age_factor, LAST_LOOK_SHARE) if leaving else ctx.revisit_age_factor
+    return clock.now() - last >= max(ctx.revisit_min, age * share)
+
+
+def leaving_soon(items: Sequence[DiscoveredItem]) -> set[str]:
+    """Return the URLs among the `LEAVING` oldest listed items of each edition's discovery
+    (by publish time): the last chance to see a correction before they are no longer listed."""
+    by_edition: dict[str, list[DiscoveredItem]] = {}
+    for item in items:
+        if item.published_at is not None:
+            by_edition.setdefault(item.edition, []).append(item)
+    oldest = (sorted(found, key=_published)[:LEAVING] for found in by_edition.values())
+    return {item.url for found in oldest for item in found}
+
+
+def _published(item: DiscoveredItem) -> datetime:
+    return item.published_at or datetime.max
 
 
 @contextmanager
@@ -232,9 +281,15 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             unextracted[page.url] = f"extract: {result.reason}"
         else:
             good.append(_with_rubric(result, ctx.rubrics.get(page.url)))
-    log_fetches(ctx, work.outcomes, "article", unextracted, work.robots)
-    for outcome in work.outcomes:
-        _count_fetch(ctx, outcome)
+    gone = gone_articles(ctx, work.outcomes)
+    outcomes = [as_removed(o) if o.url in gone else o for o in work.outcomes]
+    log_fetches(ctx, outcomes, "article", unextracted, work.robots)
+    for outcome in outcomes:
+        if outcome.url not in gone:
+            _count_fetch(ctx, outcome)
+    if gone:
+        mark_gone(ctx, gone, clock.now())
+    apply_moves(ctx, pages, work.analysed)
     stored = ctx.store.upsert_articles(good) if good else []
     for row, result in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)

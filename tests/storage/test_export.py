@@ -31,6 +31,7 @@ DOCUMENTED = [
     "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
     "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
     "first_seen_at",
+    "removed_at", "moved_from",
 ]  # fmt: skip
 runner = CliRunner()
 _register_subcommands()
