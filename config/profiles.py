@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from unn_ingest.extractors.profile import EditionProfile, RetryLimits, SiteProfile
+from unn_ingest.extractors.profile import (
+    EditionProfile,
+    ProfileVersion,
+    RetryLimits,
+    SiteProfile,
+)
 
 PROFILE_DIR = Path(__file__).resolve().parent
 
@@ -51,6 +57,8 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ProfileError(f"origin {origin!r} is not an http(s) URL")
         hosts = (parts.hostname,)
+    css = dict(raw.get("css", {}))
+    version = str(raw.get("version", "default"))
     return SiteProfile(
         name=raw["name"],
         origin=final_origin,
@@ -59,14 +67,50 @@ def _build(raw: dict[str, Any], origin: str | None) -> SiteProfile:
         editions=editions,
         article_path_pattern=raw["article_path_pattern"],
         amp_path_pattern=raw["amp_path_pattern"],
-        css=dict(raw.get("css", {})),
+        css=css,
         footer_phrases=tuple(raw.get("footer_phrases", ())),
         retries=_retry_limits(raw.get("retries", {})),
         user_agent=raw.get("user_agent", "unn-ingest"),
         requests_per_second=float(raw.get("requests_per_second", 1.0)),
         max_concurrency=int(raw.get("max_concurrency", 4)),
         drift_threshold=float(raw.get("drift_threshold", 0.9)),
+        **_optional(raw),
+        version=version,
+        versions=_versions(raw.get("versions", []), version, css),
     )
+
+
+def _optional(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return the optional page-field settings the profile declares (defaults otherwise)."""
+    found: dict[str, Any] = {}
+    for key in ("rubric_path_pattern", "tag_path_pattern"):
+        if key in raw:
+            found[key] = str(raw[key])
+    if "image_credit_labels" in raw:
+        found["image_credit_labels"] = tuple(raw["image_credit_labels"])
+    if "field_floors" in raw:
+        found["field_floors"] = {str(k): float(v) for k, v in raw["field_floors"].items()}
+    return found
+
+
+def _versions(
+    raw: list[dict[str, Any]], base: str, css: dict[str, str]
+) -> tuple[ProfileVersion, ...]:
+    """Read [[versions]]: each a name, a `valid_from` date and the [css] that replaces the
+    profile's from that day; none declared: the profile is its one version."""
+    if not raw:
+        return ()
+    later = []
+    for entry in raw:
+        valid_from = entry["valid_from"]
+        if not isinstance(valid_from, date):
+            raise TypeError(f"version {entry.get('name')!r}: valid_from must be a TOML date")
+        merged = {**css, **dict(entry.get("css", {}))}
+        later.append(ProfileVersion(str(entry["name"]), valid_from, merged))
+    later.sort(key=lambda v: v.valid_from)
+    if len({v.name for v in later} | {base}) != len(later) + 1:
+        raise TypeError("profile versions must have distinct names")
+    return (ProfileVersion(base, date.min, dict(css)), *later)
 
 
 def _retry_limits(raw: dict[str, Any]) -> RetryLimits:

@@ -27,6 +27,7 @@ _LINK_SHARE = 0.6
 __all__ = [
     "author_elements",
     "body_container",
+    "is_author_link",
     "lead_element",
     "structural_author",
     "structural_lead",
@@ -114,4 +115,12 @@ def _marks_author(element: html.HtmlElement) -> bool:
     if (element.get("itemprop") or "").lower() == "author" and not len(element):
         return True
     href = element.get("href") if element.tag == "a" else None
+    return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))
+
+
+def is_author_link(anchor: html.HtmlElement) -> bool:
+    """Tell whether a link points at an author's page (`/authors/<name>`) or is rel=author."""
+    if "author" in (anchor.get("rel") or "").lower().split():
+        return True
+    href = anchor.get("href")
     return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))

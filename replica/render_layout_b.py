@@ -76,6 +76,7 @@ def _head(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<meta name="description" content="{esc(shown.lead)}">',
         f'<meta property="og:image" content="{ctx.absolute(entry.story.image_path)}">',
         f'<meta property="article:published_time" content="{iso_kyiv(entry.story.published_at)}">',
+        f'<meta property="article:section" content="{esc(entry.text.rubric)}">',
     ]
     if shown.version > 0:
         parts.append(
@@ -153,8 +154,12 @@ def _post(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<a href="{PREFIX[entry.edition]}/tags/{quote(tag)}">#{esc(tag)}</a>' for tag in text.tags
     )
     author = f"{PREFIX[entry.edition]}/authors/{slugify(text.author, entry.edition)}"
+    home = PREFIX[entry.edition] or "/"
+    rubric = f"{PREFIX[entry.edition]}/{entry.story.rubric_key}"
     return (
         f'<div class="{css["news-page_content"]}">'
+        f'<div class="{css["post-header_trail"]}"><a href="{home}">{words.site_name}</a> / '
+        f'<a href="{rubric}">{esc(text.rubric)}</a></div>'
         f'<h1 class="{css["post-header_heading"]}">{esc(shown.title)}</h1>'
         f'<div class="{css["post-header_info"]}"><span>{words.dateline}</span> '
         f"<span>{views_text(entry.edition, ctx.views(entry))}</span> "
