@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 

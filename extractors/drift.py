@@ -33,7 +33,7 @@ EXAMPLE_URLS = 5
 # A CSS-module class: "<component>_<part>__<hash>", e.g. single-news-card_body__w0_Jb.
 _MODULE_CLASS = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*_[A-Za-z][\w-]*)__[\w-]{3,}$")
 
-__all__ = ["DriftTally", "PartDrift", "suggest_prefixes"]
+__all__ = ["DriftTally", "PartDrift", "suggest_prefixes", "version_matches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +155,13 @@ def _module_prefixes(element: html.HtmlElement, levels: int = 3) -> list[str]:
             if match and match["prefix"] not in found:
                 found.append(match["prefix"])
     return found
+
+
+def version_matches(
+    tree: html.HtmlElement, versions: Iterable[tuple[str, Mapping[str, str]]]
+) -> list[tuple[str, int, int]]:
+    """Return, per profile version (name, css), how many of its class prefixes the page has."""
+    return [
+        (name, sum(1 for prefix in css.values() if by_class_prefix(tree, prefix)), len(css))
+        for name, css in versions
+    ]

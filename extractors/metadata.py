@@ -38,6 +38,8 @@ _PUBLISHED_KEYS = (
     "dc.date.issued",
     "date",
 )
+_NO_NAMES: tuple[tuple[str, ...], str] = ((), "none")
+_NO_RUBRIC: tuple[str | None, str] = (None, "none")
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "lastmod")
 
 
@@ -143,9 +145,9 @@ def read_metadata(
     nxt = next_data_article(tree)
     css = css or {}
     field = _OptionalFields(base_url)
-    authors, authors_source = field.read("author", ((), "none"), _authors, tree, meta, ld, nxt, css)
-    rubric, rubric_source = field.read("rubric", (None, "none"), _rubric, tree, meta, ld, nxt, css)
-    tags, tags_source = field.read("tags", ((), "none"), _tags, tree, meta, nxt, css)
+    authors, authors_source = field.read("author", _NO_NAMES, _authors, tree, meta, ld, nxt, css)
+    rubric, rubric_source = field.read("rubric", _NO_RUBRIC, _rubric, tree, meta, ld, nxt, css)
+    tags, tags_source = field.read("tags", _NO_NAMES, _tags, tree, meta, nxt, css)
     return PageMetadata(
         title=_first(meta, "og:title") or _str(ld.get("headline")) or _title_tag(tree),
         description=_first(meta, "og:description", "description"),
@@ -220,7 +222,9 @@ def _authors(
     nxt: dict[str, Any],
     css: Mapping[str, str],
 ) -> tuple[tuple[str, ...], str]:
-    marked = _texts(by_class(tree, "amp-author")) or _texts(by_class_prefix(tree, css.get("author")))
+    marked = _texts(by_class(tree, "amp-author")) or _texts(
+        by_class_prefix(tree, css.get("author"))
+    )
     if marked:
         return marked, "profile"
     linked = structural_author(tree)  # a link to the author's page, e.g. after the body

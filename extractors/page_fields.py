@@ -25,9 +25,7 @@ from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ImageRef
 
 # A bare personal name: two to four capitalised words (Latin or Cyrillic), nothing else.
-NAME = re.compile(
-    r"^[A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+(?:[ -][A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+){1,3}$"
-)
+NAME = re.compile(r"^[A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+(?:[ -][A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+){1,3}$")
 _CHROME = frozenset({"header", "nav", "aside", "footer"})
 _MENU_LINKS = 3  # a parent holding this many rubric links is a menu, not the article's rubric
 _AFTER_BODY = 4  # elements after the body searched for the author's name
@@ -153,7 +151,9 @@ def _structural_rubric(
         if key is None or _in_chrome(anchor, menus):
             continue
         parent = anchor.getparent()
-        siblings = [a for a in parent.iter("a") if _rubric_key(a, pattern)] if parent is not None else []
+        siblings = (
+            [a for a in parent.iter("a") if _rubric_key(a, pattern)] if parent is not None else []
+        )
         name = normalize_text(element_text(anchor))
         if name and len(siblings) < _MENU_LINKS:
             return name, key

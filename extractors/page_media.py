@@ -46,7 +46,10 @@ def lead_image(
 
 
 def _lead_element(
-    tree: html.HtmlElement, declared: str | None, body: html.HtmlElement | None, profile: SiteProfile
+    tree: html.HtmlElement,
+    declared: str | None,
+    body: html.HtmlElement | None,
+    profile: SiteProfile,
 ) -> html.HtmlElement | None:
     box = first_by_class_prefix(tree, profile.css.get("image"))
     if box is not None:
@@ -64,7 +67,7 @@ def _lead_element(
     following = title.xpath("following::*[self::img or self::amp-img][1]")
     if not following or (body is not None and _after(following[0], body)):
         return None
-    return following[0]  # type: ignore[no-any-return]
+    return following[0]
 
 
 def _after(element: html.HtmlElement, body: html.HtmlElement) -> bool:
@@ -136,7 +139,7 @@ def body_sections(
     if body is not None:
         heads |= {normalize_text(element_text(h)).casefold() for h in body.iter(*_HEADINGS)}
     sections: list[Section] = []
-    subhead, run = "", []
+    subhead, run = "", list[str]()
     for paragraph in paragraphs:
         if paragraph.casefold() in heads:
             if subhead or run:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from unn_ingest.extractors.linking import LinkEdge, LinkNode
 
@@ -137,6 +137,12 @@ class ArticleView:
     first_seen_at: datetime
     last_fetched_at: datetime
     last_changed_at: datetime
+    rubric_key: str | None  # the rubric's URL path without the edition prefix, e.g. "/politics"
+    image_caption: str | None
+    image_credit: str | None
+    images: tuple[dict[str, str], ...]  # the body's images: {"url", "caption", "credit"}
+    sections: tuple[dict[str, Any], ...]  # the body by subhead: {"subhead", "paragraphs"}
+    profile_version: str | None
     revisions: tuple[RevisionView, ...]  # oldest first
     siblings: tuple[StoryEdition, ...]  # the story's other editions
     links: tuple[tuple[str, str, str], ...]  # explicit links seen: (edition, url, method)

@@ -87,7 +87,7 @@ def _status(outcome: FetchOutcome) -> str:
 
 
 def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
-    from unn_ingest.extractors.drift import suggest_prefixes
+    from unn_ingest.extractors.drift import suggest_prefixes, version_matches
     from unn_ingest.extractors.html_decode import decode_body, parse_html
 
     body = page.body.decode("utf-8", "replace")
@@ -100,6 +100,18 @@ def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
     for role, prefix in sorted(profile.css.items()):
         rows.append((f"css {role} ({prefix}__*)", "found" if prefix + "__" in body else "missing"))
     tree = parse_html(decode_body(page))
+    rows.append(("profile version (by fetch date)", profile.at(page.fetched_at).version))
+    if tree is not None:
+        versions = [(v.name, v.css) for v in profile.versions] or [(profile.version, profile.css)]
+        matches = version_matches(tree, versions)
+        best = max(matches, key=lambda m: m[1])
+        rows.append(
+            ("profile version matching the page", f"{best[0]} ({best[1]}/{best[2]} classes)")
+        )
+        rows += [
+            (f"  version {n}", f"{found}/{total} classes found") for n, found, total in matches
+        ]
+    profile = profile.at(page.fetched_at)
     suggested = suggest_prefixes(tree, profile.css) if tree is not None else {}
     for role, prefixes in suggested.items():  # the drift alarm's hint: the classes there now
         rows.append((f"css {role}: suggested prefix", ", ".join(prefixes)))
@@ -116,6 +128,11 @@ def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
         ("title", a.title),
         ("published (UTC)", str(a.published_at)),
         ("authors / rubric", f"{', '.join(a.authors) or '-'} / {a.rubric or '-'}"),
+        ("rubric key / tags", f"{a.rubric_key or '-'} / {', '.join(a.tags) or '-'}"),
+        ("lead image", _image_text(a.image)),
+        ("body images / sections", f"{len(a.images)} / {len(a.sections)}"),
+        ("modified (UTC)", str(a.modified_at)),
+        ("profile version used", a.profile_version or "-"),
         ("edition links", ", ".join(f"{x.edition}:{x.method}" for x in a.links) or "none"),
         (
             "language",
@@ -123,6 +140,11 @@ def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
         ),
         ("body preview", a.body[:400]),
     ]
+
+
+def _image_text(image: object) -> str:
+    url, caption, credit = (getattr(image, k, "") for k in ("url", "caption", "credit"))
+    return f"{url} — {caption or '-'} ({credit or 'no credit'})" if url else "-"
 
 
 def register(app: typer.Typer) -> None:

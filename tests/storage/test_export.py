@@ -27,9 +27,11 @@ from .conftest import url_of
 
 MakeInput = Callable[..., AnalysedArticle]
 DOCUMENTED = [
-    "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric", "tags",
-    "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
-    "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
+    "id", "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric",
+    "rubric_key", "tags", "image_url", "image_caption", "image_credit", "images", "sections",
+    "word_count", "published_at", "modified_at", "lang_detected", "lang_confidence",
+    "lang_mismatch", "link_method", "link_score", "content_hash", "revisions", "duplicate_of",
+    "first_seen_at", "fetched_at", "profile_version",
 ]  # fmt: skip
 runner = CliRunner()
 _register_subcommands()
