@@ -16,7 +16,8 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import AnalysedArticle, EditionLink
-from unn_ingest.storage import export, frontier, reads, reextract, stories, writes
+from unn_ingest.storage import completeness, export, frontier, reads, reextract, stories, writes
+from unn_ingest.storage.completeness import FieldCompleteness
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
@@ -185,6 +186,14 @@ class Store:
         """Return the number of articles per link method (hreflang, switcher, content, none)."""
         with self._read("cannot count link methods") as conn:
             return reads.link_method_counts(conn)
+
+    def field_completeness(
+        self, since: datetime | None = None, article_ids: Iterable[int] | None = None
+    ) -> list[FieldCompleteness]:
+        """Return per edition how many articles fetched since `since` (or with these ids; all
+        without either) have each field (`FieldCompleteness.shares()`)."""
+        with self._read("cannot measure field completeness") as conn:
+            return completeness.field_completeness(conn, since, article_ids)
 
     def iter_export(
         self,
