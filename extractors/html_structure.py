@@ -19,6 +19,7 @@ from unn_ingest.extractors.normalize import normalize_text
 
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote"})
 _OUTSIDE = frozenset({"header", "nav", "aside", "footer", "form", "figure"})
+_BYLINE_CHROME = frozenset({"nav", "aside", "footer", "form"})
 _LEAD_TAGS = frozenset({"p", "div", "h2", "strong", "span"})
 _AUTHOR_PATH = re.compile(r"/(?:authors?|avtor|avtory)/[^/]+/?$", re.IGNORECASE)
 # A paragraph whose text is mostly its links is a list of links, not prose.
@@ -90,16 +91,19 @@ def _prose_score(element: html.HtmlElement) -> int:
     return score
 
 
-def _inside_chrome(element: html.HtmlElement) -> bool:
-    if element.tag in _OUTSIDE:
+def _inside_chrome(element: html.HtmlElement, chrome: frozenset[str] = _OUTSIDE) -> bool:
+    if element.tag in chrome:
         return True
-    return any(a.tag in _OUTSIDE for a in element.iterancestors())
+    return any(a.tag in chrome for a in element.iterancestors())
 
 
 def author_elements(tree: html.HtmlElement) -> list[html.HtmlElement]:
-    """Return the elements marked as the article's author (author-page links, rel/itemprop)."""
+    """Return the elements marked as the article's author (author-page links, rel/itemprop);
+    an article's own <header> may hold its byline, the page's nav and footer do not."""
     return [
-        e for e in tree.iter("a", "span", "div", "p") if not _inside_chrome(e) and _marks_author(e)
+        e
+        for e in tree.iter("a", "span", "div", "p")
+        if not _inside_chrome(e, _BYLINE_CHROME) and _marks_author(e)
     ]
 
 

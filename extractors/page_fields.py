@@ -38,6 +38,7 @@ __all__ = [
     "PageFields",
     "Rubric",
     "after_body_author",
+    "linked_tags",
     "page_rubric",
     "page_tags",
     "read_page_fields",
@@ -183,17 +184,30 @@ def page_tags(
     shown = _tag_texts([a for box in boxes for a in box.iter("a")])
     if shown:
         return shown, "profile"
-    pattern = re.compile(profile.tag_path_pattern)
     menus = set(by_class_prefix(tree, profile.css.get("rubric_menu")))
-    linked = [
-        a
-        for a in tree.iter("a")
-        if pattern.search(urlsplit(str(a.get("href") or "")).path) and not _in_chrome(a, menus)
-    ]
+    linked = tag_links(tree, profile.tag_path_pattern, menus)
     shown = _tag_texts(linked)
     if shown:
         return shown, "structure"
     return meta.tags, meta.tags_source if meta.tags else "none"
+
+
+def tag_links(
+    tree: html.HtmlElement, pattern: str, menus: set[html.HtmlElement] | None = None
+) -> list[html.HtmlElement]:
+    """Return the links to tag pages outside the page's chrome and menus."""
+    found = re.compile(pattern)
+    return [
+        a
+        for a in tree.iter("a")
+        if found.search(urlsplit(str(a.get("href") or "")).path)
+        and not _in_chrome(a, menus or set())
+    ]
+
+
+def linked_tags(tree: html.HtmlElement, pattern: str) -> tuple[str, ...]:
+    """Return the texts of the page's links to tag pages (without a leading "#")."""
+    return _tag_texts(tag_links(tree, pattern))
 
 
 def _tag_texts(anchors: list[html.HtmlElement]) -> tuple[str, ...]:

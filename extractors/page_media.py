@@ -109,7 +109,9 @@ def _credit(box: html.HtmlElement, profile: SiteProfile) -> tuple[str, str]:
         match = pattern.match(text)
         if match:
             return normalize_text(match["credit"]), text
-    return "", ""
+    inline = re.compile(rf"(?:^|\s)(?:{labels})\s*:\s*(?P<credit>[^:]+)$", re.IGNORECASE)
+    found = inline.search(normalize_text(element_text(box)))  # "Caption. Photo: Name"
+    return (normalize_text(found["credit"]), found[0].strip()) if found else ("", "")
 
 
 def body_images(

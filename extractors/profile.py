@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+# A link to a tag page: /tags/<tag>, /tag/<tag>, /tegi/<tag> (any site).
+TAG_PATH_PATTERN = r"/(?:tags?|tegi|teg|topics?)/[^/]+/?$"
+
 
 @dataclass(frozen=True, slots=True)
 class EditionProfile:
@@ -81,7 +84,7 @@ class SiteProfile:
     rubric_path_pattern: str = (
         r"^(?:/(?:en|ru))?(?P<rubric>/(?!(?:en|ru|uk|news|amp|tags|authors|rss)/?$)[a-z][\w-]*)/?$"
     )
-    tag_path_pattern: str = r"/(?:tags?|tegi|teg)/[^/]+/?$"
+    tag_path_pattern: str = TAG_PATH_PATTERN
     image_credit_labels: tuple[str, ...] = ("Фото", "Photo", "Foto", "Джерело", "Source")
     # Below this share of a run's pages with the field, the drift alarm warns (field -> share).
     field_floors: dict[str, float] = field(default_factory=dict)
