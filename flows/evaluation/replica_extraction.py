@@ -1,11 +1,13 @@
 """Score the UNN profile path on the replica's pages, in both layouts, beside bare trafilatura.
 
-Three variants: layout a with the shipped profile (full and AMP pages), layout b with the
-shipped profile, and layout b with a profile whose class names match nothing (full pages), so
-that everything there rests on the page's structure. Each is scored on lead + body (word
-4-grams) against the replica's truth, with exact-match rates for title, lead, publish time,
-author and (AMP) rubric, and the share of editions with a switcher or hreflang that the
-page's explicit links join to every other visible edition of their story.
+Four variants: layout a with the shipped profile (full and AMP pages), layout b with the
+shipped profile, and each layout with a profile whose class names match nothing (full pages),
+so that everything there rests on the page's structure (on layout a, the author is then a
+bare name after the body in a block of a class the profile does not know). Each is scored on
+lead + body (word 4-grams) against the replica's truth, with exact-match rates for title,
+lead, publish time, author and (AMP) rubric, the share of editions with a switcher or
+hreflang that the page's explicit links join to every other visible edition of their story,
+and every field around the text (flows.evaluation.fields).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ VARIANTS = (
     ReplicaVariant("replica", "a"),
     ReplicaVariant("replica-b", "b", amp=False),
     ReplicaVariant("replica-b-nomatch", "b", no_match=True, amp=False),
+    ReplicaVariant("replica-nomatch", "a", no_match=True, amp=False),
 )
 
 
