@@ -9,7 +9,8 @@ image with the title repeated, body with subheads and inline related links
 What the facts leave open, it chooses differently from layout a: other component names and
 hashes, no <article>, <nav>, <aside> or <footer> element, a switcher of `УКР ENG РУС` labels in
 a list without `hreflang`, subheads as <h3>, inline related links without a class (the whole
-line one link), no Next.js data. Ground truth is the same for both layouts.
+line one link), a breadcrumb (site, rubric link) above the headline, no Next.js data. Ground
+truth is the same for both layouts.
 """
 
 from __future__ import annotations
