@@ -24,6 +24,8 @@ from unn_ingest.flows.cli.options import (
 from unn_ingest.flows.errors import OfflineError
 
 if TYPE_CHECKING:  # the pipeline is imported when a page is probed, not at every CLI start
+    from lxml.html import HtmlElement
+
     from unn_ingest.extractors.analysis import AnalysisFailure
     from unn_ingest.extractors.page import FetchedPage
     from unn_ingest.extractors.profile import SiteProfile
@@ -87,7 +89,7 @@ def _status(outcome: FetchOutcome) -> str:
 
 
 def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
-    from unn_ingest.extractors.drift import suggest_prefixes, version_matches
+    from unn_ingest.extractors.drift import suggest_prefixes
     from unn_ingest.extractors.html_decode import decode_body, parse_html
 
     body = page.body.decode("utf-8", "replace")
@@ -97,25 +99,30 @@ def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
         ("Q3 JSON-LD", str("application/ld+json" in body)),
         ("Q4 __NEXT_DATA__ blob", str("__NEXT_DATA__" in body)),
     ]
+    profile = profile.at(page.fetched_at)  # the class names of the version of that day
     for role, prefix in sorted(profile.css.items()):
         rows.append((f"css {role} ({prefix}__*)", "found" if prefix + "__" in body else "missing"))
     tree = parse_html(decode_body(page))
-    rows.append(("profile version (by fetch date)", profile.at(page.fetched_at).version))
-    if tree is not None:
-        versions = [(v.name, v.css) for v in profile.versions] or [(profile.version, profile.css)]
-        matches = version_matches(tree, versions)
-        best = max(matches, key=lambda m: m[1])
-        rows.append(
-            ("profile version matching the page", f"{best[0]} ({best[1]}/{best[2]} classes)")
-        )
-        rows += [
-            (f"  version {n}", f"{found}/{total} classes found") for n, found, total in matches
-        ]
-    profile = profile.at(page.fetched_at)
-    suggested = suggest_prefixes(tree, profile.css) if tree is not None else {}
-    for role, prefixes in suggested.items():  # the drift alarm's hint: the classes there now
+    if tree is None:
+        return rows
+    rows += _version_rows(tree, profile)
+    for role, prefixes in suggest_prefixes(tree, profile.css).items():  # the drift alarm's hint
         rows.append((f"css {role}: suggested prefix", ", ".join(prefixes)))
     return rows
+
+
+def _version_rows(tree: HtmlElement, profile: SiteProfile) -> list[Row]:
+    """Say which profile version the fetch date picks and whose classes match the page best."""
+    from unn_ingest.extractors.drift import version_matches
+
+    versions = [(v.name, v.css) for v in profile.versions] or [(profile.version, profile.css)]
+    matches = version_matches(tree, versions)
+    name, found, total = max(matches, key=lambda m: m[1])
+    return [
+        ("profile version (by fetch date)", profile.version),
+        ("profile version matching the page", f"{name} ({found}/{total} classes)"),
+        *((f"  version {n}", f"{f}/{t} classes found") for n, f, t in matches),
+    ]
 
 
 def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
