@@ -70,14 +70,24 @@ def structural_lead(tree: html.HtmlElement, description: str | None) -> str:
 
 
 def body_container(tree: html.HtmlElement) -> html.HtmlElement | None:
-    """Return the element with the most prose in its own paragraph children, or None."""
-    best: html.HtmlElement | None = None
-    best_score = 0
-    for element in tree.iter("div", "section", "article", "main", "td"):
+    """Return the element with the most prose in its own paragraph children, or None.
+
+    An article's body follows its headline: a block before the first <h1> (the site's legal
+    lines, a widget) is chosen only when nothing after it holds prose.
+    """
+    title = title_element(tree)
+    holders = set(title.iterancestors()) if title is not None else set()
+    best: dict[bool, tuple[int, html.HtmlElement | None]] = {True: (0, None), False: (0, None)}
+    after = title is None
+    for element in tree.iter("div", "section", "article", "main", "td", "h1"):
+        if element is title:
+            after = True
+            continue
         score = _prose_score(element)
-        if score > best_score and not _inside_chrome(element):
-            best, best_score = element, score
-    return best
+        placed = after or element in holders
+        if score > best[placed][0] and not _inside_chrome(element):
+            best[placed] = (score, element)
+    return best[True][1] if best[True][1] is not None else best[False][1]
 
 
 def _prose_score(element: html.HtmlElement) -> int:
