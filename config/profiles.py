@@ -7,14 +7,21 @@ named with the file and its place in it (`editions[1].feed_path is missing`).
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from unn_ingest.config.checks import profile_error_line
 from unn_ingest.config.settings import PUBLIC_MAX_RPS
-from unn_ingest.extractors.profile import EditionProfile, RetryLimits, SiteProfile
+from unn_ingest.extractors.profile import (
+    EditionProfile,
+    ProfileVersion,
+    RetryLimits,
+    SiteProfile,
+)
 
 PROFILE_DIR = Path(__file__).resolve().parent
 _RETRIES = RetryLimits()  # the defaults of a [retries] key left out
@@ -58,6 +65,14 @@ class RetriesEntry(_Strict):
     robots_cache_seconds: float = Field(default=_RETRIES.robots_cache_seconds, gt=0, le=30 * 86400)
 
 
+class VersionEntry(_Strict):
+    """One `[[versions]]` table: the class names that hold from `valid_from` (a TOML date) on."""
+
+    name: str = Field(min_length=1)
+    valid_from: date
+    css: dict[str, str] = {}
+
+
 class ProfileFile(_Strict):
     """A site profile file as written: every key, its type and its range."""
 
@@ -78,6 +93,13 @@ class ProfileFile(_Strict):
     requests_per_second: float = Field(default=1.0, gt=0, le=PUBLIC_MAX_RPS)
     max_concurrency: int = Field(default=4, ge=1, le=64)
     drift_threshold: float = Field(default=0.9, ge=0, le=1)
+    # page fields: links to rubric and tag pages, the labels of an image's credit line
+    rubric_path_pattern: str | None = None
+    tag_path_pattern: str | None = None
+    image_credit_labels: list[str] | None = None
+    field_floors: dict[str, float] | None = None  # the drift alarm's share per field
+    version: str = Field(default="default", min_length=1)  # the name of the [css] here
+    versions: list[VersionEntry] = []
 
 
 def load_profile(name: str = "unn", origin: str | None = None) -> SiteProfile:
@@ -133,4 +155,36 @@ def _build(raw: ProfileFile, origin: str | None) -> SiteProfile:
         requests_per_second=raw.requests_per_second,
         max_concurrency=raw.max_concurrency,
         drift_threshold=raw.drift_threshold,
+        **_optional(raw),
+        version=raw.version,
+        versions=_versions(raw.versions, raw.version, dict(raw.css)),
     )
+
+
+def _optional(raw: ProfileFile) -> dict[str, Any]:
+    """Return the optional page-field settings the profile declares (defaults otherwise)."""
+    found: dict[str, Any] = {}
+    for key in ("rubric_path_pattern", "tag_path_pattern"):
+        if getattr(raw, key) is not None:
+            found[key] = getattr(raw, key)
+    if raw.image_credit_labels is not None:
+        found["image_credit_labels"] = tuple(raw.image_credit_labels)
+    if raw.field_floors is not None:
+        found["field_floors"] = dict(raw.field_floors)
+    return found
+
+
+def _versions(
+    raw: list[VersionEntry], base: str, css: dict[str, str]
+) -> tuple[ProfileVersion, ...]:
+    """Read [[versions]]: each a name, a `valid_from` date and the [css] that replaces the
+    profile's from that day; none declared: the profile is its one version."""
+    if not raw:
+        return ()
+    later = sorted(
+        (ProfileVersion(v.name, v.valid_from, {**css, **v.css}) for v in raw),
+        key=lambda v: v.valid_from,
+    )
+    if len({v.name for v in later} | {base}) != len(later) + 1:
+        raise ProfileError("site profile versions must have distinct names")
+    return (ProfileVersion(base, date.min, dict(css)), *later)

@@ -29,8 +29,10 @@ class AnalysisFailure:
 def analyse_page(page: FetchedPage, profile: SiteProfile) -> AnalysedArticle | AnalysisFailure:
     """Extract, tag and fingerprint one page; a page without an article gives a failure.
 
-    Never raises: a crash anywhere becomes a failure naming the exception.
+    Never raises: a crash anywhere becomes a failure naming the exception. The page is read
+    with the profile version of the day it was fetched (a redesign does not rewrite the past).
     """
+    profile = profile.at(page.fetched_at)
     try:
         article = extract_article(page, profile, strict=True)
     except Exception as exc:  # a parser bug must not lose the rest of the batch

@@ -22,13 +22,15 @@ from unn_ingest.extractors.html_profile import SelectedContent
 from unn_ingest.extractors.html_select import by_class_prefix
 from unn_ingest.extractors.metadata import PageMetadata, parse_datetime, read_metadata
 from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.page_fields import read_page_fields
+from unn_ingest.extractors.page_media import body_sections
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ExtractedArticle
 from unn_ingest.extractors.urls import ArticleKey, article_key, article_url
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "2026.12.02-1"
+EXTRACTOR_VERSION = "2026.12.07-1"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_article"]
 
@@ -90,6 +92,7 @@ def _extract_profiled(
         log.info("no article text in %s", url)
         return None
     links, switcher = edition_links(tree, url, key.edition, profile)
+    fields = read_page_fields(tree, url, meta, content, profile)
     return ExtractedArticle(
         url=_canonical(meta, key, profile),
         edition=key.edition,
@@ -97,16 +100,21 @@ def _extract_profiled(
         title=content.title,
         lead=content.lead,
         paragraphs=content.paragraphs,
-        authors=meta.authors or ((content.byline,) if content.byline else ()),
-        rubric=meta.rubric,
-        tags=meta.tags,
-        image_url=meta.image_url,
+        authors=fields.authors,
+        rubric=fields.rubric.name,
+        tags=fields.tags,
+        image_url=fields.image.url if fields.image else None,
         published_at=meta.published_at or parse_datetime(content.time_value, tz),
-        modified_at=meta.modified_at,
+        modified_at=meta.modified_at or parse_datetime(fields.updated, tz),
         links=links,
         extractor_version=EXTRACTOR_VERSION,
         warnings=meta.warnings + warnings,
-        sources=(*content.sources, ("switcher", switcher)),
+        sources=(*content.sources, ("switcher", switcher), *fields.sources),
+        rubric_key=fields.rubric.key,
+        image=fields.image,
+        images=fields.images,
+        sections=body_sections(content.body_element, content.paragraphs, profile),
+        profile_version=profile.version,
     )
 
 

@@ -52,7 +52,7 @@ def choose_content(
     sources = dict(selected.sources)
     title, sources["title"] = _title(tree, selected, meta)
     lead, sources["lead"] = _lead(tree, selected, meta)
-    paragraphs, sources["body"] = _body(tree, url, profile, selected)
+    paragraphs, sources["body"], element = _body(tree, url, profile, selected)
     known = (title, lead, *meta.authors)
     cleaned = _without_repeats(drop_furniture(paragraphs, profile), known)
     byline = ""
@@ -65,6 +65,7 @@ def choose_content(
         time_value=selected.time_value,
         sources=tuple(sources.items()),
         byline=byline,
+        body_element=element,
     )
 
 
@@ -96,21 +97,22 @@ def _lead(tree: html.HtmlElement, selected: SelectedContent, meta: PageMetadata)
 
 def _body(
     tree: html.HtmlElement, url: str, profile: SiteProfile, selected: SelectedContent
-) -> tuple[tuple[str, ...], str]:
-    """Return the body blocks and their source: profile, structure, next-data or trafilatura."""
+) -> tuple[tuple[str, ...], str, html.HtmlElement | None]:
+    """Return the body blocks, their source (profile, structure, next-data or trafilatura)
+    and the element they were read from."""
     furniture = tuple(profile.css[r] for r in FURNITURE_ROLES if r in profile.css)
     container = body_container(tree)
     structural = _walk(container, furniture) if container is not None else ()
     if selected.paragraphs and not _partial(selected.paragraphs, structural, container, profile):
-        return selected.paragraphs, "profile"
+        return selected.paragraphs, "profile", selected.body_element
     if structural:
-        return structural, "structure"
+        return structural, "structure", container
     from_data = _next_data_blocks(tree, furniture, profile)
     if from_data:
-        return from_data, "next-data"
+        return from_data, "next-data", None
     log.info("neither the profile nor the structure found a body in %s; using trafilatura", url)
     found = trafilatura_paragraphs(without_furniture(tree, profile), url)
-    return drop_furniture(found, profile), "trafilatura" if found else "none"
+    return drop_furniture(found, profile), "trafilatura" if found else "none", container
 
 
 def _partial(

@@ -15,6 +15,8 @@ from lxml import html
 from unn_ingest.extractors.alternates import EDITION_CODES, generic_edition_links
 from unn_ingest.extractors.metadata import parse_datetime, read_metadata
 from unn_ingest.extractors.normalize import normalize_text, split_lines
+from unn_ingest.extractors.page_fields import linked_tags
+from unn_ingest.extractors.profile import TAG_PATH_PATTERN
 from unn_ingest.extractors.records import ExtractedArticle
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ def extract_generic(tree: html.HtmlElement, url: str, version: str) -> Extracted
         paragraphs=paragraphs,
         authors=meta.authors,
         rubric=meta.rubric,
-        tags=meta.tags,
+        tags=meta.tags or linked_tags(tree, TAG_PATH_PATTERN),
         image_url=meta.image_url,
         published_at=meta.published_at or page_date(tree, url),
         modified_at=meta.modified_at,

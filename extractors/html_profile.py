@@ -8,7 +8,7 @@ result holds the article and nothing else.
 from __future__ import annotations
 
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import html
@@ -66,6 +66,8 @@ class SelectedContent:
     # Who found each part: ("title", "profile"), ("body", "structure"), ... (see extractors.drift)
     sources: tuple[tuple[str, str], ...] = ()
     byline: str = ""  # an author's name that closed the body as a bare line (seed page)
+    # The element the body was read from (None: from data, not markup); not compared.
+    body_element: Any = field(default=None, compare=False, repr=False)
 
     def source(self, part: str) -> str:
         """Return who found `part` ("profile", "structure", "metadata", ...), or "none"."""
@@ -84,7 +86,8 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
     lead_el = _either(first_by_class_prefix(scope, css.get("lead")), _first_class(scope, AMP_LEAD))
     bodies = by_class_prefix(scope, css.get("body")) or by_class(scope, AMP_BODY)
     paragraphs: list[str] = []
-    for body in _outermost(bodies):
+    outermost = _outermost(bodies)
+    for body in outermost:
         walk_blocks(body, furniture, paragraphs)
     title = normalize_text(element_text(title_el)) if title_el is not None else ""
     lead = normalize_text(element_text(lead_el)) if lead_el is not None else ""
@@ -99,6 +102,7 @@ def select_content(tree: html.HtmlElement, profile: SiteProfile) -> SelectedCont
             for part, value in (("title", title), ("lead", lead), ("body", found))
             if value
         ),
+        body_element=outermost[0] if outermost else None,
     )
 
 

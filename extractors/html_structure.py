@@ -19,6 +19,7 @@ from unn_ingest.extractors.normalize import normalize_text
 
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote"})
 _OUTSIDE = frozenset({"header", "nav", "aside", "footer", "form", "figure"})
+_BYLINE_CHROME = frozenset({"nav", "aside", "footer", "form"})
 _LEAD_TAGS = frozenset({"p", "div", "h2", "strong", "span"})
 _AUTHOR_PATH = re.compile(r"/(?:authors?|avtor|avtory)/[^/]+/?$", re.IGNORECASE)
 # A paragraph whose text is mostly its links is a list of links, not prose.
@@ -27,6 +28,7 @@ _LINK_SHARE = 0.6
 __all__ = [
     "author_elements",
     "body_container",
+    "is_author_link",
     "lead_element",
     "structural_author",
     "structural_lead",
@@ -68,14 +70,24 @@ def structural_lead(tree: html.HtmlElement, description: str | None) -> str:
 
 
 def body_container(tree: html.HtmlElement) -> html.HtmlElement | None:
-    """Return the element with the most prose in its own paragraph children, or None."""
-    best: html.HtmlElement | None = None
-    best_score = 0
-    for element in tree.iter("div", "section", "article", "main", "td"):
+    """Return the element with the most prose in its own paragraph children, or None.
+
+    An article's body follows its headline: a block before the first <h1> (the site's legal
+    lines, a widget) is chosen only when nothing after it holds prose.
+    """
+    title = title_element(tree)
+    holders = set(title.iterancestors()) if title is not None else set()
+    best: dict[bool, tuple[int, html.HtmlElement | None]] = {True: (0, None), False: (0, None)}
+    after = title is None
+    for element in tree.iter("div", "section", "article", "main", "td", "h1"):
+        if element is title:
+            after = True
+            continue
         score = _prose_score(element)
-        if score > best_score and not _inside_chrome(element):
-            best, best_score = element, score
-    return best
+        placed = after or element in holders
+        if score > best[placed][0] and not _inside_chrome(element):
+            best[placed] = (score, element)
+    return best[True][1] if best[True][1] is not None else best[False][1]
 
 
 def _prose_score(element: html.HtmlElement) -> int:
@@ -89,16 +101,19 @@ def _prose_score(element: html.HtmlElement) -> int:
     return score
 
 
-def _inside_chrome(element: html.HtmlElement) -> bool:
-    if element.tag in _OUTSIDE:
+def _inside_chrome(element: html.HtmlElement, chrome: frozenset[str] = _OUTSIDE) -> bool:
+    if element.tag in chrome:
         return True
-    return any(a.tag in _OUTSIDE for a in element.iterancestors())
+    return any(a.tag in chrome for a in element.iterancestors())
 
 
 def author_elements(tree: html.HtmlElement) -> list[html.HtmlElement]:
-    """Return the elements marked as the article's author (author-page links, rel/itemprop)."""
+    """Return the elements marked as the article's author (author-page links, rel/itemprop);
+    an article's own <header> may hold its byline, the page's nav and footer do not."""
     return [
-        e for e in tree.iter("a", "span", "div", "p") if not _inside_chrome(e) and _marks_author(e)
+        e
+        for e in tree.iter("a", "span", "div", "p")
+        if not _inside_chrome(e, _BYLINE_CHROME) and _marks_author(e)
     ]
 
 
@@ -114,4 +129,12 @@ def _marks_author(element: html.HtmlElement) -> bool:
     if (element.get("itemprop") or "").lower() == "author" and not len(element):
         return True
     href = element.get("href") if element.tag == "a" else None
+    return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))
+
+
+def is_author_link(anchor: html.HtmlElement) -> bool:
+    """Tell whether a link points at an author's page (`/authors/<name>`) or is rel=author."""
+    if "author" in (anchor.get("rel") or "").lower().split():
+        return True
+    href = anchor.get("href")
     return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))

@@ -38,6 +38,8 @@ _PUBLISHED_KEYS = (
     "dc.date.issued",
     "date",
 )
+_NO_NAMES: tuple[tuple[str, ...], str] = ((), "none")
+_NO_RUBRIC: tuple[str | None, str] = (None, "none")
 _MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "lastmod")
 
 
@@ -51,6 +53,9 @@ class PageMetadata:
     rubric: str | None = None
     tags: tuple[str, ...] = ()
     image_url: str | None = None
+    authors_source: str = "none"  # who found them: "profile" (a marked element), "structure",
+    rubric_source: str = "none"  # "next-data", "json-ld", "metadata"
+    tags_source: str = "none"
     published_at: datetime | None = None
     modified_at: datetime | None = None
     canonical_url: str | None = None
@@ -140,12 +145,18 @@ def read_metadata(
     nxt = next_data_article(tree)
     css = css or {}
     field = _OptionalFields(base_url)
+    authors, authors_source = field.read("author", _NO_NAMES, _authors, tree, meta, ld, nxt, css)
+    rubric, rubric_source = field.read("rubric", _NO_RUBRIC, _rubric, tree, meta, ld, nxt, css)
+    tags, tags_source = field.read("tags", _NO_NAMES, _tags, tree, meta, nxt, css)
     return PageMetadata(
         title=_first(meta, "og:title") or _str(ld.get("headline")) or _title_tag(tree),
         description=_first(meta, "og:description", "description"),
-        authors=field.read("author", (), _authors, tree, meta, ld, nxt, css),
-        rubric=field.read("rubric", None, _rubric, tree, meta, ld, nxt, css),
-        tags=field.read("tags", (), _tags, tree, meta, nxt, css),
+        authors=authors,
+        authors_source=authors_source,
+        rubric=rubric,
+        tags=tags,
+        rubric_source=rubric_source,
+        tags_source=tags_source,
         image_url=field.read("image", None, _image, meta, nxt, base_url),
         published_at=field.read(
             "published time", None, _time, meta, _PUBLISHED_KEYS, (nxt.get("publishedAt"),), ld, tz
@@ -210,21 +221,22 @@ def _authors(
     ld: dict[str, Any],
     nxt: dict[str, Any],
     css: Mapping[str, str],
-) -> tuple[str, ...]:
-    shown = (
-        _texts(by_class(tree, "amp-author"))
-        or _texts(by_class_prefix(tree, css.get("author")))
-        or structural_author(tree)  # a link to the author's page, e.g. after the body
+) -> tuple[tuple[str, ...], str]:
+    marked = _texts(by_class(tree, "amp-author")) or _texts(
+        by_class_prefix(tree, css.get("author"))
     )
-    if shown:
-        return shown
+    if marked:
+        return marked, "profile"
+    linked = structural_author(tree)  # a link to the author's page, e.g. after the body
+    if linked:
+        return linked, "structure"
     if _str(nxt.get("author")):
-        return (normalize_text(nxt["author"]),)
+        return (normalize_text(nxt["author"]),), "next-data"
     from_ld = tuple(_names(ld.get("author")))
     if from_ld:
-        return from_ld
+        return from_ld, "json-ld"
     author = _first(meta, "author", "article:author")
-    return (author,) if author and not author.startswith("http") else ()
+    return ((author,), "metadata") if author and not author.startswith("http") else ((), "none")
 
 
 def _names(value: Any) -> Iterator[str]:
@@ -243,26 +255,35 @@ def _rubric(
     ld: dict[str, Any],
     nxt: dict[str, Any],
     css: Mapping[str, str],
-) -> str | None:
+) -> tuple[str | None, str]:
     shown = _texts(by_class(tree, "amp-rubric")) or _texts(by_class_prefix(tree, css.get("rubric")))
     if shown:
-        return shown[0]
+        return shown[0], "profile"
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
-    return _str(nxt.get("rubric")) or _first(meta, "article:section") or _str(section)
+    for found, source in (
+        (_str(nxt.get("rubric")), "next-data"),
+        (_first(meta, "article:section"), "metadata"),
+        (_str(section), "json-ld"),
+    ):
+        if found:
+            return found, source
+    return None, "none"
 
 
 def _tags(
     tree: html.HtmlElement, meta: dict[str, list[str]], nxt: dict[str, Any], css: Mapping[str, str]
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], str]:
     boxes = by_class_prefix(tree, css.get("tags"))
     if boxes:
-        return _texts([a for box in boxes for a in box.iter("a")])
+        return _texts([a for box in boxes for a in box.iter("a")]), "profile"
     listed = nxt.get("tags")
-    if isinstance(listed, list):
-        return tuple(dict.fromkeys(normalize_text(t) for t in listed if isinstance(t, str)))
-    return tuple(dict.fromkeys(normalize_text(t) for t in meta.get("article:tag", [])))
+    if isinstance(listed, list) and listed:
+        found = (normalize_text(t) for t in listed if isinstance(t, str))
+        return tuple(dict.fromkeys(found)), "next-data"
+    tagged = tuple(dict.fromkeys(normalize_text(t) for t in meta.get("article:tag", [])))
+    return tagged, "metadata" if tagged else "none"
 
 
 def _time(

@@ -6,7 +6,12 @@ that `extractors/` depends on nothing else of the project.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+# A link to a tag page: /tags/<tag>, /tag/<tag>, /tegi/<tag> (any site).
+TAG_PATH_PATTERN = r"/(?:tags?|tegi|teg|topics?)/[^/]+/?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,15 @@ class Furniture:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileVersion:
+    """A version of the site's markup: the class names that hold from `valid_from` on."""
+
+    name: str  # e.g. "2026-03-redesign"
+    valid_from: date  # the site's local date from which pages are read with this version
+    css: dict[str, str] = field(default_factory=dict)  # replaces the profile's own [css]
+
+
+@dataclass(frozen=True, slots=True)
 class SiteProfile:
     """Everything site-specific: origin, editions, markup hints, politeness."""
 
@@ -65,6 +79,18 @@ class SiteProfile:
     max_concurrency: int = 4
     # Below this share of pages whose part the profile's own classes found, a run warns.
     drift_threshold: float = 0.9
+    # Regexes on a link's URL path: a rubric page (group "rubric" is its key without the
+    # edition prefix) and a tag page.
+    rubric_path_pattern: str = (
+        r"^(?:/(?:en|ru))?(?P<rubric>/(?!(?:en|ru|uk|news|amp|tags|authors|rss)/?$)[a-z][\w-]*)/?$"
+    )
+    tag_path_pattern: str = TAG_PATH_PATTERN
+    image_credit_labels: tuple[str, ...] = ("Фото", "Photo", "Foto", "Джерело", "Source")
+    # Below this share of a run's pages with the field, the drift alarm warns (field -> share).
+    field_floors: dict[str, float] = field(default_factory=dict)
+    version: str = "default"  # the name of the version whose class names `css` holds
+    # Every version, oldest first, the first being the profile's own [css]; empty: one version.
+    versions: tuple[ProfileVersion, ...] = ()
 
     def edition(self, code: str) -> EditionProfile:
         """Return the edition with this code; raise KeyError if the site has none."""
@@ -78,6 +104,21 @@ class SiteProfile:
         matching leaves out)."""
         phrases = tuple(p for e in self.editions for p in e.attribution_phrases)
         return Furniture(phrases, tuple(s for e in self.editions for s in e.subheads))
+
+    def at(self, moment: datetime) -> SiteProfile:
+        """Return the profile as it read pages fetched at `moment` (the version of that day)."""
+        if not self.versions:
+            return self
+        day = moment.astimezone(ZoneInfo(self.time_zone)).date()
+        chosen = [v for v in self.versions if v.valid_from <= day] or [self.versions[0]]
+        current = chosen[-1]
+        if current.name == self.version:
+            return self
+        return replace(self, css=dict(current.css), version=current.name)
+
+    def version_at(self, moment: datetime) -> str:
+        """Return the name of the profile version that reads pages fetched at `moment`."""
+        return self.at(moment).version
 
     @property
     def edition_codes(self) -> tuple[str, ...]:

@@ -28,6 +28,23 @@ class EditionLink:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image of the article: its URL, the caption shown with it and the photo credit."""
+
+    url: str
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of body paragraphs under one subhead ("" for the paragraphs before the first)."""
+
+    subhead: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExtractedArticle:
     """One article page, extracted: text, metadata and explicit edition links."""
 
@@ -38,13 +55,19 @@ class ExtractedArticle:
     lead: str
     paragraphs: tuple[str, ...]  # body paragraphs and subheads in page order, NFC, no lead
     authors: tuple[str, ...] = ()
-    rubric: str | None = None
+    rubric: str | None = None  # the rubric's name in the edition's language
     tags: tuple[str, ...] = ()
     image_url: str | None = None
     published_at: datetime | None = None  # UTC, aware
     modified_at: datetime | None = None  # UTC, aware
     links: tuple[EditionLink, ...] = ()
     extractor_version: str = ""
+    # The rubric's URL path without the edition prefix ("/politics"): the same in every edition.
+    rubric_key: str | None = None
+    image: ImageRef | None = None  # the lead image with its caption and credit
+    images: tuple[ImageRef, ...] = ()  # the body's images, in page order
+    sections: tuple[Section, ...] = ()  # the body by subhead (the same text as `paragraphs`)
+    profile_version: str = ""  # the site profile version that read the page
     warnings: tuple[str, ...] = field(default=())
     # Who found each part on a site page: (part, source), e.g. ("body", "profile"),
     # ("switcher", "structure"); read by the drift alarm (extractors.drift).

@@ -14,11 +14,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from unn_ingest.flows.report import COUNTERS, RunReport
+from unn_ingest.storage import StorageError
+
+if TYPE_CHECKING:
+    from unn_ingest.flows.context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +141,48 @@ FAILURES_HINT = (
 )
 
 
-def publish_artifacts(report: RunReport, scope: RunScope, note: str = "") -> None:
-    """Publish the failures, the per-edition summary (linking to the failures) and the trend."""
+def run_completeness(ctx: RunContext) -> dict[str, dict[str, Any]]:
+    """Return per edition the share of this run's stored articles with each field ({} when
+    the store cannot say: the run's own summary must not fail on it)."""
+    try:
+        rows = ctx.store.field_completeness(article_ids=ctx.report.stored_ids())
+    except StorageError as error:
+        log.warning("field completeness not measured: %s", error)
+        return {}
+    return {r.edition: {"articles": r.articles, "shares": r.shares()} for r in rows}
+
+
+def completeness_markdown(completeness: dict[str, dict[str, Any]]) -> str:
+    """Return per edition the share of this run's stored articles with each field, as markdown
+    (a field per row: `completeness` is edition -> {"articles": n, "shares": {field: share}})."""
+    if not completeness:
+        return ""
+    editions = sorted(completeness)
+    names = list(next(iter(completeness.values()))["shares"])
+    lines = [
+        "**Fields found** (share of this run's stored articles):",
+        "",
+        "| field | " + " | ".join(f"{e} ({completeness[e]['articles']})" for e in editions) + " |",
+        "|---|" + "---|" * len(editions),
+    ]
+    for name in names:
+        shares = (completeness[e]["shares"].get(name) for e in editions)
+        lines.append(f"| {name} | " + " | ".join(_percent(v) for v in shares) + " |")
+    return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def publish_artifacts(
+    report: RunReport,
+    scope: RunScope,
+    note: str = "",
+    completeness: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Publish the failures, the per-edition summary (linking to the failures and showing how
+    complete each field is) and the trend."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     failures_id = _quietly(
@@ -159,6 +203,7 @@ def publish_artifacts(report: RunReport, scope: RunScope, note: str = "") -> Non
         description=(
             f"{scope.flow}: per edition, what this run did{note} · {scope.describe()}{link}\n\n"
             + COUNTER_HELP
+            + (f"\n\n{completeness_markdown(completeness)}" if completeness else "")
         ),
         _sync=True,
     )

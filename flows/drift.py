@@ -25,7 +25,7 @@ def publish_drift(
     tally: DriftTally, profile: SiteProfile, flow_name: str, logger: Any = None
 ) -> dict[str, object]:
     """Publish the drift artifact, warn when a part drifted; return the drift summary."""
-    summary = tally.summary(profile.css, profile.drift_threshold)
+    summary = tally.summary(profile.css, profile.drift_threshold, profile.field_floors)
     warning = drift_warning(summary)
     if warning is not None:
         (logger or log).warning("%s: %s", flow_name, warning)
@@ -41,18 +41,28 @@ def publish_drift(
 
 def drift_warning(summary: dict[str, Any]) -> str | None:
     """Return the warning line for a summary with drifted parts, or None."""
-    drifted = summary["drifted"]
-    if not drifted:
+    drifted, below = summary["drifted"], summary.get("fields_below", [])
+    if not drifted and not below:
         return None
-    parts = summary["parts"]
+    parts, fields = summary["parts"], summary.get("fields", {})
     named = "; ".join(
         f"{part} selector {parts[part]['selector'] or '(none)'}__* found {_share(parts[part])} "
         f"(fallback on e.g. {', '.join(parts[part]['urls'][:3])})"
         for part in drifted
     )
+    missing = "; ".join(
+        f"{name} found on {_share(fields[name])} (floor {fields[name]['floor']:.0%}; "
+        f"missing on e.g. {', '.join(fields[name]['urls'][:3])})"
+        for name in below
+    )
+    versions = ", ".join(summary.get("versions", {})) or "-"
+    text = (
+        f"below {summary['threshold']:.0%} of {summary['pages']} pages: {named}. " if named else ""
+    )
+    text += f"fields below their floor: {missing}. " if missing else ""
     return (
-        f"site profile drift: below {summary['threshold']:.0%} of {summary['pages']} pages: "
-        f"{named}. Run `unn-ingest probe URL` on one of them for new class prefixes."
+        f"site profile drift (profile version {versions}): {text}"
+        "Run `unn-ingest probe URL` on one of them for new class prefixes."
     )
 
 
@@ -71,7 +81,28 @@ def drift_markdown(summary: dict[str, Any]) -> str:
             f"| {part} | `{p['selector']}__*` | {p['by_profile']} | {p['by_fallback']} | "
             f"{_share(p)} | {sources} | {' '.join(p['urls'])} |"
         )
+    lines += _fields_markdown(summary)
     return "\n".join(lines)
+
+
+def _fields_markdown(summary: dict[str, Any]) -> list[str]:
+    """Return the per-field table: share of pages that gave each field, against its floor."""
+    fields = summary.get("fields") or {}
+    if not fields:
+        return []
+    versions = ", ".join(f"{k} ({v} pages)" for k, v in summary.get("versions", {}).items())
+    lines = [
+        "",
+        f"Profile version(s) that read the pages: {versions or '-'}; fields below their floor: "
+        f"{', '.join(summary.get('fields_below', [])) or 'none'}",
+        "",
+        "| field | pages with it | share | floor | missing on e.g. |",
+        "|---|---|---|---|---|",
+    ]
+    for name, f in fields.items():
+        floor = "-" if f["floor"] is None else f"{f['floor']:.0%}"
+        lines.append(f"| {name} | {f['found']} | {_share(f)} | {floor} | {' '.join(f['urls'])} |")
+    return lines
 
 
 def _share(part: dict[str, Any]) -> str:

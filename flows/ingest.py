@@ -29,7 +29,13 @@ from unn_ingest.config import Settings
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import drift, tasks
-from unn_ingest.flows.artifacts import ProgressArtifact, RunScope, publish_artifacts, redact_url
+from unn_ingest.flows.artifacts import (
+    ProgressArtifact,
+    RunScope,
+    publish_artifacts,
+    redact_url,
+    run_completeness,
+)
 from unn_ingest.flows.context import RunContext, StopSignal
 from unn_ingest.flows.errors import RunStopped
 from unn_ingest.flows.fetch.http import FetchRequest
@@ -278,11 +284,13 @@ def end_run(
     report, scope = ctx.report, watch.scope
 
     drifted: dict[str, object] = {}
+    complete = run_completeness(ctx)
 
     def publish() -> None:
         if watch.progress is not None:
             watch.progress.finish()
-        publish_artifacts(report, scope, note=stopped_note(report) if stopped else "")
+        note = stopped_note(report) if stopped else ""
+        publish_artifacts(report, scope, note=note, completeness=complete)
         drifted.update(drift.publish_drift(report.drift, ctx.profile, scope.flow, log))
 
     if stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
@@ -302,7 +310,8 @@ def end_run(
     )
     if not stopped:
         mark_failures(report, scope.flow)
-    return final_state(report, scope.site, stopped, {"drift": drifted, **(extra or {})})
+    sections = {"drift": drifted, "completeness": complete, **(extra or {})}
+    return final_state(report, scope.site, stopped, sections)
 
 
 def stopped_note(report: RunReport) -> str:

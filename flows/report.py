@@ -83,6 +83,11 @@ class RunReport:
         with self._lock:
             self._stored.add(article_id)
 
+    def stored_ids(self) -> list[int]:
+        """Return the ids of the articles this run stored."""
+        with self._lock:
+            return sorted(self._stored)
+
     def linked(self, edition: str, article_id: int) -> bool:
         """Count an article this run stored as linked, once; tell whether it counted now.
 

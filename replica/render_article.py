@@ -92,6 +92,7 @@ def _head_meta(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<meta property="og:url" content="{url}">',
         '<meta property="og:type" content="article">',
         f'<meta property="article:published_time" content="{iso_kyiv(entry.story.published_at)}">',
+        f'<meta property="article:section" content="{esc(entry.text.rubric)}">',
     ]
     if shown.version > 0:
         parts.append(
@@ -143,7 +144,9 @@ def _article(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<time class="{css["single-news-card_date"]}" datetime="{iso_kyiv(when)}">'
         f"{date_text(entry.edition, when)}</time> "
         f'<span class="{css["single-news-card_views"]}">'
-        f"{views_text(entry.edition, ctx.views(entry))}</span></div>"
+        f"{views_text(entry.edition, ctx.views(entry))}</span> "
+        f'<a class="{css["single-news-card_rubric"]}" '
+        f'href="{PREFIX[entry.edition]}/{entry.story.rubric_key}">{esc(text.rubric)}</a></div>'
         f'<div class="{css["single-news-card_announce"]}">{esc(shown.lead)}</div>'
         f'<figure class="{css["single-news-card_image"]}"><img src="{entry.story.image_path}" '
         f'alt="{esc(shown.title)}" width="1200" height="675">{credit}</figure>'

@@ -9,7 +9,8 @@ image with the title repeated, body with subheads and inline related links
 What the facts leave open, it chooses differently from layout a: other component names and
 hashes, no <article>, <nav>, <aside> or <footer> element, a switcher of `УКР ENG РУС` labels in
 a list without `hreflang`, subheads as <h3>, inline related links without a class (the whole
-line one link), no Next.js data. Ground truth is the same for both layouts.
+line one link), a breadcrumb (site, rubric link) above the headline, no Next.js data. Ground
+truth is the same for both layouts.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def _head(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<meta name="description" content="{esc(shown.lead)}">',
         f'<meta property="og:image" content="{ctx.absolute(entry.story.image_path)}">',
         f'<meta property="article:published_time" content="{iso_kyiv(entry.story.published_at)}">',
+        f'<meta property="article:section" content="{esc(entry.text.rubric)}">',
     ]
     if shown.version > 0:
         parts.append(
@@ -153,8 +155,12 @@ def _post(ctx: PageContext, entry: Entry, shown: Shown) -> str:
         f'<a href="{PREFIX[entry.edition]}/tags/{quote(tag)}">#{esc(tag)}</a>' for tag in text.tags
     )
     author = f"{PREFIX[entry.edition]}/authors/{slugify(text.author, entry.edition)}"
+    home = PREFIX[entry.edition] or "/"
+    rubric = f"{PREFIX[entry.edition]}/{entry.story.rubric_key}"
     return (
         f'<div class="{css["news-page_content"]}">'
+        f'<div class="{css["post-header_trail"]}"><a href="{home}">{words.site_name}</a> / '
+        f'<a href="{rubric}">{esc(text.rubric)}</a></div>'
         f'<h1 class="{css["post-header_heading"]}">{esc(shown.title)}</h1>'
         f'<div class="{css["post-header_info"]}"><span>{words.dateline}</span> '
         f"<span>{views_text(entry.edition, ctx.views(entry))}</span> "

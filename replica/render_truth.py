@@ -45,8 +45,17 @@ def truth_article(ctx: PageContext, index: CatalogueIndex, entry: Entry) -> dict
         "visible_from": format_instant(entry.visible_from),
         "author": text.author,
         "rubric": text.rubric,
+        "rubric_key": f"/{story.rubric_key}",
         "tags": list(text.tags),
         "image_url": ctx.absolute(story.image_path),
+        # The site repeats the headline as the image's caption (alt text or caption line).
+        "image": {
+            "url": ctx.absolute(story.image_path),
+            "caption": shown.title,
+            "credit": text.photo_credit or "",
+        },
+        "modified_at": format_instant(shown.changed_at) if shown.version > 0 else None,
+        "sections": block_sections(shown.blocks),
         "link_variant": story.link_variant,
         "republication_of": ctx.absolute(original.path) if original is not None else None,
         "handwritten": story.handwritten,
@@ -67,3 +76,15 @@ def truth_article(ctx: PageContext, index: CatalogueIndex, entry: Entry) -> dict
 def block_texts(blocks: tuple[Block, ...]) -> list[str]:
     """Return the body blocks' texts in page order (paragraphs, subheads, quotes)."""
     return [block.text for block in blocks]
+
+
+def block_sections(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    """Return the body split at its subheads: [{"subhead": "", "paragraphs": [...]}, ...]."""
+    sections: list[dict[str, Any]] = []
+    for block in blocks:
+        if block.kind == "h2" or not sections:
+            sections.append({"subhead": block.text if block.kind == "h2" else "", "paragraphs": []})
+            if block.kind == "h2":
+                continue
+        sections[-1]["paragraphs"].append(block.text)
+    return sections

@@ -6,6 +6,7 @@ older revision is refused until `upgrade_schema` (`unn-ingest db upgrade`); writ
 on database constraints, so re-runs and overlapping runs are idempotent.
 """
 
+from unn_ingest.storage.completeness import COMPLETENESS_FIELDS, FieldCompleteness
 from unn_ingest.storage.coverage import GapRow
 from unn_ingest.storage.engine import UPGRADE_COMMAND, SchemaRevisions
 from unn_ingest.storage.errors import (
@@ -39,12 +40,14 @@ from unn_ingest.storage.store import Store, schema_revisions, upgrade_schema
 
 __all__ = [
     "ARTICLE_COLUMNS",
+    "COMPLETENESS_FIELDS",
     "EXPORT_FIELDS",
     "UPGRADE_COMMAND",
     "ArticleRow",
     "ArticleView",
     "FetchRecord",
     "FetchState",
+    "FieldCompleteness",
     "GapRow",
     "LinkGraph",
     "Move",

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
 
-from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.extractors.records import AnalysedArticle, ImageRef
 from unn_ingest.storage.errors import StorageError
 from unn_ingest.storage.models import Article, ArticleRevision
 from unn_ingest.storage.rows import UpsertOutcome, UpsertStatus
@@ -181,4 +181,17 @@ def content(item: AnalysedArticle) -> dict[str, Any]:
         "content_hash": item.content_hash,
         "minhash": item.minhash,
         "extractor_version": page.extractor_version,
+        "rubric_key": page.rubric_key,
+        "image_caption": page.image.caption if page.image else None,
+        "image_credit": page.image.credit if page.image else None,
+        "images": [image_record(i) for i in page.images],
+        "sections": [
+            {"subhead": s.subhead, "paragraphs": list(s.paragraphs)} for s in page.sections
+        ],
+        "profile_version": page.profile_version or None,
     }
+
+
+def image_record(image: ImageRef) -> dict[str, str]:
+    """Return an image as stored and exported: {"url", "caption", "credit"}."""
+    return {"url": image.url, "caption": image.caption, "credit": image.credit}

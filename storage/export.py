@@ -21,6 +21,7 @@ from unn_ingest.storage.types import iso_utc
 
 EDITIONS = ("uk", "en", "ru")
 ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "int"),
     ("story_id", "int"),
     ("edition", "text"),
     ("url", "text"),
@@ -30,9 +31,16 @@ ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("body", "text"),
     ("authors", "texts"),
     ("rubric", "text"),
+    ("rubric_key", "text"),
     ("tags", "texts"),
     ("image_url", "text"),
+    ("image_caption", "text"),
+    ("image_credit", "text"),
+    ("images", "images"),
+    ("sections", "sections"),
+    ("word_count", "int"),
     ("published_at", "time"),
+    ("modified_at", "time"),
     ("lang_detected", "text"),
     ("lang_confidence", "float"),
     ("lang_mismatch", "bool"),
@@ -41,27 +49,35 @@ ARTICLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("content_hash", "text"),
     ("revisions", "int"),
     ("duplicate_of", "text"),
-    ("fetched_at", "time"),
     ("first_seen_at", "time"),
+    ("fetched_at", "time"),
     ("removed_at", "time"),
     ("moved_from", "text"),
+    ("profile_version", "text"),
 )
+TIMES = tuple(name for name, kind in ARTICLE_COLUMNS if kind == "time")
 EXPORT_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
 # The wide story export: these columns once, then these per edition, prefixed `uk_`, `en_`, ...
 STORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("story_id", "int"),
     ("published_at", "time"),
     ("editions", "texts"),
+    ("rubric_key", "text"),  # the first edition's (uk, en, ru) that has one
+    ("image_url", "text"),  # the lead image, likewise
 )
 STORY_EDITION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("url", "text"),
     ("title", "text"),
     ("lead", "text"),
     ("body", "text"),
+    ("authors", "texts"),
+    ("rubric", "text"),
+    ("image_url", "text"),
     ("published_at", "time"),
     ("link_method", "text"),
     ("link_score", "float"),
 )
+_MEMBER_ONLY = ("rubric_key",)  # read with each member, exported once per story
 BATCH = 500
 
 
@@ -196,7 +212,8 @@ def _story_keys(days: DayRange) -> Select[Any]:
 def _story_members(keys: Sequence[int], editions: Sequence[str]) -> Select[Any]:
     stories = [k for k in keys if k > 0]
     loose = [-k for k in keys if k < 0]
-    fields = [getattr(Article, name) for name, _ in STORY_EDITION_COLUMNS]
+    names = [name for name, _ in STORY_EDITION_COLUMNS] + list(_MEMBER_ONLY)
+    fields = [getattr(Article, name) for name in names]
     return (
         select(_story_key().label("key"), Article.story_id, Article.edition, *fields)
         .where(or_(Article.story_id.in_(stories), Article.id.in_(loose)))
@@ -206,14 +223,12 @@ def _story_members(keys: Sequence[int], editions: Sequence[str]) -> Select[Any]:
 
 def _record(row: Any) -> dict[str, Any]:
     record = {name: row[name] for name in EXPORT_FIELDS}
-    record["authors"] = list(record["authors"] or [])
-    record["tags"] = list(record["tags"] or [])
+    for name in ("authors", "tags", "images", "sections"):
+        record[name] = list(record[name] or [])
     record["lang_mismatch"] = bool(record["lang_mismatch"])
     record["revisions"] = int(record["revisions"])
-    record["published_at"] = iso_utc(record["published_at"])
-    record["fetched_at"] = iso_utc(record["fetched_at"])
-    record["first_seen_at"] = iso_utc(record["first_seen_at"])
-    record["removed_at"] = iso_utc(record["removed_at"])
+    for name in TIMES:
+        record[name] = iso_utc(record[name])
     return record
 
 
@@ -221,14 +236,19 @@ def _story_record(
     first: datetime | None, members: Sequence[Any], editions: Sequence[str]
 ) -> dict[str, Any]:
     by_edition = {m["edition"]: m for m in members}
+    present = [by_edition[ed] for ed in editions if ed in by_edition]
     record: dict[str, Any] = {
         "story_id": members[0]["story_id"],
         "published_at": iso_utc(first),
         "editions": [ed for ed in editions if ed in by_edition],
+        "rubric_key": next((m["rubric_key"] for m in present if m["rubric_key"]), None),
+        "image_url": next((m["image_url"] for m in present if m["image_url"]), None),
     }
     for ed in editions:
         member = by_edition.get(ed)
         for name, kind in STORY_EDITION_COLUMNS:
             value = member[name] if member is not None else None
+            if kind == "texts" and member is not None:
+                value = list(value or [])
             record[f"{ed}_{name}"] = iso_utc(value) if kind == "time" else value
     return record

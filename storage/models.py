@@ -70,6 +70,7 @@ class Article(Base):
         Index("ix_article_story_id", "story_id"),
         Index("ix_article_content_hash", "content_hash"),
         Index("ix_article_removed_at", "removed_at"),
+        Index("ix_article_rubric_key", "rubric_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -104,6 +105,12 @@ class Article(Base):
     removed_at: Mapped[datetime | None]  # a revisit found it gone (404/410) at this time
     removed_status: Mapped[int | None] = mapped_column(Integer)
     moved_from: Mapped[str | None] = mapped_column(Text)  # its URL before a slug change
+    rubric_key: Mapped[str | None] = mapped_column(Text)  # "/politics": shared by the editions
+    image_caption: Mapped[str | None] = mapped_column(Text)
+    image_credit: Mapped[str | None] = mapped_column(Text)
+    images: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # the body's images
+    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the body by subhead
+    profile_version: Mapped[str | None] = mapped_column(String(64))
 
 
 class ArticleRevision(Base):

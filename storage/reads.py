@@ -171,6 +171,7 @@ def _ordered(items: Iterable[StoryEdition]) -> tuple[StoryEdition, ...]:
 def _view(conn: Connection, row: dict[str, Any]) -> ArticleView:
     values = {f.name: row[f.name] for f in fields(ArticleView) if f.name in row}
     values.update(authors=tuple(row["authors"] or ()), tags=tuple(row["tags"] or ()))
+    values.update(images=tuple(row["images"] or ()), sections=tuple(row["sections"] or ()))
     return ArticleView(
         **values,
         revisions=_revisions(conn, row["id"]),

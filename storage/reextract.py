@@ -26,7 +26,8 @@ from unn_ingest.storage.sql import chunked, insert
 CONTENT_COLUMNS = (
     "title", "lead", "body", "authors", "rubric", "tags", "image_url", "published_at",
     "modified_at", "lang_detected", "lang_confidence", "lang_method", "lang_mismatch",
-    "word_count", "content_hash", "minhash", "extractor_version",
+    "word_count", "content_hash", "minhash", "extractor_version", "rubric_key", "image_caption",
+    "image_credit", "images", "sections", "profile_version",
 )  # fmt: skip
 
 
@@ -90,7 +91,7 @@ def _changes(row: Any, item: AnalysedArticle) -> dict[str, Any]:
     """Return the content columns whose re-extracted value differs from the stored one."""
     fresh = articles.content(item)
     if fresh["rubric"] is None:  # the feed's category, which the page does not show
-        fresh["rubric"] = row.rubric
+        fresh["rubric"], fresh["rubric_key"] = row.rubric, row.rubric_key
     return {k: v for k, v in fresh.items() if getattr(row, k) != v}
 
 

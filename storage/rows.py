@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from unn_ingest.extractors.linking import LinkEdge, LinkNode
 
@@ -141,6 +141,12 @@ class ArticleView:
     removed_at: datetime | None  # when a revisit first found it gone (404/410)
     removed_status: int | None
     moved_from: str | None  # its URL before the site changed its slug
+    rubric_key: str | None  # the rubric's URL path without the edition prefix, e.g. "/politics"
+    image_caption: str | None
+    image_credit: str | None
+    images: tuple[dict[str, str], ...]  # the body's images: {"url", "caption", "credit"}
+    sections: tuple[dict[str, Any], ...]  # the body by subhead: {"subhead", "paragraphs"}
+    profile_version: str | None
     revisions: tuple[RevisionView, ...]  # oldest first
     siblings: tuple[StoryEdition, ...]  # the story's other editions
     links: tuple[tuple[str, str, str], ...]  # explicit links seen: (edition, url, method)

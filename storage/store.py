@@ -17,6 +17,7 @@ from sqlalchemy import URL, Connection, Engine
 
 from unn_ingest.extractors.records import AnalysedArticle, EditionLink
 from unn_ingest.storage import (
+    completeness,
     coverage,
     export,
     frontier,
@@ -27,6 +28,7 @@ from unn_ingest.storage import (
     stories,
     writes,
 )
+from unn_ingest.storage.completeness import FieldCompleteness
 from unn_ingest.storage.coverage import GapRow
 from unn_ingest.storage.engine import (
     WRITE_OPTION,
@@ -285,6 +287,14 @@ class Store:
         """Return the number of articles per link method (hreflang, switcher, content, none)."""
         with self._read("cannot count link methods") as conn:
             return reads.link_method_counts(conn)
+
+    def field_completeness(
+        self, since: datetime | None = None, article_ids: Iterable[int] | None = None
+    ) -> list[FieldCompleteness]:
+        """Return per edition how many articles fetched since `since` (or with these ids; all
+        without either) have each field (`FieldCompleteness.shares()`)."""
+        with self._read("cannot measure field completeness") as conn:
+            return completeness.field_completeness(conn, since, article_ids)
 
     def iter_export(
         self,

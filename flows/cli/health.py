@@ -4,7 +4,8 @@ The report is a list of sections, each a function from the store and the moment 
 (plain dicts), so that more can be added beside them: freshness per edition (minutes from
 publication to storage, p50/p95/max, and articles discovered but not stored), new articles
 per hour per edition, open coverage gaps (with the backfill command), failures by kind and
-stage. It reads only: it never creates a database or a folder.
+stage, articles the site removed, and the share of articles with each field. It reads
+only: it never creates a database or a folder.
 """
 
 from __future__ import annotations
@@ -103,6 +104,35 @@ def failure_rows(store: Any, now: datetime) -> Rows:
     return rows
 
 
+def removed_rows(store: Any, now: datetime) -> Rows:
+    """Per window and edition: stored articles the site has since removed (404/410)."""
+    rows: Rows = []
+    for window, span in WINDOWS:
+        counts = Counter(a.edition for a in store.removed_since(now - span))
+        for edition, count in sorted(counts.items(), key=lambda kv: _edition_order(kv[0])):
+            rows.append({"window": window, "edition": edition, "removed": count})
+    return rows
+
+
+def field_rows(store: Any, now: datetime) -> Rows:
+    """Per field: the share of the articles fetched in the last 30 days that have it, by
+    edition (a field that stops being found after a redesign shows here)."""
+    found = {c.edition: c for c in store.field_completeness(since=now - WINDOWS[-1][1])}
+    if not any(c.articles for c in found.values()):
+        return []
+    from unn_ingest.storage import COMPLETENESS_FIELDS
+
+    return [
+        {"field": name}
+        | {ed: _percent(found[ed].share(name)) if ed in found else None for ed in EDITIONS}
+        for name in COMPLETENESS_FIELDS
+    ]
+
+
+def _percent(share: float | None) -> str | None:
+    return None if share is None else f"{share:.0%}"
+
+
 SECTIONS: list[Section] = [
     Section(
         "freshness",
@@ -125,11 +155,24 @@ SECTIONS: list[Section] = [
     Section(
         "failures", "failed URLs (last attempt)", ("window", "kind", "stage", "urls"), failure_rows
     ),
+    Section(
+        "removed",
+        "articles the site removed (404/410 on a revisit; kept with their revisions)",
+        ("window", "edition", "removed"),
+        removed_rows,
+    ),
+    Section(
+        "fields",
+        "fields found (share of the articles fetched in the last 30 days)",
+        ("field", *EDITIONS),
+        field_rows,
+    ),
 ]
 
 
 def health(db: Db = None, data_dir: DataDir = None, json_out: JsonOut = False) -> None:
-    """Show freshness, new articles per hour, gaps and failures (last 24 hours and 30 days)."""
+    """Show freshness, new articles per hour, gaps, failures, removals and fields found
+    (last 24 hours and 30 days)."""
     from unn_ingest.flows.cli.read import open_store
 
     now = clock.now()
@@ -148,7 +191,7 @@ def _empty(report: dict[str, Rows]) -> bool:
     """Tell whether no section has anything to say (counts of zero do not count)."""
     counted = ("articles", "missing", "new")
     return not any(row.get(k) for row in report["freshness"] + report["new"] for k in counted) and (
-        not report["gaps"] and not report["failures"]
+        not report["gaps"] and not report["failures"] and not report["removed"]
     )
 
 

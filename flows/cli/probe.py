@@ -24,6 +24,8 @@ from unn_ingest.flows.cli.options import (
 from unn_ingest.flows.errors import OfflineError
 
 if TYPE_CHECKING:  # the pipeline is imported when a page is probed, not at every CLI start
+    from lxml.html import HtmlElement
+
     from unn_ingest.extractors.analysis import AnalysisFailure
     from unn_ingest.extractors.page import FetchedPage
     from unn_ingest.extractors.profile import SiteProfile
@@ -108,13 +110,30 @@ def _markup_rows(page: FetchedPage, profile: SiteProfile) -> list[Row]:
         ("Q3 JSON-LD", str("application/ld+json" in body)),
         ("Q4 __NEXT_DATA__ blob", str("__NEXT_DATA__" in body)),
     ]
+    profile = profile.at(page.fetched_at)  # the class names of the version of that day
     for role, prefix in sorted(profile.css.items()):
         rows.append((f"css {role} ({prefix}__*)", "found" if prefix + "__" in body else "missing"))
     tree = parse_html(decode_body(page))
-    suggested = suggest_prefixes(tree, profile.css) if tree is not None else {}
-    for role, prefixes in suggested.items():  # the drift alarm's hint: the classes there now
+    if tree is None:
+        return rows
+    rows += _version_rows(tree, profile)
+    for role, prefixes in suggest_prefixes(tree, profile.css).items():  # the drift alarm's hint
         rows.append((f"css {role}: suggested prefix", ", ".join(prefixes)))
     return rows
+
+
+def _version_rows(tree: HtmlElement, profile: SiteProfile) -> list[Row]:
+    """Say which profile version the fetch date picks and whose classes match the page best."""
+    from unn_ingest.extractors.drift import version_matches
+
+    versions = [(v.name, v.css) for v in profile.versions] or [(profile.version, profile.css)]
+    matches = version_matches(tree, versions)
+    name, found, total = max(matches, key=lambda m: m[1])
+    return [
+        ("profile version (by fetch date)", profile.version),
+        ("profile version matching the page", f"{name} ({found}/{total} classes)"),
+        *((f"  version {n}", f"{f}/{t} classes found") for n, f, t in matches),
+    ]
 
 
 def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
@@ -127,6 +146,11 @@ def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
         ("title", a.title),
         ("published (UTC)", str(a.published_at)),
         ("authors / rubric", f"{', '.join(a.authors) or '-'} / {a.rubric or '-'}"),
+        ("rubric key / tags", f"{a.rubric_key or '-'} / {', '.join(a.tags) or '-'}"),
+        ("lead image", _image_text(a.image)),
+        ("body images / sections", f"{len(a.images)} / {len(a.sections)}"),
+        ("modified (UTC)", str(a.modified_at)),
+        ("profile version used", a.profile_version or "-"),
         ("edition links", ", ".join(f"{x.edition}:{x.method}" for x in a.links) or "none"),
         (
             "language",
@@ -134,6 +158,11 @@ def _article_rows(result: AnalysedArticle | AnalysisFailure) -> list[Row]:
         ),
         ("body preview", a.body[:400]),
     ]
+
+
+def _image_text(image: object) -> str:
+    url, caption, credit = (getattr(image, k, "") for k in ("url", "caption", "credit"))
+    return f"{url} — {caption or '-'} ({credit or 'no credit'})" if url else "-"
 
 
 def register(app: typer.Typer) -> None:

@@ -259,6 +259,12 @@ def _parquet_schema(pa: Any, columns: Columns) -> Any:
         "text": pa.string(),
         "texts": pa.list_(pa.string()),
         "time": pa.timestamp("us", tz="UTC"),
+        "images": pa.list_(
+            pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])
+        ),
+        "sections": pa.list_(
+            pa.struct([("subhead", pa.string()), ("paragraphs", pa.list_(pa.string()))])
+        ),
     }
     return pa.schema([(name, types[kind]) for name, kind in columns])
 

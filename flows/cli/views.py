@@ -78,9 +78,10 @@ def _joined_by(editions: Any) -> str:
 
 
 ARTICLE_FIELDS = (
-    *("id", "story_id", "edition", "url", "published_at", "authors", "rubric", "tags"),
-    *("image_url", "lang_detected", "lang_confidence", "lang_mismatch", "link_method"),
-    *("link_score", "content_hash"),
+    *("id", "story_id", "edition", "url", "published_at", "modified_at", "authors", "rubric"),
+    *("rubric_key", "tags", "image_url", "image_caption", "image_credit", "word_count"),
+    *("lang_detected", "lang_confidence", "lang_mismatch", "link_method", "link_score"),
+    *("content_hash", "first_seen_at", "profile_version"),
 )
 
 
@@ -99,6 +100,11 @@ def article_table(view: ArticleView) -> Table:
         table.add_row("removed_at", f"{_text(view.removed_at)} (HTTP {view.removed_status})")
     if view.moved_from is not None:
         table.add_row("moved_from", view.moved_from)
+    if view.images:
+        table.add_row("images", "\n".join(_image(i) for i in view.images))
+    if view.sections:
+        heads = [s["subhead"] or "(opening)" for s in view.sections]
+        table.add_row("sections", " · ".join(heads))
     table.add_row("lead", view.lead)
     table.add_row("body", view.body[:1500] + ("…" if len(view.body) > 1500 else ""))
     table.add_row("revisions", str(len(view.revisions)))
@@ -109,6 +115,11 @@ def article_table(view: ArticleView) -> Table:
             f"{other.edition} edition", f"{other.article_id} ({_method(other)}): {other.title}"
         )
     return table
+
+
+def _image(image: dict[str, str]) -> str:
+    extra = " — ".join(x for x in (image.get("caption"), image.get("credit")) if x)
+    return f"{image['url']} ({extra})" if extra else image["url"]
 
 
 def _text(value: Any) -> str:

@@ -10,7 +10,7 @@ import gzip
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -41,6 +41,8 @@ class TruthPage:
     url: str
     html: bytes
     truth: str
+    # Expected fields beside the body where the data set has them: title, authors, tags.
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 DATA_SETTING = "UNN_INGEST_SHARED_DATA"
@@ -98,8 +100,16 @@ def pravda_pages(folder: Path) -> list[TruthPage]:
             paragraphs += [*section.get("headline", []), *section.get("paragraphs", [])]
         url = meta[html_path.name]["url"]
         html = gzip.decompress(html_path.read_bytes())
-        pages.append(TruthPage(stem, url, html, "\n\n".join(paragraphs)))
+        pages.append(TruthPage(stem, url, html, "\n\n".join(paragraphs), _fields(expected["V1"])))
     return pages
+
+
+def _fields(expected: dict[str, Any]) -> dict[str, Any]:
+    """Return Fundus's title, authors and topics (as tags) where the page has them."""
+    found: dict[str, Any] = {"title": expected["title"], "authors": expected.get("authors", [])}
+    if expected.get("topics"):
+        found["tags"] = expected["topics"]
+    return found
 
 
 def lingua_lines(folder: Path, kind: str, language: str, limit: int | None = None) -> list[str]:

@@ -5,6 +5,9 @@ the 181 real benchmark pages (generic path) and the two Ukrainska Pravda pages, 
 `trafilatura.extract(html, include_comments=False)` run in the same process; and the replica's
 full and AMP pages against its ground truth (UNN profile path, rendered in-process), with
 exact-match rates for title, lead, publish time, and author and rubric where the page shows them.
+Every field around the text (authors, rubric and its key, tags, lead image with caption and
+credit, times, sections) is scored exactly on the replica's full and AMP pages of both layouts
+and on the Pravda pages (authors, topics), beside bare `trafilatura.extract_metadata`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,14 @@ from unn_ingest.flows.evaluation.datasets import (
     data_dir,
     emit,
     pravda_pages,
+)
+from unn_ingest.flows.evaluation.fields import (
+    BARE,
+    FIELDS,
+    OURS,
+    FieldRates,
+    bare_metadata,
+    score_fields,
 )
 from unn_ingest.flows.evaluation.replica_extraction import VARIANTS, evaluate_variant
 
@@ -93,6 +104,14 @@ class ExtractionReport:
     worst: list[PageDelta] = field(default_factory=list)
     metadata: dict[str, MetadataRates] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)  # --quick without the shared data
+    fields: list[FieldRates] = field(default_factory=list)  # ours and bare metadata, per set
+
+    def field_rates(self, dataset: str, method: str = OURS) -> FieldRates:
+        """Return one data set's field rates by one method; KeyError when not measured."""
+        for rates in self.fields:
+            if (rates.dataset, rates.method) == (dataset, method):
+                return rates
+        raise KeyError((dataset, method))
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
@@ -106,9 +125,22 @@ def _bare(page: TruthPage) -> str:
 
 
 def _ours(page: TruthPage) -> str:
-    fetched = FetchedPage(page.url, page.url, 200, {}, page.html, FETCHED_AT)
-    article = extract_article(fetched, None)
+    article = _article(page)
     return article.body if article is not None else ""
+
+
+def _article(page: TruthPage) -> Any:
+    return extract_article(FetchedPage(page.url, page.url, 200, {}, page.html, FETCHED_AT), None)
+
+
+def evaluate_page_fields(dataset: str, pages: list[TruthPage]) -> list[FieldRates]:
+    """Score the fields a real data set's truth gives (Pravda: title, authors, topics)."""
+    scored = [p for p in pages if p.fields]
+    if not scored:
+        return []
+    ours = score_fields(dataset, OURS, ((p.fields, _article(p), False) for p in scored))
+    bare = ((p.fields, bare_metadata(p.html, p.url), False) for p in scored)
+    return [ours, score_fields(dataset, BARE, bare)]
 
 
 def _run(
@@ -134,12 +166,17 @@ def evaluate_pages(dataset: str, pages: list[TruthPage]) -> tuple[list[ScoreRow]
     return [bare_row, ours_row], sorted(deltas, key=lambda d: d.delta)
 
 
-def evaluate_replica(quick: bool = False) -> tuple[list[ScoreRow], dict[str, MetadataRates]]:
-    """Score every replica variant (both layouts, the no-match profile) beside bare trafilatura."""
+def evaluate_replica(
+    quick: bool = False, fields: list[FieldRates] | None = None
+) -> tuple[list[ScoreRow], dict[str, MetadataRates]]:
+    """Score every replica variant (both layouts, the no-match profile) beside bare trafilatura;
+    their field rates are added to `fields`."""
     rows: list[ScoreRow] = []
     rates: dict[str, MetadataRates] = {}
     for variant in VARIANTS:
         result = evaluate_variant(variant, quick)
+        if fields is not None:
+            fields += result.fields
         for method, (precision, recall, f1, seconds) in (
             ("bare trafilatura", result.bare),
             ("unn-ingest", result.ours),
@@ -184,7 +221,8 @@ def evaluate(folder: Path, quick: bool = False) -> ExtractionReport:
         rows, deltas = evaluate_pages(dataset, pages)
         report.rows += rows
         report.worst += deltas[:WORST_SHOWN]
-    rows, report.metadata = evaluate_replica(quick)
+        report.fields += evaluate_page_fields(dataset, pages)
+    rows, report.metadata = evaluate_replica(quick, report.fields)
     report.rows += rows
     return report
 
@@ -235,6 +273,21 @@ def print_report(report: ExtractionReport, console: Console) -> None:
         meta.add_row(name, str(m.pages), *(_percent(v) for v in shares), joined)
     if report.metadata:
         console.print(meta)
+    if report.fields:
+        console.print(fields_table(report.fields))
+
+
+def fields_table(rates: list[FieldRates]) -> Table:
+    """Return every data set's field accuracies, ours beside bare trafilatura's metadata."""
+    table = Table(title="Fields, exact matches (- : not shown on those pages, or not offered)")
+    table.add_column("data set")
+    table.add_column("method")
+    table.add_column("pages", justify="right")
+    for name in FIELDS:
+        table.add_column(name, justify="right")
+    for r in rates:
+        table.add_row(r.dataset, r.method, str(r.pages), *(_percent(r.rates[n]) for n in FIELDS))
+    return table
 
 
 def _percent(value: float | None) -> str:

@@ -1,18 +1,20 @@
 """Score the UNN profile path on the replica's pages, in both layouts, beside bare trafilatura.
 
-Three variants: layout a with the shipped profile (full and AMP pages), layout b with the
-shipped profile, and layout b with a profile whose class names match nothing (full pages), so
-that everything there rests on the page's structure. Each is scored on lead + body (word
-4-grams) against the replica's truth, with exact-match rates for title, lead, publish time,
-author and (AMP) rubric, and the share of editions with a switcher or hreflang that the
-page's explicit links join to every other visible edition of their story.
+Four variants: layout a with the shipped profile (full and AMP pages), layout b with the
+shipped profile, and each layout with a profile whose class names match nothing (full pages),
+so that everything there rests on the page's structure (on layout a, the author is then a
+bare name after the body in a block of a class the profile does not know). Each is scored on
+lead + body (word 4-grams) against the replica's truth, with exact-match rates for title,
+lead, publish time, author and (AMP) rubric, the share of editions with a switcher or
+hreflang that the page's explicit links join to every other visible edition of their story,
+and every field around the text (flows.evaluation.fields).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ExtractedArticle
 from unn_ingest.extractors.scoring import score_corpus, score_page
+from unn_ingest.flows.evaluation.fields import BARE, OURS, FieldRates, bare_metadata, score_fields
 
 FETCHED_AT = datetime(2025, 11, 20, tzinfo=UTC)
 QUICK_REPLICA_ARTICLES = 120
@@ -47,6 +50,7 @@ VARIANTS = (
     ReplicaVariant("replica", "a"),
     ReplicaVariant("replica-b", "b", amp=False),
     ReplicaVariant("replica-b-nomatch", "b", no_match=True, amp=False),
+    ReplicaVariant("replica-nomatch", "a", no_match=True, amp=False),
 )
 
 
@@ -59,6 +63,7 @@ class VariantResult:
     bare: tuple[float, float, float, float]
     rates: dict[str, float | None]  # title, lead, time, author, rubric (None: no AMP), links
     counts: dict[str, int]  # pages behind each rate's denominator
+    fields: list[FieldRates] = field(default_factory=list)  # ours and bare metadata, per kind
 
 
 Extracted = tuple[dict[str, Any], bool, ExtractedArticle | None]  # truth item, is AMP, result
@@ -99,7 +104,25 @@ def evaluate_variant(variant: ReplicaVariant, quick: bool = False) -> VariantRes
     ours = _corpus(((_text(a), i) for i, _, a in results), ours_seconds)
     base = _corpus(((t, i) for t, (i, _) in zip(bare, pages, strict=True)), bare_seconds)
     rates, counts = _rates(results, truth["articles"])
-    return VariantResult(len(pages), ours, base, rates, counts)
+    fields = _field_rates(variant, results, bodies)
+    return VariantResult(len(pages), ours, base, rates, counts, fields)
+
+
+def _field_rates(
+    variant: ReplicaVariant, results: list[Extracted], bodies: dict[bool, dict[str, bytes]]
+) -> list[FieldRates]:
+    """Score every field on full pages and (apart) on AMP pages, ours beside bare metadata."""
+    found = []
+    for amp, dataset in ((False, variant.dataset), (True, f"{variant.dataset}-amp")):
+        chosen = [(i, a) for i, is_amp, a in results if is_amp == amp]
+        if not chosen:
+            continue
+        found.append(score_fields(dataset, OURS, ((i, a, amp) for i, a in chosen)))
+        if not variant.no_match:  # the same pages as the shipped profile's: same baseline
+            key = "amp_url" if amp else "url"
+            bare = ((i, bare_metadata(bodies[amp][i[key]], i[key]), amp) for i, _ in chosen)
+            found.append(score_fields(dataset, BARE, bare))
+    return found
 
 
 def _extract(url: str, body: bytes, profile: SiteProfile) -> ExtractedArticle | None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from unn_ingest.extractors import clock
 from unn_ingest.extractors.analysis import AnalysisFailure
+from unn_ingest.extractors.drift import fields_present
 from unn_ingest.extractors.records import AnalysedArticle, DiscoveredItem
 from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import cputime
@@ -299,7 +300,10 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             ctx.report.freshness.arrived(
                 row.edition, day, result.article.published_at, result.fetched_at
             )
-        ctx.report.drift.observe(result.article.url, result.article.sources)
+        article = result.article
+        ctx.report.drift.observe(
+            article.url, article.sources, fields_present(article), article.profile_version
+        )
         ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
         ctx.facts[row.article_id] = result.facts
     return tuple(s.article_id for s in stored)
@@ -353,9 +357,11 @@ def _worker_result(
 
 def _with_rubric(result: AnalysedArticle, rubric: str | None) -> AnalysedArticle:
     """Return the analysed page with the feed's category filling a missing rubric."""
-    if result.article.rubric is not None or not rubric:
+    article = result.article
+    if article.rubric is not None or not rubric:
         return result
-    return replace(result, article=replace(result.article, rubric=rubric))
+    sources = (*(s for s in article.sources if s[0] != "rubric"), ("rubric", "feed"))
+    return replace(result, article=replace(article, rubric=rubric, sources=sources))
 
 
 def _count_fetch(ctx: RunContext, outcome: FetchOutcome) -> None:

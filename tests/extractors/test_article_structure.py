@@ -137,3 +137,13 @@ def test_bare_name_closing_the_body_is_the_author_as_on_the_seed_page() -> None:
     assert article.paragraphs[0].endswith("UNN reports with reference to Politico.")
     assert {link.edition for link in article.links} == {"uk", "ru"}
     assert dict(article.sources)["switcher"] == "structure"
+
+
+def test_a_short_body_after_the_headline_beats_the_legal_lines_before_it() -> None:
+    # The site shows its legal lines before the article: more prose than a two-line body.
+    url = "https://unn.ua/en/news/upl-round-25-kolos-vs-shakhtar-2-0"
+    article = extract("en_short_body_after_legal.html", url)
+    assert article.paragraphs == (
+        "The UPL round 25 match between Kolos and Shakhtar ended 2:0, UNN reports.",
+        "The referee showed 4 yellow cards.",
+    )

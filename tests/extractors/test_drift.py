@@ -55,3 +55,32 @@ def test_generic_pages_and_empty_runs_are_not_counted() -> None:
 def test_example_urls_are_capped() -> None:
     body = next(p for p in tally(0, 12).parts(CSS) if p.part == "body")
     assert len(body.urls) == 5 and body.by_fallback == 12
+
+
+FLOORS = {"authors": 0.9, "rubric": 0.9}
+EVERY_FIELD = ("title", "lead", "body", "authors", "rubric", "image", "tags")
+
+
+def field_tally(with_author: int, without: int, version: str = "default") -> DriftTally:
+    found = DriftTally()
+    for i in range(with_author + without):
+        present = (
+            EVERY_FIELD if i < with_author else tuple(f for f in EVERY_FIELD if f != "authors")
+        )
+        found.observe(f"https://unn.ua/news/p-{i}", PROFILE, present, version)
+    return found
+
+
+def test_a_field_found_on_fewer_pages_than_its_floor_is_reported() -> None:
+    summary = field_tally(15, 10).summary(CSS, 0.9, FLOORS)
+    assert summary["fields_below"] == ["authors"]
+    fields = summary["fields"]
+    assert isinstance(fields, dict)
+    assert fields["authors"]["share"] == 0.6 and fields["rubric"]["share"] == 1.0
+    assert fields["authors"]["urls"][0] == "https://unn.ua/news/p-15"
+    assert fields["sections"]["floor"] is None  # reported, not alarmed
+    assert summary["versions"] == {"default": 25}
+
+
+def test_a_small_run_does_not_judge_fields() -> None:
+    assert field_tally(1, 3).summary(CSS, 0.9, FLOORS)["fields_below"] == []

@@ -35,3 +35,18 @@ def test_markdown_has_one_row_per_part() -> None:
     assert "drifted: body" in table
     assert "| body | `single-news-card_body__*` | 1 | 1 | 50% | profile 1, structure 1 |" in table
     assert "| switcher | `s_x__*` | 1 | 0 | 100% |" in table
+
+
+def test_a_field_that_stops_being_found_raises_the_alarm_naming_the_version() -> None:
+    tally = DriftTally()
+    for i in range(30):
+        present = ("title", "lead", "body") + (("authors",) if i < 10 else ())
+        tally.observe(f"https://unn.ua/news/p{i}", OK, present, "2026-03-redesign")
+    found = tally.summary(CSS, 0.9, {"authors": 0.9})
+    warning = drift_warning(found)
+    assert warning is not None
+    assert "profile version 2026-03-redesign" in warning
+    assert "authors found on 33% (floor 90%; missing on e.g. https://unn.ua/news/p10" in warning
+    table = drift_markdown(found)
+    assert "| authors | 10 | 33% | 90% |" in table
+    assert "2026-03-redesign (30 pages)" in table

@@ -284,15 +284,13 @@ def test_a_hostile_site_loses_nothing_once_it_recovers(
     assert listed and listed <= stored
 
 
-def test_the_feeds_category_fills_the_rubric_a_full_page_does_not_show(
+def test_every_article_has_the_rubric_and_key_its_page_names(
     replica: ReplicaServer, fast_site_settings: Path
 ) -> None:
     asyncio.run(ingest(None, replica.base_url, None, str(fast_site_settings)))
-    rubrics = {a["url"]: a["rubric"] for a in truth(replica)}
+    rubrics = {a["url"]: (a["rubric"], a["rubric_key"]) for a in truth(replica)}
     rows = stored_rows(fast_site_settings)
-    with_rubric = [r for r in rows if r["rubric"]]
-    assert len(with_rubric) >= 0.9 * len(rows)
-    assert all(r["rubric"] == rubrics[r["url"]] for r in with_rubric)
+    assert rows and all((r["rubric"], r["rubric_key"]) == rubrics[r["url"]] for r in rows)
 
 
 def test_worker_processes_and_read_ahead_store_what_an_in_process_run_stores(

@@ -20,7 +20,8 @@ NOW = datetime(2025, 11, 20, 22, 0, tzinfo=UTC)
 
 
 def fill(data_dir: Path) -> None:
-    """Three stored articles, one discovered but not stored, one failure and one gap."""
+    """Three stored articles (one since removed), one discovered but not stored, one failure
+    and one gap."""
     hour = timedelta(hours=1)
     stored = [stored_late("uk", "a", 2 * hour, 10), stored_late("uk", "b", 3 * hour, 30)]
     stored.append(stored_late("en", "c", 240 * hour, 5))
@@ -31,6 +32,7 @@ def fill(data_dir: Path) -> None:
         store.record_fetches([failed], RetryDelays())
         gap_from = datetime(2025, 11, 10, 8, 0, tzinfo=UTC)
         store.record_gaps([GapRow("uk", gap_from, gap_from + 48 * hour, NOW - 12 * hour)])
+        store.mark_removed([(url_of("en", "c"), 410)], NOW - 2 * hour)
 
 
 def stored_late(edition: str, slug: str, age: timedelta, minutes: int) -> AnalysedArticle:
@@ -71,6 +73,29 @@ failed URLs (last attempt)
   window  kind     stage  urls
   24h     article  fetch  1
   30d     article  fetch  1
+
+articles the site removed (404/410 on a revisit; kept with their revisions)
+  window  edition  removed
+  24h     en       1
+  30d     en       1
+
+fields found (share of the articles fetched in the last 30 days)
+  field          uk    en    ru
+  title          100%  100%  -
+  lead           100%  100%  -
+  body           100%  100%  -
+  authors        100%  100%  -
+  rubric         100%  100%  -
+  rubric_key     0%    0%    -
+  tags           100%  100%  -
+  image          100%  100%  -
+  image_caption  0%    0%    -
+  image_credit   0%    0%    -
+  images         0%    0%    -
+  sections       0%    0%    -
+  published_at   100%  100%  -
+  modified_at    0%    0%    -
+  story          0%    0%    -
 """
 
 
@@ -87,7 +112,7 @@ def test_health_json_carries_the_same_sections(tmp_path: Path) -> None:
     with clock.use_clock(clock.FixedClock(NOW)):
         shown = runner.invoke(app, ["health", "--data-dir", str(tmp_path), "--json"])
     data = json.loads(shown.stdout)
-    assert list(data) == ["now", "freshness", "new", "gaps", "failures"]
+    assert list(data) == ["now", "freshness", "new", "gaps", "failures", "removed", "fields"]
     assert data["freshness"][0] == {
         "window": "24h", "edition": "uk", "articles": 2, "p50": 10.0, "p95": 30.0, "max": 30.0,
         "missing": 0,

@@ -122,3 +122,26 @@ def test_probe_suggests_the_class_prefixes_of_layout_b(replica_b: ReplicaServer)
     assert found["css lead: suggested prefix"].startswith("post-body_standfirst")
     assert "locale-menu_item" in found["css switcher: suggested prefix"]
     assert found["title"] == article["title"]
+
+
+def test_probe_names_the_profile_version_of_the_day_and_the_one_matching(
+    replica_b: ReplicaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unn_ingest import config
+
+    text = (PROFILE_DIR / "unn.toml").read_text(encoding="utf-8")
+    redesign = (
+        '\n[[versions]]\nname = "layout-b"\nvalid_from = 2020-01-01\n[versions.css]\n'
+        'title = "post-header_heading"\nlead = "post-body_standfirst"\nbody = "post-body_content"\n'
+    )
+    path = tmp_path / "unn-versions.toml"
+    path.write_text(text + redesign, encoding="utf-8")
+    original = config.load_profile
+    monkeypatch.setattr(config, "load_profile", lambda origin=None: original(str(path), origin))
+    article = replica_b.site.truth()["articles"][0]
+    found = dict(probe_rows(article["url"], replica_b.base_url))
+    assert found["profile version (by fetch date)"] == "layout-b"
+    assert found["profile version matching the page"].startswith("layout-b (")
+    assert found["css body (post-body_content__*)"] == "found"
+    assert found["profile version used"] == "layout-b"
+    assert found["title"] == article["title"]

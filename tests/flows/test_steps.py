@@ -6,6 +6,7 @@ in-memory SQLite database, so this is the fast tier's end-to-end check of the da
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -122,3 +123,39 @@ def test_runs_at_once_select_what_they_listed_not_each_others_pending_urls(
     assert theirs == {i.url for i in second} - mine
     # a run that died before fetching: the next run that lists its URLs fetches them
     assert {r.url for r in batches.select_requests(ctx, first, False)} == mine
+
+
+def without_rubric(transport: httpx.MockTransport) -> httpx.MockTransport:
+    """Serve article pages with every sign of their rubric removed (metadata, link, data)."""
+    signs = re.compile(
+        rb'<meta property="article:section"[^>]*>|<a class="single-news-card_rubric[^>]*>[^<]*</a>'
+        rb'|"rubric":"[^"]*",'
+    )
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        answer = transport.handle_request(request)
+        if "/news/" not in request.url.path:
+            return answer
+        return httpx.Response(
+            answer.status_code, headers=answer.headers, content=signs.sub(b"", answer.read())
+        )
+
+    return httpx.MockTransport(handle)
+
+
+def test_the_feeds_category_is_only_the_fallback_for_a_page_without_rubric(
+    site: ReplicaSite, ctx: RunContext
+) -> None:
+    ctx.fetcher.close()
+    profile = ctx.profile
+    ctx.fetcher = Fetcher(
+        FetchPolicy.for_profile(profile, rps=0, concurrency=8), without_rubric(site_transport(site))
+    )
+    run_latest(ctx)
+    truth = {a["url"]: a for a in site.truth()["articles"]}
+    rows = stored(ctx)
+    from_feed = [r for r in rows.values() if r["rubric"] is not None]
+    assert from_feed and all(r["rubric"] == truth[r["url"]]["rubric"] for r in from_feed)
+    assert all(r["rubric_key"] is None for r in rows.values())  # a feed has no rubric path
+    fields: dict[str, Any] = ctx.report.drift.summary(profile.css, 0.9)["fields"]  # type: ignore[assignment]
+    assert fields["rubric_key"]["found"] == 0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 import pytest
 
+from tests.quality.conftest import FLOORS
 from unn_ingest.flows.evaluation.extraction import ExtractionReport, ScoreRow
+from unn_ingest.flows.evaluation.fields import BARE, OURS
 
 pytestmark = [pytest.mark.needs_data, pytest.mark.slow]  # reads ../shared/data
 
@@ -23,6 +26,7 @@ def _ours(report: ExtractionReport, dataset: str) -> ScoreRow:
         ("replica", "replica"),
         ("replica-b", "replica-b"),
         ("replica-b-nomatch", "replica-b-nomatch"),
+        ("replica-nomatch", "replica-nomatch"),
     ],
 )
 def test_f1_at_or_above_floor(
@@ -43,7 +47,7 @@ def test_no_page_far_below_bare_trafilatura(
 
 REPLICA_FIELDS = [
     (dataset, field)
-    for dataset in ("replica", "replica-b", "replica-b-nomatch")
+    for dataset in ("replica", "replica-b", "replica-b-nomatch", "replica-nomatch")
     for field in ("title", "lead", "published_at", "author", "rubric", "links_joined")
     if field != "rubric" or dataset == "replica"  # only AMP pages show the rubric
 ]
@@ -61,9 +65,42 @@ def test_replica_metadata_at_or_above_floor(
     assert rate >= floors["extraction"][dataset][field], f"{dataset} {field} {rate:.2%}"
 
 
-@pytest.mark.parametrize("dataset", ["replica", "replica-b", "replica-b-nomatch"])
+@pytest.mark.parametrize(
+    "dataset", ["replica", "replica-b", "replica-b-nomatch", "replica-nomatch"]
+)
 def test_replica_beats_bare_trafilatura(extraction_report: ExtractionReport, dataset: str) -> None:
     bare = next(
         r for r in extraction_report.rows if r.dataset == dataset and r.method == "bare trafilatura"
     )
     assert _ours(extraction_report, dataset).f1 > bare.f1
+
+
+FIELD_FLOORS = [
+    (dataset, name)
+    for dataset, names in tomllib.loads(FLOORS.read_text(encoding="utf-8"))["fields"].items()
+    for name in names
+]
+
+
+@pytest.mark.parametrize(("dataset", "name"), FIELD_FLOORS)
+def test_every_field_at_or_above_floor(
+    extraction_report: ExtractionReport, floors: dict[str, Any], dataset: str, name: str
+) -> None:
+    rates = extraction_report.field_rates(dataset)
+    assert rates.counts[name] > 0, f"{dataset} {name}: no page scored"
+    rate = rates.rates[name]
+    assert rate is not None and rate >= floors["fields"][dataset][name], f"{dataset} {name} {rate}"
+
+
+@pytest.mark.parametrize("dataset", ["replica", "replica-amp", "replica-b", "fundus-pravda"])
+def test_fields_at_least_as_good_as_bare_trafilatura_metadata(
+    extraction_report: ExtractionReport, dataset: str
+) -> None:
+    ours = extraction_report.field_rates(dataset, OURS)
+    bare = extraction_report.field_rates(dataset, BARE)
+    worse = {
+        name: (ours.rates[name], rate)
+        for name, rate in bare.rates.items()
+        if rate is not None and (ours.rates[name] or 0.0) < rate
+    }
+    assert worse == {}

@@ -11,7 +11,8 @@ from unn_ingest.replica.site import ReplicaSite
 KEYS = {
     "url", "amp_url", "story_id", "edition", "language", "slug", "title", "lead", "body",
     "published_at", "visible_from", "author", "rubric", "tags", "image_url", "link_variant",
-    "republication_of", "handwritten", "revisions",
+    "republication_of", "handwritten", "revisions", "rubric_key", "image", "modified_at",
+    "sections",
 }  # fmt: skip
 
 

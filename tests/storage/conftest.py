@@ -85,6 +85,12 @@ def build_input(
         published_at=published_at,
         links=tuple(EditionLink(e, url_of(e, s), m) for e, s, m in links),
         extractor_version="test-1",
+        modified_at=extra.pop("modified_at", None),
+        rubric_key=extra.pop("rubric_key", None),
+        image=extra.pop("image", None),
+        images=extra.pop("images", ()),
+        sections=extra.pop("sections", ()),
+        profile_version=extra.pop("profile_version", ""),
     )
     digest = hashlib.sha256(f"{page.title}\n{page.lead}\n{page.body}".encode()).hexdigest()
     return AnalysedArticle(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.extractors.records import AnalysedArticle, ImageRef, Section
 from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.storage import (
     EXPORT_FIELDS,
@@ -27,11 +27,11 @@ from .conftest import url_of
 
 MakeInput = Callable[..., AnalysedArticle]
 DOCUMENTED = [
-    "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric", "tags",
-    "image_url", "published_at", "lang_detected", "lang_confidence", "lang_mismatch",
-    "link_method", "link_score", "content_hash", "revisions", "duplicate_of", "fetched_at",
-    "first_seen_at",
-    "removed_at", "moved_from",
+    "id", "story_id", "edition", "url", "slug", "title", "lead", "body", "authors", "rubric",
+    "rubric_key", "tags", "image_url", "image_caption", "image_credit", "images", "sections",
+    "word_count", "published_at", "modified_at", "lang_detected", "lang_confidence",
+    "lang_mismatch", "link_method", "link_score", "content_hash", "revisions", "duplicate_of",
+    "first_seen_at", "fetched_at", "removed_at", "moved_from", "profile_version",
 ]  # fmt: skip
 runner = CliRunner()
 _register_subcommands()
@@ -218,3 +218,39 @@ def test_parquet_exports_have_typed_columns_and_answer_the_readme_query(
     ]
     jsonl = runner.invoke(app, ["export", "--table", "stories", "-e", "uk", "--db", db])
     assert [json.loads(line)["editions"] for line in jsonl.stdout.splitlines()] == [["uk"]] * 2
+
+
+def test_page_fields_reach_the_article_and_story_exports(
+    store: Store, make_input: MakeInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    image = ImageRef("https://x/img/lead.webp", "The caption", "Credit")
+    body_image = ImageRef("https://x/img/body.webp", "Chart", "")
+    sections = (Section("", ("Перший абзац.",)), Section("Деталі", ("Другий абзац.",)))
+    modified = TIMES["last"]
+    item = make_input(
+        "uk", "fields", rubric_key="/politics", image=image, images=(body_image,),
+        sections=sections, modified_at=modified, profile_version="v2",
+    )  # fmt: skip
+    (outcome,) = store.upsert_articles([item])
+    (record,) = store.iter_export()
+    assert record["id"] == outcome.article_id
+    assert (record["rubric"], record["rubric_key"]) == ("Politics", "/politics")
+    assert (record["image_caption"], record["image_credit"]) == ("The caption", "Credit")
+    assert record["images"] == [
+        {"url": "https://x/img/body.webp", "caption": "Chart", "credit": ""}
+    ]
+    assert record["sections"][1] == {"subhead": "Деталі", "paragraphs": ["Другий абзац."]}
+    assert record["modified_at"] == "2025-11-19T21:59:59Z"
+    assert record["first_seen_at"] == record["fetched_at"] == "2025-11-19T09:00:00Z"
+    assert (record["word_count"], record["profile_version"]) == (item.word_count, "v2")
+    (story,) = store.iter_story_export()
+    assert (story["rubric_key"], story["image_url"]) == ("/politics", item.article.image_url)
+    assert (story["uk_authors"], story["uk_rubric"]) == (["Author Name"], "Politics")
+    monkeypatch.chdir(tmp_path)
+    db = store.url.render_as_string(hide_password=False)
+    result = runner.invoke(app, ["export", "--format", "parquet", "--out", "a.parquet", "--db", db])
+    assert result.exit_code == 0, result.output
+    (row,) = pq.read_table("a.parquet").to_pylist()
+    assert row["sections"] == record["sections"] and row["images"] == record["images"]

@@ -17,7 +17,7 @@ from alembic import op
 from unn_ingest.storage.types import UTCDateTime
 
 revision = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | None = None
 depends_on: str | None = None
 
