@@ -69,7 +69,7 @@ class VersionEntry(_Strict):
     """One `[[versions]]` table: the class names that hold from `valid_from` (a TOML date) on."""
 
     name: str = Field(min_length=1)
-    valid_from: date
+    valid_from: date = Field(description="a TOML date (2026-03-01, unquoted)")
     css: dict[str, str] = {}
 
 

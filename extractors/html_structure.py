@@ -10,12 +10,12 @@ author page or an element marked `rel`/`itemprop` author.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from lxml import html
 
 from unn_ingest.extractors.html_select import element_text
 from unn_ingest.extractors.normalize import normalize_text
+from unn_ingest.extractors.urls import url_path
 
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote"})
 _OUTSIDE = frozenset({"header", "nav", "aside", "footer", "form", "figure"})
@@ -129,7 +129,7 @@ def _marks_author(element: html.HtmlElement) -> bool:
     if (element.get("itemprop") or "").lower() == "author" and not len(element):
         return True
     href = element.get("href") if element.tag == "a" else None
-    return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))
+    return bool(href) and bool(_AUTHOR_PATH.search(url_path(str(href))))
 
 
 def is_author_link(anchor: html.HtmlElement) -> bool:
@@ -137,4 +137,4 @@ def is_author_link(anchor: html.HtmlElement) -> bool:
     if "author" in (anchor.get("rel") or "").lower().split():
         return True
     href = anchor.get("href")
-    return bool(href) and bool(_AUTHOR_PATH.search(urlsplit(str(href)).path))
+    return bool(href) and bool(_AUTHOR_PATH.search(url_path(str(href))))

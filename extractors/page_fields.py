@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from lxml import etree, html
 
@@ -24,6 +23,7 @@ from unn_ingest.extractors.normalize import normalize_text
 from unn_ingest.extractors.page_media import body_images, lead_image
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ImageRef
+from unn_ingest.extractors.urls import url_path
 
 # A bare personal name: two to four capitalised words (Latin or Cyrillic), nothing else.
 NAME = re.compile(r"^[A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+(?:[ -][A-ZА-ЯІЇЄҐЁ][a-zа-яіїєґё'’-]+){1,3}$")
@@ -152,7 +152,7 @@ def _path(href: str) -> str:
     # Most links are site-relative: cut them by hand, urlsplit costs more than the match.
     if href.startswith("/") and not href.startswith("//"):
         return href.split("?", 1)[0].split("#", 1)[0]
-    return urlsplit(href).path
+    return url_path(href)
 
 
 def _rubric_links(
@@ -206,8 +206,7 @@ def tag_links(
     return [
         a
         for a in tree.iter("a")
-        if found.search(urlsplit(str(a.get("href") or "")).path)
-        and not _in_chrome(a, menus or set())
+        if found.search(url_path(str(a.get("href") or ""))) and not _in_chrome(a, menus or set())
     ]
 
 

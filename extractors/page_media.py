@@ -10,7 +10,7 @@ else the profile's recurring subheads).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import html
 
@@ -19,6 +19,7 @@ from unn_ingest.extractors.html_structure import title_element
 from unn_ingest.extractors.normalize import normalize_text
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import ImageRef, Section
+from unn_ingest.extractors.urls import url_path
 
 _IMAGES = ("img", "amp-img")
 _CAPTION_TAGS = frozenset({"figcaption", "span", "div", "p", "small", "cite", "em"})
@@ -81,7 +82,7 @@ def _after(element: html.HtmlElement, body: html.HtmlElement) -> bool:
 
 
 def _file_name(url: str | None) -> str:
-    return urlsplit(url or "").path.rsplit("/", 1)[-1]
+    return url_path(url or "").rsplit("/", 1)[-1]
 
 
 def _caption(image: html.HtmlElement, profile: SiteProfile) -> tuple[str, str]:

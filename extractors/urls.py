@@ -24,6 +24,15 @@ def _pattern(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
+def url_path(url: str) -> str:
+    """Return a URL's path, or "" when the URL cannot be parsed (a page's links can be
+    anything: `http://[::1/x` makes urlsplit raise)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
 def url_origin(url: str) -> str | None:
     """Return an http(s) URL's origin as "scheme://host:port" (port explicit), else None."""
     try:

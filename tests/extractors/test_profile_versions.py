@@ -69,9 +69,12 @@ def test_an_archived_page_is_read_with_the_version_of_its_fetch_day(tmp_path: Pa
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('[[versions]]\nname = "x"\nvalid_from = "2026-03-01"\n', "valid_from must be a TOML date"),
+        (
+            '[[versions]]\nname = "x"\nvalid_from = "2026-03-01"\n',
+            r"versions\[0\]\.valid_from=.*allowed: a TOML date",
+        ),
         ('[[versions]]\nname = "2025"\nvalid_from = 2026-03-01\n', "distinct names"),
-        ("[[versions]]\nvalid_from = 2026-03-01\n", "malformed"),
+        ("[[versions]]\nvalid_from = 2026-03-01\n", r"versions\[0\]\.name is missing"),
     ],
     ids=["date-as-text", "same-name", "no-name"],
 )
