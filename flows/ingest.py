@@ -45,6 +45,7 @@ from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
+from unn_ingest.storage import StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -270,7 +271,18 @@ def end_run(
     )
     if not stopped:
         mark_failures(report, scope.flow)
-    return final_state(report, scope.site, stopped, {"drift": drifted, **(extra or {})})
+    debt = {"settled": report.link_debt_settled, "waiting": waiting_for_linking(ctx)}
+    return final_state(
+        report, scope.site, stopped, {"drift": drifted, "link_debt": debt, **(extra or {})}
+    )
+
+
+def waiting_for_linking(ctx: RunContext) -> int | None:
+    """Return how many stored articles wait for linking (None: the database cannot say)."""
+    try:
+        return ctx.store.link_debt_count()
+    except StorageError:
+        return None
 
 
 def within_seconds(call: Callable[[], None], seconds: float) -> None:
@@ -285,6 +297,7 @@ def within_seconds(call: Callable[[], None], seconds: float) -> None:
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
     """Run the steps of `ingest` (inside its flow run)."""
+    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), "recent")
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
     items = [item for read in reads for item in read.result()]
@@ -304,6 +317,8 @@ def backfill_steps(
     """Run the steps of `backfill` (inside its flow run)."""
     if ctx.executor is not None:
         ctx.executor.warm()  # a backfill is large: start the workers while listings are read
+    where = date_span(date_from, date_to)
+    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), where, date_from, date_to)
     items, requests = discover_range(ctx, watch, date_from, date_to, editions, refetch)
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = split_by_day(ctx, items, requests)

@@ -58,6 +58,7 @@ class RunReport:
     failures: list[Failure] = field(default_factory=list)
     drift: DriftTally = field(default_factory=DriftTally)  # see flows.drift
     unread_pages: list[UnreadPage] = field(default_factory=list)  # the range is not covered
+    link_debt_settled: int = 0  # articles earlier runs stored but left unlinked, linked now
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others

@@ -68,6 +68,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
         fetcher.close()
         if pool is not None:
             pool.shutdown()
+        store.checkpoint()  # the .sqlite3 file alone then holds every row
         store.close()
 
 

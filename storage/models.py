@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,6 +70,7 @@ class Article(Base):
         Index("ix_article_published_at", "published_at"),
         Index("ix_article_story_id", "story_id"),
         Index("ix_article_content_hash", "content_hash"),
+        Index("ix_article_link_pending", "link_pending"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,6 +102,8 @@ class Article(Base):
     first_seen_at: Mapped[datetime]
     last_fetched_at: Mapped[datetime]
     last_changed_at: Mapped[datetime]
+    # Stored, but story formation and content linking have not covered it yet (link debt).
+    link_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ArticleRevision(Base):

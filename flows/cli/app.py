@@ -221,7 +221,6 @@ COUNTER_MEANINGS = (
     "new/updated/unchanged: what storing them did; linked: joined to another edition's story; "
     "failed: listed below"
 )
-FAILURES_SHOWN = 20
 
 
 def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
@@ -230,21 +229,12 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(summary)
     else:
-        from unn_ingest.flows.cli.views import summary_table
+        from unn_ingest.flows.cli.views import failure_lines, link_debt_lines, summary_table
 
         console.print(summary_table(summary))
         console.print(COUNTER_MEANINGS, soft_wrap=True, highlight=False, markup=False)
-        for failure in failures[:FAILURES_SHOWN]:
-            line = f"failed ({failure['stage']}): {failure['url']}: {failure['reason']}"
+        for line in [*failure_lines(summary), *link_debt_lines(summary)]:
             console.print(line, soft_wrap=True, highlight=False, markup=False)
-        if len(failures) > FAILURES_SHOWN:
-            console.print(
-                f"... and {len(failures) - FAILURES_SHOWN} more failures: all are in the --json "
-                "output, the run's *-failures artifact in Prefect, and the fetch_log table",
-                soft_wrap=True,
-                highlight=False,
-                markup=False,
-            )
     totals = summary["editions"]["total"]
     if failures and not totals["discovered"] and not totals["fetched"]:
         first = failures[0]
