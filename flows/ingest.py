@@ -44,7 +44,7 @@ from unn_ingest.flows.outcome import (
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
-from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
+from unn_ingest.flows.steps.link import DUPLICATE_WINDOW, recent_days
 from unn_ingest.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,8 @@ def within_seconds(call: Callable[[], None], seconds: float) -> None:
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
     """Run the steps of `ingest` (inside its flow run)."""
-    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), "recent")
+    recent = recent_days(ctx)
+    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), "recent", *recent)
     chosen = editions or list(ctx.profile.edition_codes)
     reads = [tasks.discover_latest.submit(quote(ctx), ed) for ed in chosen]
     items = [item for read in reads for item in read.result()]

@@ -54,7 +54,7 @@ def process_batch(ctx: RunContext, requests: list[FetchRequest], label: str = ""
 def settle_link_debt(
     ctx: RunContext, what: str, date_from: date | None = None, date_to: date | None = None
 ) -> int:
-    """Link what earlier runs stored but did not link: these dates', else the recent days'."""
+    """Link what earlier runs stored on these dates but did not link (None: unbounded)."""
     return link.settle_link_debt(ctx, date_from, date_to)
 
 

@@ -137,6 +137,10 @@ class Store:
             "cannot mark duplicate", writes.mark_duplicate, article_id, duplicate_of_id, score
         )
 
+    def mark_archive_unreadable(self, reasons: dict[str, str]) -> None:
+        """Record URLs whose archived page cannot be read, with why (shown by `failures`)."""
+        self._transact("cannot record unreadable archived pages", frontier.mark_unreadable, reasons)
+
     def clear_link_debt(self, article_ids: Sequence[int]) -> None:
         """Record that these articles went through story formation and content linking."""
         self._transact("cannot record linked articles", linkdebt.clear, article_ids)
@@ -149,6 +153,10 @@ class Store:
         """Return (id, published_at) of the articles waiting for linking published in
         [start, end] (None: unbounded), with those of no publish time when `undated`."""
         return self._query("cannot read link debt", linkdebt.pending, start, end, undated)
+
+    def archived_articles(self, files: Sequence[str]) -> dict[str, str]:
+        """Return URL -> archive reference of the stored articles archived in these files."""
+        return self._query("cannot read archive references", frontier.archived_articles, files)
 
     def link_debt_count(self) -> int:
         """Return how many articles wait for linking (stored by a run that died first)."""

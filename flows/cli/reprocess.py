@@ -63,14 +63,23 @@ def _print(summary: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(summary)
         return
-    from unn_ingest.flows.cli.views import summary_table
+    from unn_ingest.flows.cli.views import failure_lines, link_debt_lines, summary_table
 
     console.print(summary_table(summary))
     archive = summary["archive"]
-    console.print(
+    lines = [
         f"{archive['pages']} archived pages, {archive['articles']} articles, "
-        f"{len(summary['changed'])} changed, {archive['damaged']} damaged record(s) skipped"
-    )
+        f"{len(summary['changed'])} changed, {archive['damaged']} damaged span(s) skipped",
+        *failure_lines(summary),
+        *link_debt_lines(summary),
+    ]
+    if archive.get("unreadable_articles"):
+        lines.append(
+            f"{archive['unreadable_articles']} articles without a readable archived page "
+            "(listed by `unn-ingest failures`; fetching them again replaces them)"
+        )
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

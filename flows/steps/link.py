@@ -33,17 +33,13 @@ def settle_link_debt(
     ctx: RunContext, date_from: date | None = None, date_to: date | None = None
 ) -> int:
     """Finish the linking earlier runs left undone, first thing in a run: for the articles
-    published on the site's local dates date_from..date_to (a backfill's, a reprocess's), or
-    without dates on the recent days (an ingest's); articles with no publish time too.
+    published on the site's local dates date_from..date_to (None: unbounded), and those with
+    no publish time. A backfill and a reprocess settle their dates, an ingest `recent_days`.
 
     Story formation, then content linking and near-duplicates, a day at a time, whoever
     stored them. Return how many articles were settled.
     """
-    if date_from is None and date_to is None:
-        newest = ctx.store.newest_published()
-        start, end = (newest - RECENT_DEBT if newest else None), None
-    else:
-        start, end = _local_span(ctx, date_from, date_to)
+    start, end = _local_span(ctx, date_from, date_to)
     debt = ctx.store.link_debt(start, end)
     if not debt:
         return 0
@@ -54,6 +50,14 @@ def settle_link_debt(
             link_explicit(ctx, ids)
             link_by_content(ctx, ids)  # settles their debt
     return len(debt)
+
+
+def recent_days(ctx: RunContext) -> tuple[date | None, date | None]:
+    """Return the days an ingest settles: from two days before the newest stored article."""
+    newest = ctx.store.newest_published()
+    if newest is None:
+        return None, None
+    return (newest - RECENT_DEBT).astimezone(ctx.zone()).date(), None
 
 
 def _local_span(
