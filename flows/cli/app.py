@@ -81,9 +81,11 @@ def run(
         from unn_ingest.flows.ingest import ingest
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
-        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        with prefect_api(), _progress_bar(not json_out):
-            summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
+        with run_faults(settings):
+            preflight(settings)
+            with prefect_api(), _progress_bar(not json_out):
+                summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
 
 
@@ -113,11 +115,13 @@ def backfill(
         from unn_ingest.flows.ingest import backfill as backfill_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
-        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        with prefect_api(), _progress_bar(not json_out):
-            summary = asyncio.run(
-                backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-            )
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
+        with run_faults(settings):
+            preflight(settings)
+            with prefect_api(), _progress_bar(not json_out):
+                summary = asyncio.run(
+                    backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+                )
     if _nothing_listed(summary):
         note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
@@ -156,6 +160,17 @@ def serve(
         params["data_dir"] = _str(data_dir)
         console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
         ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
+
+
+@contextmanager
+def run_faults(settings: Any) -> Iterator[None]:
+    """Around a run: its tracebacks go to the data folder's log file, and a resource fault
+    (disk, folder, database) ends it with one line."""
+    from unn_ingest.flows.cli.faults import resource_faults
+    from unn_ingest.flows.cli.logfile import tracebacks_to_file
+
+    with tracebacks_to_file(settings.data_dir) as log_file, resource_faults(settings, log_file):
+        yield
 
 
 def _str(path: Path | None) -> str | None:

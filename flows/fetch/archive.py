@@ -13,6 +13,7 @@ the byte offset of the response (or revisit) record in it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import secrets
@@ -94,9 +95,22 @@ class WarcArchive:
         self._day: date | None = None
         self._serial = 0
         self._writer: WARCWriter | None = None
+        self._info_size = 0  # bytes of the current file's warcinfo record
 
     def write(self, exchange: Exchange) -> str:
-        """Write the request and response (or revisit) records; return the reference."""
+        """Write the request and response (or revisit) records; return the reference.
+
+        A write that fails (a full disk, a folder not writable) raises an OSError naming the
+        file; a file it left empty is removed.
+        """
+        try:
+            return self._write(exchange)
+        except OSError as error:
+            path = self.folder / self._name if self._name else self.folder
+            self._discard()
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+
+    def _write(self, exchange: Exchange) -> str:
         writer = self._writer_for(exchange.fetched_at)
         assert self._file is not None
         response = _response_record(writer, exchange)
@@ -107,6 +121,19 @@ class WarcArchive:
             record.raw_stream.close()  # warcio buffers the payload in a temporary file
         self._file.flush()
         return f"{self._name}:{offset}"
+
+    def _discard(self) -> None:
+        """Close the current file after a failed write, removing it if it holds no record."""
+        file, path = self._file, self.folder / self._name
+        self._file = self._writer = None
+        self._name = ""
+        if file is None:
+            return
+        with contextlib.suppress(OSError):
+            file.close()
+        with contextlib.suppress(OSError):
+            if path.stat().st_size <= self._info_size:
+                path.unlink()
 
     def close(self) -> None:
         """Close the current file."""
@@ -134,8 +161,11 @@ class WarcArchive:
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         info = {"software": "unn-ingest", "format": "WARC File Format 1.1"}
         record = self._writer.create_warcinfo_record(self._name, info)
+        self._info_size = 1 << 62  # until the warcinfo record is whole: nothing worth keeping
         self._writer.write_record(record)
         record.raw_stream.close()
+        self._file.flush()
+        self._info_size = self._file.tell()  # a file no larger holds no exchange
 
 
 def _response_record(writer: WARCWriter, exchange: Exchange) -> Any:
