@@ -43,6 +43,11 @@ from unn_ingest.flows.outcome import (
 )
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
+from unn_ingest.flows.server_watch import (
+    configured_api,
+    hard_stop_on_interrupt,
+    stop_when_server_lost,
+)
 from unn_ingest.flows.steps.batches import BatchResult, chunked, plan_pages, reading_ahead
 from unn_ingest.flows.steps.link import DUPLICATE_WINDOW, recent_days
 from unn_ingest.storage import StorageError
@@ -207,7 +212,11 @@ async def run_steps(
     # shuts down. So the steps run in a future, not a task, to be waited for even then.
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(None, contextvars.copy_context().run, call)
-    watcher = asyncio.ensure_future(stop_when_cancelled(stop))  # a run started in a terminal
+    watchers = [asyncio.ensure_future(stop_when_cancelled(stop))]  # a run started in a terminal
+    api = configured_api()
+    if api is not None:  # a server that goes away stops the run instead of hanging it
+        watchers.append(asyncio.ensure_future(stop_when_server_lost(stop, api)))
+    restore_interrupt = hard_stop_on_interrupt()
     try:
         state: State[Any] | None = await asyncio.shield(work)
     except (asyncio.CancelledError, TerminationSignal):
@@ -216,7 +225,9 @@ async def run_steps(
             raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
         quiet_stopped_report(loop)
     finally:
-        watcher.cancel()
+        for watcher in watchers:
+            watcher.cancel()
+        restore_interrupt()
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
     # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)

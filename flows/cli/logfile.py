@@ -19,14 +19,17 @@ from pathlib import Path
 LOG_NAME = "unn-ingest.log"
 LOG_BYTES = 5 * 1024 * 1024  # then rotated, three files kept
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+PIPELINE = "unn_ingest"  # the loggers whose warnings the terminal shows
 
 
 class OneLineOnTerminal(logging.Filter):
-    """Keep error records and tracebacks off a terminal handler; warnings stay, one line each."""
+    """Keep error records, tracebacks and Prefect's own complaints off a terminal handler;
+    the pipeline's warnings stay, one line each."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Drop error records; show a warning without its traceback."""
-        if record.levelno >= logging.ERROR:
+        """Drop error records and other libraries' records; show a warning without its
+        traceback."""
+        if record.levelno >= logging.ERROR or not record.name.startswith(PIPELINE):
             return False
         # The log file, earlier in line, has written the record whole already.
         record.exc_info, record.exc_text, record.stack_info = None, None, None
@@ -38,7 +41,7 @@ def tracebacks_to_file(data_dir: Path) -> Iterator[Path | None]:
     """While inside, send WARNING and above with tracebacks to the data folder's log file
     (yielded; None when it cannot be written) and keep them off the terminal's handlers."""
     root = logging.getLogger()
-    terminal = [h for h in root.handlers if _is_terminal(h)]
+    terminal = [h for logger in _with_handlers() for h in logger.handlers if _is_terminal(h)]
     quiet = OneLineOnTerminal()
     for handler in terminal:
         handler.addFilter(quiet)
@@ -54,6 +57,13 @@ def tracebacks_to_file(data_dir: Path) -> Iterator[Path | None]:
             root.removeHandler(file_handler)
             with contextlib.suppress(OSError):  # a full disk takes its last lines
                 file_handler.close()
+
+
+def _with_handlers() -> list[logging.Logger]:
+    """Return the root logger and every other one with handlers of its own (Prefect's)."""
+    others = logging.Logger.manager.loggerDict.values()
+    loggers = [logging.getLogger(), *(x for x in others if isinstance(x, logging.Logger))]
+    return [x for x in loggers if x.handlers]
 
 
 def _is_terminal(handler: logging.Handler) -> bool:
