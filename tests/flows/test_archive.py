@@ -161,3 +161,21 @@ def test_reading_resumes_at_the_next_intact_record_after_damage_in_the_middle(
     assert hurt.resumed_at is not None and hurt.reason.isprintable()
     out, err = capfd.readouterr()
     assert "\x00" not in out + err and "\x01" not in out + err  # no damaged byte echoed
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_empty_warc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from warcio.warcwriter import WARCWriter
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(WARCWriter, "write_record", full)
+    archive = WarcArchive(tmp_path)
+    with pytest.raises(OSError) as raised:
+        archive.write(exchange("http://site.test/news/a"))
+    assert raised.value.errno == errno.ENOSPC and str(tmp_path) in str(raised.value.filename)
+    assert list(tmp_path.glob("*.warc.gz")) == []  # the file it had opened is gone
