@@ -30,3 +30,7 @@ class RunStopped(IngestError):
 
 # How a stopped run's message starts when it was cancelled in Prefect rather than by Ctrl-C.
 CANCELLED_IN_PREFECT = "cancelled in Prefect"
+# ...and when its Prefect server went away (the CLI then exits 1: a fault, not a stop).
+SERVER_LOST = "the Prefect server is unreachable"
+RESUME = "what was fetched so far is stored; run the same command to fetch the rest"
+INTERRUPTED_MESSAGE = f"interrupted: {RESUME}"

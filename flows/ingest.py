@@ -52,6 +52,11 @@ from unn_ingest.flows.report import RunReport
 from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.scheduled import name_scheduled_runs
+from unn_ingest.flows.server_watch import (
+    configured_api,
+    hard_stop_on_interrupt,
+    stop_when_server_lost,
+)
 from unn_ingest.flows.steps import catchup, gaps, measure
 from unn_ingest.flows.steps.batches import (
     BatchResult,
@@ -61,8 +66,9 @@ from unn_ingest.flows.steps.batches import (
     refetch_stored,
 )
 from unn_ingest.flows.steps.daily import batches_in_turn
-from unn_ingest.flows.steps.link import DUPLICATE_WINDOW
+from unn_ingest.flows.steps.link import DUPLICATE_WINDOW, recent_days
 from unn_ingest.flows.task_states import state_result, task_result
+from unn_ingest.storage import StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -242,7 +248,11 @@ async def run_steps(
     # shuts down. So the steps run in a future, not a task, to be waited for even then.
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(None, contextvars.copy_context().run, call)
-    watcher = asyncio.ensure_future(stop_when_cancelled(stop))  # a run started in a terminal
+    watchers = [asyncio.ensure_future(stop_when_cancelled(stop))]  # a run started in a terminal
+    api = configured_api()
+    if api is not None:  # a server that goes away stops the run instead of hanging it
+        watchers.append(asyncio.ensure_future(stop_when_server_lost(stop, api)))
+    restore_interrupt = hard_stop_on_interrupt()
     try:
         state: State[Any] | None = await asyncio.shield(work)
     except (asyncio.CancelledError, TerminationSignal):
@@ -251,7 +261,9 @@ async def run_steps(
             raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
         quiet_stopped_report(loop)
     finally:
-        watcher.cancel()
+        for watcher in watchers:
+            watcher.cancel()
+        restore_interrupt()
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
     # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)
@@ -310,7 +322,8 @@ def end_run(
     )
     if not stopped:
         mark_failures(report, scope.flow)
-    sections = {"drift": drifted, "completeness": complete, **(extra or {})}
+    debt = {"settled": report.link_debt_settled, "waiting": waiting_for_linking(ctx)}
+    sections = {"drift": drifted, "completeness": complete, "link_debt": debt, **(extra or {})}
     return final_state(report, scope.site, stopped, sections)
 
 
@@ -318,6 +331,14 @@ def stopped_note(report: RunReport) -> str:
     """Say, in a stopped run's artifacts, what it left for the next run (not failures)."""
     left = len(report.not_fetched)
     return f" (stopped before the end; {left} pages not fetched, left for the next run)"
+
+
+def waiting_for_linking(ctx: RunContext) -> int | None:
+    """Return how many stored articles wait for linking (None: the database cannot say)."""
+    try:
+        return ctx.store.link_debt_count()
+    except StorageError:
+        return None
 
 
 def within_seconds(call: Callable[[], None], seconds: float) -> None:
@@ -331,9 +352,12 @@ def within_seconds(call: Callable[[], None], seconds: float) -> None:
 
 
 def ingest_steps(ctx: RunContext, watch: RunWatch, editions: list[str] | None) -> None:
-    """Run the steps of `ingest` (inside its flow run): catch up each edition (feed, then
-    listing pages back to its watermark), fetch and store what is due, link, then settle the
-    catch-up (watermarks, gaps) and start a backfill over a gap when configured to."""
+    """Run the steps of `ingest` (inside its flow run): finish the linking earlier runs left
+    for recent days (link debt), catch up each edition (feed, then listing pages back to its
+    watermark), fetch and store what is due, link, then settle the catch-up (watermarks, gaps)
+    and start a backfill over a gap when configured to."""
+    recent = recent_days(ctx)
+    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), "recent", *recent)
     chosen = editions or list(ctx.profile.edition_codes)
     caught = [task_result(r) for r in [tasks.catch_up.submit(quote(ctx), ed) for ed in chosen]]
     items = [item for c in caught for item in c.items]
@@ -356,6 +380,8 @@ def backfill_steps(
     """Run the steps of `backfill` (inside its flow run)."""
     if ctx.executor is not None:
         ctx.executor.warm()  # a backfill is large: start the workers while listings are read
+    where = date_span(date_from, date_to)
+    ctx.report.link_debt_settled += tasks.settle_link_debt(quote(ctx), where, date_from, date_to)
     items, requests = discover_range(ctx, watch, date_from, date_to, editions, refetch)
     ctx.use_executor = ctx.executor is not None and len(requests) >= POOL_THRESHOLD
     days = split_by_day(ctx, items, requests)

@@ -101,7 +101,7 @@ def cancel_requested(deployments_only: bool = True) -> bool:
         with get_client(sync_client=True) as client:
             state = client.read_flow_run(run.id).state
     except Exception as exc:
-        log.warning("could not read the flow run's state: %s", exc)
+        log.info("could not read the flow run's state: %s", exc)  # server_watch says more
         return False
     return state is not None and (state.is_cancelling() or state.is_cancelled())
 

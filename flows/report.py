@@ -68,6 +68,7 @@ class RunReport:
     not_fetched: list[str] = field(default_factory=list)  # URLs a stop left for the next run
     freshness: FreshnessTally = field(default_factory=FreshnessTally)  # publication to storage
     gaps: list[CoverageGap] = field(default_factory=list)  # spans a catch-up left uncovered
+    link_debt_settled: int = 0  # articles earlier runs stored but left unlinked, linked now
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stored: set[int] = field(default_factory=set, repr=False)  # articles this run stored
     _linked: set[int] = field(default_factory=set, repr=False)  # ...now in a story with others

@@ -33,7 +33,7 @@ from unn_ingest.flows.fetch.workers import analyse_chunk
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
-from unn_ingest.flows.steps.link import link_by_content, link_explicit
+from unn_ingest.flows.steps.link import link_by_content, link_explicit, settle_link_debt
 from unn_ingest.storage import Reextracted, UpsertOutcome
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def reprocess_steps(
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
         ctx.executor.warm()  # the workers start while the archive is read
+    ctx.report.link_debt_settled += settle_link_debt(ctx, selection.date_from, selection.date_to)
     damage: list[ArchiveDamage] = []
     clock = _Stopwatch()
     elsewhere: Counter[str] = Counter()  # pages archived from other origins than this run's
@@ -109,18 +110,41 @@ def reprocess_steps(
     with cputime.stage("relink"):
         _relink(ctx, changed)
     clock.lap("relink")
-    for hurt in damage:
-        ctx.report.fail(Failure(f"{hurt.file}:{hurt.offset}", "archive", hurt.reason))
+    lost = account_damage(ctx, damage)
     return {
         "archive": {
             "pages": len(pages),
             "articles": len(outcomes),
             "damaged": len(damage),
             "other_origins": dict(elsewhere.most_common()),
+            "unreadable_articles": lost,
         },
         "changed": [{"url": o.url, "status": o.status} for o in changed[:CHANGED_LISTED]],
         "seconds": clock.laps,
     }
+
+
+def account_damage(ctx: RunContext, damage: Sequence[ArchiveDamage]) -> int:
+    """Record each damaged span, and each stored article whose archived page lies in one, as
+    a failure of this run and in the fetch log (`failures` lists them until a fetch replaces
+    the page); return how many articles have no readable archived page."""
+    for hurt in damage:
+        resumed = f", read again from offset {hurt.resumed_at}" if hurt.resumed_at else ""
+        where = f"{hurt.file}:{hurt.offset}"
+        ctx.report.fail(Failure(where, "archive", f"{hurt.reason}{resumed}"))
+    refs = ctx.store.archived_articles([h.file for h in damage]) if damage else {}
+    reasons = {
+        url: f"archived page unreadable ({ref}, a damaged WARC record); fetching it again "
+        "(backfill --refetch) replaces it"
+        for url, ref in refs.items()
+        if any(h.holds(ref) for h in damage)
+    }
+    if reasons:
+        with ctx.db_lock:
+            ctx.store.mark_archive_unreadable(reasons)
+    for url, reason in sorted(reasons.items()):
+        ctx.report.fail(Failure(url, "archive", reason, _edition(ctx, url)))
+    return len(reasons)
 
 
 class _Stopwatch:

@@ -18,6 +18,7 @@ from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy
 from unn_ingest.flows.fetch.pool import LazyProcessPool
 from unn_ingest.flows.fetch.site_limit import check_site_limit
 from unn_ingest.flows.report import progress
+from unn_ingest.flows.server_watch import on_hard_exit
 from unn_ingest.storage import RetryDelays, Store
 
 
@@ -51,6 +52,7 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
     if pool is not None:
         stop.on_stop(pool.interrupt)
         stop.on_stop(lambda: _later(STOP_GRACE_SECONDS, pool.terminate))
+    forget_pool = on_hard_exit(pool.abandon) if pool is not None else (lambda: None)
     try:
         yield RunContext(
             profile=profile,
@@ -67,9 +69,11 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             auto_backfill=settings.auto_backfill,
         )
     finally:
+        forget_pool()
         fetcher.close()
         if pool is not None:
             pool.shutdown()
+        store.checkpoint()  # the .sqlite3 file alone then holds every row
         store.close()
 
 

@@ -80,6 +80,14 @@ def process_day(
     return day_state(ctx, len(requests), lambda: daily.process_day(ctx, requests, store))
 
 
+@task(name="settle-link-debt", task_run_name="settle-link-debt {what}", cache_policy=NO_CACHE)
+def settle_link_debt(
+    ctx: RunContext, what: str, date_from: date | None = None, date_to: date | None = None
+) -> int:
+    """Link what earlier runs stored on these dates but did not link (None: unbounded)."""
+    return link.settle_link_debt(ctx, date_from, date_to)
+
+
 @task(name="link-by-content", task_run_name="link-by-content {where}", cache_policy=NO_CACHE)
 def link_by_content(ctx: RunContext, article_ids: list[int], where: str = "") -> int:
     """Join editions without explicit links by their content; mark near-duplicates."""

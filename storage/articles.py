@@ -146,6 +146,7 @@ def _revise(conn: Connection, changes: list[tuple[StoredRow, AnalysedArticle]]) 
                 at: item.fetched_at,
                 "last_changed_at": item.fetched_at,
                 **PUBLISHED,
+                "link_pending": True,  # a changed text is linked again (link debt)
             }
             for row, item in changes
         ],
@@ -157,7 +158,8 @@ def _new_row(item: AnalysedArticle) -> dict[str, Any]:
     at = item.fetched_at
     identity = {"edition": page.edition, "slug": page.slug, "url": page.url, "link_method": "none"}
     times = {"first_seen_at": at, "last_fetched_at": at, "last_changed_at": at}
-    return {**content(item), **identity, **times}
+    # Stored, not yet linked: the run that stores it (or the next one) settles this debt.
+    return {**content(item), **identity, **times, "link_pending": True}
 
 
 def content(item: AnalysedArticle) -> dict[str, Any]:

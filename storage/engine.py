@@ -34,6 +34,7 @@ from unn_ingest.storage.errors import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+CHECKPOINT_WAIT_MS = 1_000
 # Any constant works; it only has to be the same in every process migrating this database.
 MIGRATION_LOCK_KEY = 0x756E6E  # "unn"
 WRITE_OPTION = "unn_write"
@@ -77,7 +78,7 @@ def create(url: URL, *, read_only: bool = False) -> Engine:
         if read_only:  # added to the URL's own options (a search_path, say)
             options = f"{url.query.get('options', '')} -c default_transaction_read_only=on"
             url = url.update_query_dict({"options": options.strip()})
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (NoSuchModuleError, ImportError) as error:
         raise StorageConfigError(f"cannot use {url.drivername!r}: {one_line(error)}") from None
 
@@ -198,11 +199,18 @@ def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
     if memory:
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
+        )
     else:
         if not database.startswith("file:"):
             _make_folder(Path(database).expanduser().parent)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
@@ -227,6 +235,29 @@ def _on_sqlite_read_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def checkpoint(engine: Engine, url: URL) -> None:
+    """Fold a SQLite database's write-ahead log into its file and truncate the log.
+
+    At a run's end, so that the `.sqlite3` file alone holds every row. Another process still
+    writing keeps its part of the log: the checkpoint then waits at most a second and leaves
+    the rest to that process. Never raises (a run's end must not fail on its tidying).
+    """
+    if url.get_backend_name() != "sqlite" or (url.database or ":memory:") == ":memory:":
+        return
+    try:
+        raw = engine.raw_connection()  # outside any transaction: a reader blocks a checkpoint
+        try:
+            cursor = raw.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.close()
+        finally:
+            raw.close()
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        logging.getLogger(__name__).info("WAL checkpoint skipped: %s", one_line(error))
 
 
 def _make_folder(folder: Path) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, or_, select, update
 
 from unn_ingest.storage.models import Article, FetchLogEntry
 from unn_ingest.storage.rows import FetchState
@@ -88,3 +88,32 @@ def _pending_row(url: str, kind: str, at: datetime) -> dict[str, object]:
         "stage": None,
         "transient": None,
     }
+
+
+def archived_articles(conn: Connection, files: Sequence[str]) -> dict[str, str]:
+    """Return URL -> archive reference of the stored articles archived in these WARC files."""
+    found: dict[str, str] = {}
+    stored = select(Article.id).where(Article.url == FetchLogEntry.url).exists()
+    for name in dict.fromkeys(files):
+        query = select(FetchLogEntry.url, FetchLogEntry.archive_ref).where(
+            FetchLogEntry.kind == "article",
+            FetchLogEntry.archive_ref.startswith(f"{name}:", autoescape=True),
+            stored,
+        )
+        found.update((url, ref) for url, ref in conn.execute(query) if ref is not None)
+    return found
+
+
+def mark_unreadable(conn: Connection, reasons: dict[str, str]) -> None:
+    """Record that these URLs' archived pages cannot be read (shown by `failures`).
+
+    The validators go too, so the next fetch is a full GET whose response replaces the
+    archived page; a successful fetch clears the error as for any failure.
+    """
+    for url in sorted(reasons):
+        conn.execute(
+            update(FetchLogEntry)
+            .where(FetchLogEntry.url == url)
+            .values(last_error=reasons[url], stage="archive", transient=False,
+                    etag=None, last_modified=None)
+        )  # fmt: skip

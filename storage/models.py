@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,6 +72,7 @@ class Article(Base):
         Index("ix_article_content_hash", "content_hash"),
         Index("ix_article_removed_at", "removed_at"),
         Index("ix_article_rubric_key", "rubric_key"),
+        Index("ix_article_link_pending", "link_pending"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,6 +113,8 @@ class Article(Base):
     images: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # the body's images
     sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the body by subhead
     profile_version: Mapped[str | None] = mapped_column(String(64))
+    # Stored, but story formation and content linking have not covered it yet (link debt).
+    link_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ArticleRevision(Base):

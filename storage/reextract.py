@@ -66,8 +66,9 @@ def reextract_articles(conn: Connection, items: Sequence[Reextracted]) -> list[U
             continue
         row = stored[url]
         changes = _changes(row, item.current)
-        if changes:
-            conn.execute(update(Article).where(Article.id == row.id).values(**changes))
+        if changes:  # a changed text is linked again (link debt)
+            values = {**changes, "link_pending": True}
+            conn.execute(update(Article).where(Article.id == row.id).values(**values))
         revised = row.id in revisions and _rebuild_revisions(conn, row, item, revisions[row.id])
         links += writes._link_rows(row.id, {url}, item.current.article.links)
         status: UpsertStatus = "updated" if changes or revised else "unchanged"

@@ -7,6 +7,8 @@ instead of failing or deadlocking. Every SQLAlchemy or driver error leaves as a 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
@@ -22,6 +24,7 @@ from unn_ingest.storage import (
     export,
     frontier,
     health,
+    linkdebt,
     reads,
     reextract,
     removals,
@@ -34,6 +37,7 @@ from unn_ingest.storage.engine import (
     WRITE_OPTION,
     SchemaRevisions,
     behind_message,
+    checkpoint,
     create,
     describe,
     is_retryable,
@@ -42,7 +46,12 @@ from unn_ingest.storage.engine import (
     read_revisions,
     translated,
 )
-from unn_ingest.storage.errors import SchemaBehindError, StorageError, StorageMigrationError
+from unn_ingest.storage.errors import (
+    SchemaBehindError,
+    StorageError,
+    StorageMigrationError,
+    StorageUnavailableError,
+)
 from unn_ingest.storage.records import FetchRecord, RetryDelays, StoryGroup
 from unn_ingest.storage.reextract import Reextracted
 from unn_ingest.storage.removals import Move, RemovedArticle
@@ -57,8 +66,13 @@ from unn_ingest.storage.rows import (
 
 P = ParamSpec("P")
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 # Deadlocks and serialisation failures are resolved by running the transaction again.
 WRITE_ATTEMPTS = 3
+# A PostgreSQL server that goes away (a restart, a dropped connection) and comes back within
+# this many seconds does not fail the run: its transactions are run again, with backoff.
+OUTAGE_SECONDS = 45.0
+BACKOFF_SECONDS = (0.25, 0.5, 1.0, 2.0, 4.0)  # then 4 s until the outage window ends
 
 
 class Store:
@@ -107,6 +121,10 @@ class Store:
     def close(self) -> None:
         """Release every pooled connection."""
         self._engine.dispose()
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file (a run's end); else nothing."""
+        checkpoint(self._engine, self.url)
 
     def __enter__(self) -> Self:
         return self
@@ -182,6 +200,14 @@ class Store:
         """Record slug changes: each article keeps its id and story under its new URL."""
         return self._transact("cannot record moved articles", removals.move_articles, moves, at)
 
+    def mark_archive_unreadable(self, reasons: dict[str, str]) -> None:
+        """Record URLs whose archived page cannot be read, with why (shown by `failures`)."""
+        self._transact("cannot record unreadable archived pages", frontier.mark_unreadable, reasons)
+
+    def clear_link_debt(self, article_ids: Sequence[int]) -> None:
+        """Record that these articles went through story formation and content linking."""
+        self._transact("cannot record linked articles", linkdebt.clear, article_ids)
+
     # Reads
 
     def watermarks(self, editions: Sequence[str] | None = None) -> dict[str, datetime]:
@@ -224,49 +250,60 @@ class Store:
         with self._read("cannot read unlisted articles") as conn:
             return reads.unlisted_articles(conn, edition, start, end, set(listed))
 
+    def link_debt(
+        self, start: datetime | None = None, end: datetime | None = None, undated: bool = True
+    ) -> list[tuple[int, datetime | None]]:
+        """Return (id, published_at) of the articles waiting for linking published in
+        [start, end] (None: unbounded), with those of no publish time when `undated`."""
+        return self._query("cannot read link debt", linkdebt.pending, start, end, undated)
+
+    def archived_articles(self, files: Sequence[str]) -> dict[str, str]:
+        """Return URL -> archive reference of the stored articles archived in these files."""
+        return self._query("cannot read archive references", frontier.archived_articles, files)
+
+    def link_debt_count(self) -> int:
+        """Return how many articles wait for linking (stored by a run that died first)."""
+        return self._query("cannot count link debt", linkdebt.count)
+
+    def newest_published(self) -> datetime | None:
+        """Return the newest publish time among the stored articles."""
+        return self._query("cannot read articles", linkdebt.newest_published)
+
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """Return the fetch log's state for each known URL among these."""
-        with self._read("cannot read fetch states") as conn:
-            return reads.fetch_states(conn, urls)
+        return self._query("cannot read fetch states", reads.fetch_states, list(urls))
 
     def due_urls(self, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
         """Return frontier URLs of a kind due, not stored yet and not in another run's queue."""
-        with self._read("cannot read the frontier") as conn:
-            return frontier.due_urls(conn, kind, now, limit)
+        return self._query("cannot read the frontier", frontier.due_urls, kind, now, limit)
 
     def failures(self, since: datetime | None = None) -> list[FetchState]:
         """Return the fetch log's failed URLs (last attempt failed), latest first."""
-        with self._read("cannot read failures") as conn:
-            return frontier.failures(conn, since)
+        return self._query("cannot read failures", frontier.failures, since)
 
     def known_article_urls(self, urls: Iterable[str]) -> set[str]:
         """Return the URLs among these that are stored as articles."""
-        with self._read("cannot read article URLs") as conn:
-            return reads.known_article_urls(conn, urls)
+        return self._query("cannot read article URLs", reads.known_article_urls, list(urls))
 
     def link_component(self, article_ids: Iterable[int]) -> LinkGraph:
         """Return the articles connected to these by explicit links or shared stories."""
-        with self._read("cannot read link graph") as conn:
-            return stories.link_component(conn, article_ids)
+        return self._query("cannot read link graph", stories.link_component, list(article_ids))
 
     def unlinked_urls(self, article_ids: Iterable[int]) -> list[tuple[str, str]]:
         """Return (edition, url) explicit link targets of these articles not stored yet."""
-        with self._read("cannot read link targets") as conn:
-            return stories.unlinked_urls(conn, article_ids)
+        return self._query("cannot read link targets", stories.unlinked_urls, list(article_ids))
 
     def articles_in_window(
         self, start: datetime, end: datetime, editions: Sequence[str] | None = None
     ) -> list[ArticleRow]:
         """Return articles published in [start, end] (both inclusive), oldest first."""
-        with self._read("cannot read articles") as conn:
-            return reads.articles_in_window(conn, start, end, editions)
+        return self._query("cannot read articles", reads.articles_in_window, start, end, editions)
 
     def stories(
         self, limit: int = 20, offset: int = 0, edition: str | None = None
     ) -> list[StorySummary]:
         """Return recent stories with their editions, newest first."""
-        with self._read("cannot read stories") as conn:
-            return reads.stories(conn, limit, offset, edition)
+        return self._query("cannot read stories", reads.stories, limit, offset, edition)
 
     def story(self, story_id: int) -> StorySummary | None:
         """Return one story with its editions, or None."""
@@ -275,18 +312,15 @@ class Store:
 
     def article(self, url_or_id: str | int) -> ArticleView | None:
         """Return one article with revisions and story siblings, or None."""
-        with self._read("cannot read article") as conn:
-            return reads.article(conn, url_or_id)
+        return self._query("cannot read article", reads.article, url_or_id)
 
     def counts(self) -> dict[str, Any]:
         """Return totals: stories, articles per edition, revisions, duplicates, fetch errors."""
-        with self._read("cannot count records") as conn:
-            return reads.counts(conn)
+        return self._query("cannot count records", reads.counts)
 
     def link_method_counts(self) -> dict[str, int]:
         """Return the number of articles per link method (hreflang, switcher, content, none)."""
-        with self._read("cannot count link methods") as conn:
-            return reads.link_method_counts(conn)
+        return self._query("cannot count link methods", reads.link_method_counts)
 
     def field_completeness(
         self, since: datetime | None = None, article_ids: Iterable[int] | None = None
@@ -331,17 +365,59 @@ class Store:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run `work` in one write transaction, retrying when the database asks to."""
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
+        """Run `work` in one write transaction, retrying when the database asks to, or while
+        it is unreachable for up to OUTAGE_SECONDS (every write is an upsert: safe to repeat)."""
+
+        def attempt() -> T:
+            with translated(action), self._engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    return work(conn, *args, **kwargs)
+
+        return self._retrying(attempt)
+
+    def _query(
+        self,
+        action: str,
+        work: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run `work` in one read transaction, retrying while the database is unreachable."""
+
+        def attempt() -> T:
+            with self._read(action) as conn:
+                return work(conn, *args, **kwargs)
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """Call `attempt` until it succeeds, the error is not worth a retry, or the outage
+        window ends."""
+        tries, deadline = 0, None
+        while True:
             try:
-                with translated(action), self._engine.connect() as conn:
-                    conn.execution_options(**{WRITE_OPTION: True})
-                    with conn.begin():
-                        return work(conn, *args, **kwargs)
+                return attempt()
             except StorageError as error:
-                if attempt == WRITE_ATTEMPTS or not is_retryable(error.__cause__):
+                tries += 1
+                if is_retryable(error.__cause__) and tries < WRITE_ATTEMPTS:
+                    continue
+                if not self._outage(error):
                     raise
-        raise AssertionError("unreachable")
+                deadline = deadline or time.monotonic() + OUTAGE_SECONDS
+                if time.monotonic() >= deadline:
+                    raise
+                if tries == 1:
+                    log.warning(
+                        "%s is unreachable: retrying for up to %.0f s", self, OUTAGE_SECONDS
+                    )
+                time.sleep(BACKOFF_SECONDS[min(tries, len(BACKOFF_SECONDS)) - 1])
+
+    def _outage(self, error: StorageError) -> bool:
+        """Tell whether an error is a network database gone away (SQLite's errors are not)."""
+        return (
+            isinstance(error, StorageUnavailableError) and self.url.get_backend_name() != "sqlite"
+        )
 
     @contextmanager
     def _read(self, action: str) -> Iterator[Connection]:

@@ -83,9 +83,11 @@ def run(
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.runtime import resolve_settings
 
-        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        with prefect_api(), _progress_bar(not json_out):
-            summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
+        with run_faults(settings):
+            preflight(settings)
+            with prefect_api(), _progress_bar(not json_out):
+                summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
     gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
     for gap in gaps:  # a pause longer than the catch-up horizon
@@ -126,11 +128,13 @@ def backfill(
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.runtime import resolve_settings
 
-        preflight(resolve_settings(origin=origin, db_url=db, data_dir=data_dir))
-        with prefect_api(), _progress_bar(not json_out):
-            summary = asyncio.run(
-                backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-            )
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
+        with run_faults(settings):
+            preflight(settings)
+            with prefect_api(), _progress_bar(not json_out):
+                summary = asyncio.run(
+                    backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+                )
     if _nothing_listed(summary):
         note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
@@ -181,6 +185,17 @@ def _check_cron(cron: str) -> None:
         CronSchedule(cron=cron)
     except ValidationError:
         usage(f"--cron / UNN_INGEST_CRON {cron!r} is not a cron expression, e.g. '*/10 * * * *'")
+
+
+@contextmanager
+def run_faults(settings: Any) -> Iterator[None]:
+    """Around a run: its tracebacks go to the data folder's log file, and a resource fault
+    (disk, folder, database) ends it with one line."""
+    from unn_ingest.flows.cli.faults import resource_faults
+    from unn_ingest.flows.cli.logfile import tracebacks_to_file
+
+    with tracebacks_to_file(settings.data_dir) as log_file, resource_faults(settings, log_file):
+        yield
 
 
 def _str(path: Path | None) -> str | None:
@@ -247,7 +262,6 @@ COUNTER_MEANINGS = (
     "removed: stored articles the site took down (404/410, kept and marked); moved: stored "
     "articles whose URL redirects to a new slug; failed: listed below"
 )
-FAILURES_SHOWN = 20
 
 
 def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
@@ -256,21 +270,12 @@ def _print_summary(summary: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(summary)
     else:
-        from unn_ingest.flows.cli.views import summary_table
+        from unn_ingest.flows.cli.views import failure_lines, link_debt_lines, summary_table
 
         console.print(summary_table(summary))
         console.print(COUNTER_MEANINGS, soft_wrap=True, highlight=False, markup=False)
-        for failure in failures[:FAILURES_SHOWN]:
-            line = f"failed ({failure['stage']}): {failure['url']}: {failure['reason']}"
+        for line in [*failure_lines(summary), *link_debt_lines(summary)]:
             console.print(line, soft_wrap=True, highlight=False, markup=False)
-        if len(failures) > FAILURES_SHOWN:
-            console.print(
-                f"... and {len(failures) - FAILURES_SHOWN} more failures: all are in the --json "
-                "output, the run's *-failures artifact in Prefect, and the fetch_log table",
-                soft_wrap=True,
-                highlight=False,
-                markup=False,
-            )
     totals = summary["editions"]["total"]
     if failures and not totals["discovered"] and not totals["fetched"]:
         first = failures[0]

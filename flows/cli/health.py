@@ -4,8 +4,8 @@ The report is a list of sections, each a function from the store and the moment 
 (plain dicts), so that more can be added beside them: freshness per edition (minutes from
 publication to storage, p50/p95/max, and articles discovered but not stored), new articles
 per hour per edition, open coverage gaps (with the backfill command), failures by kind and
-stage, articles the site removed, and the share of articles with each field. It reads
-only: it never creates a database or a folder.
+stage, articles the site removed, articles waiting for linking, and the share of articles
+with each field. It reads only: it never creates a database or a folder.
 """
 
 from __future__ import annotations
@@ -129,6 +129,13 @@ def field_rows(store: Any, now: datetime) -> Rows:
     ]
 
 
+def link_debt_rows(store: Any, now: datetime) -> Rows:
+    """Articles stored but not yet through story formation and content linking (a run that
+    died first left them; the next run covering their day links them)."""
+    waiting = store.link_debt_count()
+    return [{"waiting": waiting}] if waiting else []
+
+
 def _percent(share: float | None) -> str | None:
     return None if share is None else f"{share:.0%}"
 
@@ -162,6 +169,12 @@ SECTIONS: list[Section] = [
         removed_rows,
     ),
     Section(
+        "link_debt",
+        "articles waiting for linking (the next run covering their day links them)",
+        ("waiting",),
+        link_debt_rows,
+    ),
+    Section(
         "fields",
         "fields found (share of the articles fetched in the last 30 days)",
         ("field", *EDITIONS),
@@ -191,7 +204,10 @@ def _empty(report: dict[str, Rows]) -> bool:
     """Tell whether no section has anything to say (counts of zero do not count)."""
     counted = ("articles", "missing", "new")
     return not any(row.get(k) for row in report["freshness"] + report["new"] for k in counted) and (
-        not report["gaps"] and not report["failures"] and not report["removed"]
+        not report["gaps"]
+        and not report["failures"]
+        and not report["removed"]
+        and not report["link_debt"]
     )
 
 

@@ -25,7 +25,12 @@ from typer.core import TyperGroup, TyperOption
 
 from unn_ingest.extractors import clock
 from unn_ingest.extractors.clock import ClockSpecError
-from unn_ingest.flows.errors import CANCELLED_IN_PREFECT
+from unn_ingest.flows.errors import (
+    CANCELLED_IN_PREFECT,
+    INTERRUPTED_MESSAGE,
+    RESUME,
+    SERVER_LOST,
+)
 
 console = Console()
 err = Console(stderr=True)
@@ -71,9 +76,7 @@ def prepare_environment(quiet: bool = True) -> None:
 
 
 USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success
-_RESUME = "what was fetched so far is stored; run the same command to fetch the rest"
-INTERRUPTED_MESSAGE = f"interrupted: {_RESUME}"
-CANCELLED_MESSAGE = f"{CANCELLED_IN_PREFECT}: {_RESUME}"
+CANCELLED_MESSAGE = f"{CANCELLED_IN_PREFECT}: {RESUME}"
 EDITIONS = ("uk", "en", "ru")
 
 
@@ -123,6 +126,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except RunStopped as exc:
+        if str(exc).startswith(SERVER_LOST):  # a fault: the run could not report its work
+            _server_lost()
         if str(exc).startswith(CANCELLED_IN_PREFECT):  # the UI's Cancel, not Ctrl-C
             err.print(CANCELLED_MESSAGE, soft_wrap=True)
         else:
@@ -162,6 +167,17 @@ def silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _server_lost() -> NoReturn:
+    """Say that the Prefect server went away, and exit 1 at once: Prefect's own exit would
+    go on trying to send it the run's last events."""
+    from unn_ingest.flows.server_watch import configured_api, server_lost_message
+
+    say_error(server_lost_message(configured_api() or "PREFECT_API_URL"))
+    sys.stderr.flush()
+    sys.stdout.flush()
+    os._exit(RUNTIME)
 
 
 def _terminated(exc: BaseException) -> bool:

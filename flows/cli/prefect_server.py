@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 STARTUP_SECONDS = 120  # a loaded machine takes tens of seconds (Prefect's default is 20)
@@ -120,6 +121,27 @@ def _session_server() -> Any:
             env = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
             env |= {"PREFECT__SERVER_FINAL": "1"}
             env |= get_current_settings().to_environment_variables(exclude_unset=True)
-            return subprocess.Popen(command, env={**os.environ, **env}, start_new_session=True)
+            output = _server_log(get_current_settings().home)
+            try:  # its errors (and tracebacks) go to its log file, never to the terminal
+                return subprocess.Popen(
+                    command, env={**os.environ, **env}, start_new_session=True,
+                    stdout=output, stderr=output,
+                )  # fmt: skip
+            finally:
+                if output is not subprocess.DEVNULL:
+                    output.close()
 
     return SessionServer()
+
+
+SERVER_LOG = "unn-ingest-temporary-server.log"
+
+
+def _server_log(home: Any) -> Any:
+    """Open the temporary server's log file under PREFECT_HOME (else discard its output)."""
+    try:
+        folder = Path(home).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        return (folder / SERVER_LOG).open("ab")
+    except OSError:
+        return subprocess.DEVNULL

@@ -43,6 +43,7 @@ def reprocess(
     end = parse_date(date_to, "--to") if date_to else None
     editions = parse_editions(edition) if edition else None
     with user_errors():
+        from unn_ingest.flows.cli.app import run_faults
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.reprocess import reprocess as reprocess_flow
         from unn_ingest.flows.runtime import resolve_settings
@@ -52,9 +53,12 @@ def reprocess(
         if not archive.is_dir():  # before anything is created: no empty database left
             fail(f"no archive at {archive}: nothing to reprocess (check --data-dir)")
         preflight(settings, fetching=False)
-        summary = asyncio.run(
-            reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None, origin)
-        )
+        with run_faults(settings):
+            summary = asyncio.run(
+                reprocess_flow(
+                    start, end, editions, db, str(data_dir) if data_dir else None, origin
+                )
+            )
     _print(summary, json_out, settings.origin)
 
 
@@ -70,13 +74,22 @@ def _print(summary: dict[str, Any], json_out: bool, origin: str | None) -> None:
     if json_out:
         print_json(summary)
         return
-    from unn_ingest.flows.cli.views import summary_table
+    from unn_ingest.flows.cli.views import failure_lines, link_debt_lines, summary_table
 
     console.print(summary_table(summary))
-    console.print(
+    lines = [
         f"{archive['pages']} archived pages, {archive['articles']} articles, "
-        f"{len(summary['changed'])} changed, {archive['damaged']} damaged record(s) skipped"
-    )
+        f"{len(summary['changed'])} changed, {archive['damaged']} damaged span(s) skipped",
+        *failure_lines(summary),
+        *link_debt_lines(summary),
+    ]
+    if archive.get("unreadable_articles"):
+        lines.append(
+            f"{archive['unreadable_articles']} articles without a readable archived page "
+            "(listed by `unn-ingest failures`; fetching them again replaces them)"
+        )
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

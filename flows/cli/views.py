@@ -25,6 +25,37 @@ def summary_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+FAILURES_SHOWN = 20
+
+
+def failure_lines(summary: dict[str, Any]) -> list[str]:
+    """Return the lines that list a run's failures (the first FAILURES_SHOWN of them)."""
+    failures = summary.get("failures", [])
+    lines = [f"failed ({f['stage']}): {f['url']}: {f['reason']}" for f in failures[:FAILURES_SHOWN]]
+    if len(failures) > FAILURES_SHOWN:
+        lines.append(
+            f"... and {len(failures) - FAILURES_SHOWN} more failures: all are in the --json "
+            "output, the run's *-failures artifact in Prefect, and the fetch_log table"
+        )
+    return lines
+
+
+def link_debt_lines(summary: dict[str, Any]) -> list[str]:
+    """Return what the run did about link debt and how many articles still wait for linking."""
+    debt = summary.get("link_debt") or {}
+    lines = []
+    if debt.get("settled"):
+        lines.append(
+            f"linked first: {debt['settled']} articles earlier runs stored but left unlinked"
+        )
+    if debt.get("waiting"):
+        lines.append(
+            f"{debt['waiting']} articles wait for linking: the next run that covers their days "
+            "links them first"
+        )
+    return lines
+
+
 def stories_table(stories: list[Any], title: str = "stories") -> Table:
     """Return story summaries as a table: one row per story, its editions and how they joined."""
     table = Table(title=title, title_justify="left")

@@ -4,7 +4,8 @@ Each process writes its own file (the pid is in the name) under `<data_dir>/warc
 a new one past a size or when the UTC day changes. A response is a `request` record and a
 `response` record; a 304 is a `revisit` record (profile server-not-modified). Every record is
 its own gzip member and is flushed at once, so a process killed mid-write loses at most the
-record it was writing; readers skip such a truncated tail (see `read_archive`).
+record it was writing; readers skip such a truncated tail, and resume after damaged bytes at
+the next intact record (see `read_archive`).
 
 An archive reference is `<file name>:<offset>`: the file relative to the archive folder and
 the byte offset of the response (or revisit) record in it.
@@ -12,10 +13,12 @@ the byte offset of the response (or revisit) record in it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import secrets
-from collections.abc import Iterator
+import zlib
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,6 +35,8 @@ NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modif
 ORIGINAL_URL_HEADER = "WARC-Unn-Requested-URI"  # the URL asked for, before redirects
 # httpx hands over the decoded body: headers that describe the bytes on the wire would lie.
 WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+GZIP_MAGIC = b"\x1f\x8b\x08"  # where a gzip member (a record) may start
+SCAN_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +68,22 @@ class ArchivedPage:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveDamage:
-    """A part of a WARC file that could not be read (a truncated last record)."""
+    """A part of a WARC file that could not be read: from `offset` to `resumed_at` (the next
+    intact record), or to the end of the file (None: a last record cut short)."""
 
     file: str
     offset: int
     reason: str
+    resumed_at: int | None = None
+
+    def holds(self, ref: str) -> bool:
+        """Tell whether an archive reference (`file:offset`) points into this span."""
+        name, _, offset = ref.rpartition(":")
+        if name != self.file or not offset.isdigit():
+            return False
+        return self.offset <= int(offset) and (
+            self.resumed_at is None or int(offset) < self.resumed_at
+        )
 
 
 class WarcArchive:
@@ -81,10 +97,23 @@ class WarcArchive:
         self._day: date | None = None
         self._serial = 0
         self._writer: WARCWriter | None = None
+        self._info_size = 0  # bytes of the current file's warcinfo record
 
     @cputime.staged("archive (WARC)")
     def write(self, exchange: Exchange) -> str:
-        """Write the request and response (or revisit) records; return the reference."""
+        """Write the request and response (or revisit) records; return the reference.
+
+        A write that fails (a full disk, a folder not writable) raises an OSError naming the
+        file; a file it left empty is removed.
+        """
+        try:
+            return self._write(exchange)
+        except OSError as error:
+            path = self.folder / self._name if self._name else self.folder
+            self._discard()
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+
+    def _write(self, exchange: Exchange) -> str:
         writer = self._writer_for(exchange.fetched_at)
         assert self._file is not None
         response = _response_record(writer, exchange)
@@ -95,6 +124,19 @@ class WarcArchive:
             record.raw_stream.close()  # warcio buffers the payload in a temporary file
         self._file.flush()
         return f"{self._name}:{offset}"
+
+    def _discard(self) -> None:
+        """Close the current file after a failed write, removing it if it holds no record."""
+        file, path = self._file, self.folder / self._name
+        self._file = self._writer = None
+        self._name = ""
+        if file is None:
+            return
+        with contextlib.suppress(OSError):
+            file.close()
+        with contextlib.suppress(OSError):
+            if path.stat().st_size <= self._info_size:
+                path.unlink()
 
     def close(self) -> None:
         """Close the current file."""
@@ -122,8 +164,11 @@ class WarcArchive:
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         info = {"software": "unn-ingest", "format": "WARC File Format 1.1"}
         record = self._writer.create_warcinfo_record(self._name, info)
+        self._info_size = 1 << 62  # until the warcinfo record is whole: nothing worth keeping
         self._writer.write_record(record)
         record.raw_stream.close()
+        self._file.flush()
+        self._info_size = self._file.tell()  # a file no larger holds no exchange
 
 
 def _response_record(writer: WARCWriter, exchange: Exchange) -> Any:
@@ -171,8 +216,9 @@ def _warc_date(when: datetime) -> str:
 def read_archive(folder: Path, damage: list[ArchiveDamage] | None = None) -> Iterator[ArchivedPage]:
     """Yield every response record of every WARC file under the folder, oldest file first.
 
-    A record that cannot be read (a file cut short by a killed process) ends that file: it is
-    skipped and, when `damage` is given, described there.
+    A record that cannot be read (a file cut short by a killed process, damaged bytes) is
+    skipped: reading resumes at the next intact record (gzip member) after it, and, when
+    `damage` is given, the unreadable span is described there (never with its bytes).
     """
     for path in sorted(folder.glob("*.warc.gz"), key=lambda p: (p.stat().st_mtime, p.name)):
         yield from _read_file(folder, path, damage)
@@ -182,22 +228,85 @@ def _read_file(
     folder: Path, path: Path, damage: list[ArchiveDamage] | None
 ) -> Iterator[ArchivedPage]:
     name = str(path.relative_to(folder))
-    offset = 0
+    start: int | None = 0
     with path.open("rb") as stream:
-        records = ArchiveIterator(stream)
-        try:
-            for record in records:
-                body = record.content_stream().read() if record.rec_type == "response" else b""
-                offset = records.get_record_offset()
-                if record.rec_type != "response":
-                    continue
+        while start is not None:
+            stream.seek(start)
+            failed = yield from _read_from(stream, name, start)
+            if failed is None:
+                return
+            good_end, error = failed
+            start = _next_member(stream, good_end + 1)
+            if damage is not None:
+                reason = f"unreadable record ({type(error).__name__})"
+                damage.append(ArchiveDamage(name, good_end, reason, start))
+
+
+def _read_from(
+    stream: IO[bytes], name: str, start: int
+) -> Generator[ArchivedPage, None, tuple[int, Exception] | None]:
+    """Yield the responses from `start` on; return None at the end of the file, or where the
+    intact records end and the error that stopped the reading."""
+    good_end = start
+    records = _QuietIterator(stream)
+    try:
+        for record in records:
+            body = record.content_stream().read() if record.rec_type == "response" else b""
+            offset = records.get_record_offset()
+            if record.rec_type == "response":
                 declared = record.http_headers.get_header("Content-Length")
                 if declared is not None and declared.isdigit() and int(declared) != len(body):
-                    raise ValueError(f"record cut short: {len(body)} of {declared} bytes")
+                    raise ValueError("record cut short")
                 yield _page(record, body, f"{name}:{offset}")
-        except Exception as error:  # warcio raises many kinds on a cut-off gzip member
-            if damage is not None:
-                damage.append(ArchiveDamage(name, offset, f"{type(error).__name__}: {error}"))
+            good_end = offset + records.get_record_length()
+    except Exception as error:  # warcio raises many kinds on a cut-off or damaged gzip member
+        return good_end, error
+    return None
+
+
+def _next_member(stream: IO[bytes], position: int) -> int | None:
+    """Return the offset of the next intact WARC record (a gzip member) from `position` on."""
+    while True:
+        stream.seek(position)
+        block = stream.read(SCAN_BLOCK)
+        if not block:
+            return None
+        found = block.find(GZIP_MAGIC)
+        if found < 0:
+            position += max(len(block) - len(GZIP_MAGIC) + 1, 1)
+            continue
+        if _warc_member_at(stream, position + found):
+            return position + found
+        position += found + 1
+
+
+def _warc_member_at(stream: IO[bytes], offset: int) -> bool:
+    """Tell whether a gzip member holding a WARC record starts at `offset`."""
+    stream.seek(offset)
+    try:
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(stream.read(4096), 16)
+    except zlib.error:
+        return False
+    return head.startswith(b"WARC/")
+
+
+class _QuietIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator, without its warning that copies a damaged record's bytes to stderr."""
+
+    def _consume_blanklines(self) -> tuple[bytes | None, int]:
+        empty_size = 0
+        first_line = True
+        while True:
+            line = self.reader.readline()
+            if len(line) == 0:
+                return None, empty_size
+            if len(line.rstrip()) == 0 or first_line:
+                empty_size += len(line)
+                if len(line.rstrip()) != 0:
+                    self.err_count += 1  # warcio writes the line to stderr here
+                first_line = False
+                continue
+            return line, empty_size
 
 
 def _page(record: Any, body: bytes, ref: str) -> ArchivedPage:

@@ -52,6 +52,7 @@ class LazyProcessPool(Executor):
         """Submit work, starting the pool if needed (the first call waits for the workers)."""
         with self._lock:
             if self._pool is None:
+                _quiet_resource_tracker()
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(
                     ["unn_ingest.flows.fetch.worker_init", "unn_ingest.flows.fetch.server_exit"]
@@ -132,6 +133,14 @@ class LazyProcessPool(Executor):
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
 
+    def abandon(self) -> None:
+        """Kill the workers and release the pool without waiting (the process exits next)."""
+        self.terminate()
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers, if any were started."""
         if self._warming is not None:
@@ -164,6 +173,18 @@ class _WorkerPool(ProcessPoolExecutor):
             super()._spawn_process()  # type: ignore[misc]
         finally:
             sys.modules["__main__"] = main
+
+
+# multiprocessing's resource tracker (a process of its own, started with the pool) warns on
+# our stderr about the pool's semaphores when this process is ended in a hurry (a lost Prefect
+# server, a second Ctrl-C); it cleans them up all the same. It takes its warning filters
+# from ours when it starts.
+TRACKER_WARNING = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    if TRACKER_WARNING not in sys.warnoptions:
+        sys.warnoptions.append(TRACKER_WARNING)
 
 
 def _ready() -> bool:

@@ -1,14 +1,18 @@
 """Apply the linking decisions of `extractors.linking` / `extractors.matching` to the store.
 
 Explicit links (hreflang, switcher) are applied after every batch; content links and
-near-duplicates once per run, over a time window around what the run stored.
+near-duplicates once per run (a backfill: once per day), over a time window around what the
+run stored. What a run stored but did not get to link (it died, or was stopped) is its link
+debt, kept in the database: `settle_link_debt` finishes it first thing in the next run that
+covers those days.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
 from unn_ingest.extractors.linking import LinkEdge, form_stories
@@ -17,9 +21,66 @@ from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.storage import ArticleRow, LinkGraph, StoryGroup, StoryMember
 
+log = logging.getLogger(__name__)
 CONTENT_WINDOW = timedelta(days=1)  # translations carry the original's publish time
 # A republication comes a day or more after its original, and may be stored first.
 DUPLICATE_WINDOW = timedelta(days=2)
+# `ingest` settles the link debt of the days it works on: up to two days before the newest
+# stored article (as recency is measured against the site's newest item, not the local clock).
+RECENT_DEBT = timedelta(hours=48)
+
+
+def settle_link_debt(
+    ctx: RunContext, date_from: date | None = None, date_to: date | None = None
+) -> int:
+    """Finish the linking earlier runs left undone, first thing in a run: for the articles
+    published on the site's local dates date_from..date_to (None: unbounded), and those with
+    no publish time. A backfill and a reprocess settle their dates, an ingest `recent_days`.
+
+    Story formation, then content linking and near-duplicates, a day at a time, whoever
+    stored them. Return how many articles were settled.
+    """
+    start, end = _local_span(ctx, date_from, date_to)
+    debt = ctx.store.link_debt(start, end)
+    if not debt:
+        return 0
+    log.info("link debt: %d stored articles wait for linking; linking them first", len(debt))
+    for ids in _by_day(ctx, debt).values():
+        ctx.stop.check()
+        with ctx.db_lock:
+            link_explicit(ctx, ids)
+            link_by_content(ctx, ids)  # settles their debt
+    return len(debt)
+
+
+def recent_days(ctx: RunContext) -> tuple[date | None, date | None]:
+    """Return the days an ingest settles: from two days before the newest stored article."""
+    newest = ctx.store.newest_published()
+    if newest is None:
+        return None, None
+    return (newest - RECENT_DEBT).astimezone(ctx.zone()).date(), None
+
+
+def _local_span(
+    ctx: RunContext, date_from: date | None, date_to: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """Return the first and last instant of the site's local dates (None: unbounded)."""
+    zone = ctx.zone()
+    start = datetime.combine(date_from, time.min, zone) if date_from else None
+    if date_to is None:
+        return start, None
+    return start, datetime.combine(
+        date_to + timedelta(days=1), time.min, zone
+    ) - timedelta.resolution
+
+
+def _by_day(ctx: RunContext, debt: Sequence[tuple[int, datetime | None]]) -> dict[date, list[int]]:
+    """Group article ids by the site-local day they were published (undated ones together)."""
+    zone = ctx.zone()
+    days: dict[date, list[int]] = defaultdict(list)
+    for article_id, published in debt:
+        days[published.astimezone(zone).date() if published else date.min].append(article_id)
+    return dict(sorted(days.items()))
 
 
 @cputime.staged("link: explicit")
@@ -65,9 +126,18 @@ def _apply(ctx: RunContext, graph: LinkGraph, extra: Iterable[LinkEdge]) -> int:
 
 @cputime.staged("link: by content")
 def link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
-    """Join stored editions that carry no usable link by their content; mark near-duplicates."""
+    """Join stored editions that carry no usable link by their content; mark near-duplicates.
+
+    The articles' link debt is then settled (their story formation came after each batch).
+    """
     if not article_ids:
         return 0
+    linked = _link_by_content(ctx, article_ids)
+    ctx.store.clear_link_debt(article_ids)
+    return linked
+
+
+def _link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
     ids = set(article_ids)
     span = _span(ctx, ids)
     if span is None:

@@ -136,3 +136,46 @@ def test_a_run_keeps_every_article_response_and_logs_its_place(fast_site_setting
     assert urls and set(urls) <= set(archived)
     assert all(states[u].archive_ref == archived[u] for u in urls)
     assert any(u.endswith("/rss/news_uk.xml") for u in archived)
+
+
+def test_reading_resumes_at_the_next_intact_record_after_damage_in_the_middle(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    archive = WarcArchive(tmp_path)
+    refs = [
+        archive.write(exchange(f"http://site.test/news/{n}", os.urandom(3000))) for n in range(8)
+    ]
+    archive.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    data = bytearray(path.read_bytes())
+    hit = int(refs[3].rsplit(":", 1)[1]) + 200  # noise over the fourth response's record
+    data[hit : hit + 1024] = bytes(range(256)) * 4
+    path.write_bytes(bytes(data))
+    damage: list[ArchiveDamage] = []
+    pages = list(read_archive(tmp_path, damage))
+    kept = [p.url for p in pages]
+    assert kept == [f"http://site.test/news/{n}" for n in (0, 1, 2, 4, 5, 6, 7)]
+    assert [p.ref for p in pages][3:] == refs[4:]  # the intact records after it, where they are
+    (hurt,) = damage
+    assert hurt.holds(refs[3]) and not any(hurt.holds(r) for r in refs[:3] + refs[4:])
+    assert hurt.resumed_at is not None and hurt.reason.isprintable()
+    out, err = capfd.readouterr()
+    assert "\x00" not in out + err and "\x01" not in out + err  # no damaged byte echoed
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_empty_warc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from warcio.warcwriter import WARCWriter
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(WARCWriter, "write_record", full)
+    archive = WarcArchive(tmp_path)
+    with pytest.raises(OSError) as raised:
+        archive.write(exchange("http://site.test/news/a"))
+    assert raised.value.errno == errno.ENOSPC and str(tmp_path) in str(raised.value.filename)
+    assert list(tmp_path.glob("*.warc.gz")) == []  # the file it had opened is gone

@@ -195,7 +195,8 @@ def test_a_backfill_of_days_the_site_never_listed_says_so(
 def test_the_summary_lists_every_failure_or_says_where_they_are(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from unn_ingest.flows.cli.app import FAILURES_SHOWN, _print_summary
+    from unn_ingest.flows.cli.app import _print_summary
+    from unn_ingest.flows.cli.views import FAILURES_SHOWN
     from unn_ingest.flows.report import COUNTERS
 
     totals = dict.fromkeys(COUNTERS, 0) | {"discovered": 30, "fetched": 5, "failed": 25}

@@ -79,6 +79,10 @@ articles the site removed (404/410 on a revisit; kept with their revisions)
   24h     en       1
   30d     en       1
 
+articles waiting for linking (the next run covering their day links them)
+  waiting
+  3
+
 fields found (share of the articles fetched in the last 30 days)
   field          uk    en    ru
   title          100%  100%  -
@@ -112,7 +116,16 @@ def test_health_json_carries_the_same_sections(tmp_path: Path) -> None:
     with clock.use_clock(clock.FixedClock(NOW)):
         shown = runner.invoke(app, ["health", "--data-dir", str(tmp_path), "--json"])
     data = json.loads(shown.stdout)
-    assert list(data) == ["now", "freshness", "new", "gaps", "failures", "removed", "fields"]
+    assert list(data) == [
+        "now",
+        "freshness",
+        "new",
+        "gaps",
+        "failures",
+        "removed",
+        "link_debt",
+        "fields",
+    ]
     assert data["freshness"][0] == {
         "window": "24h", "edition": "uk", "articles": 2, "p50": 10.0, "p95": 30.0, "max": 30.0,
         "missing": 0,

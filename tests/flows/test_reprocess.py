@@ -127,3 +127,41 @@ def test_reprocess_rebuilds_lost_revisions_and_edition_links(archived: Path) -> 
         assert conn.execute(links).scalar_one() == link_count
     engine.dispose()
     assert summary["editions"]["total"]["updated"] == 1  # type: ignore[index]
+
+
+def test_a_damaged_record_mid_file_loses_only_itself_and_its_articles_are_listed(
+    archived: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from unn_ingest.flows.fetch.archive import ArchiveDamage, read_archive
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(archived, data_dir)
+    path = max((data_dir / "warc").glob("*.warc.gz"), key=lambda p: p.stat().st_size)
+    intact = [p.ref for p in read_archive(data_dir / "warc")]
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = bytes(range(256)) * 16  # 4 KiB of noise
+    path.write_bytes(bytes(data))
+    damage: list[ArchiveDamage] = []
+    refs = [p.ref for p in read_archive(data_dir / "warc", damage)]
+    assert damage and sorted(refs) == sorted(
+        r for r in intact if not any(h.holds(r) for h in damage)
+    )
+    assert sum(r.startswith(path.name) for r in refs) > 0.8 * sum(
+        r.startswith(path.name) for r in intact
+    ), "the intact records after the damage are read"
+
+    args = ["--data-dir", str(data_dir)]
+    result = CliRunner().invoke(app, ["reprocess", *args, "--origin", ORIGIN[0]])
+    assert result.exit_code == 0, result.output
+    assert all(c.isprintable() or c in "\n" for c in result.output), "raw bytes echoed"
+    (line,) = [x for x in result.output.splitlines() if "without a readable archived page" in x]
+    lost = int(line.split()[0])
+    assert lost >= 1
+    listed = [x for x in result.output.splitlines() if x.startswith("failed (archive)")]
+    assert len(listed) == lost + len(damage)  # each span and each article, printed
+    failures = CliRunner().invoke(app, ["failures", "--json", *args])
+    assert failures.exit_code == 0, failures.output
+    assert failures.output.count("archived page unreadable") == lost
