@@ -94,8 +94,9 @@ def quiet_state_echo() -> None:
 
 def state_result(state: State[T]) -> T:
     """Return what a task called in place returned, also when it ended Failed because its
-    work failed; a task that raised raises here too."""
-    value: Any = state.result(raise_on_failure=False)
+    work failed; a task that raised raises here too. (`_sync`: inside an async flow Prefect
+    would otherwise hand back a coroutine.)"""
+    value: Any = cast(Any, state).result(raise_on_failure=False, _sync=True)
     if isinstance(value, BaseException):
         raise value
     return cast(T, value)

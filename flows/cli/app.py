@@ -84,10 +84,9 @@ def run(
         from unn_ingest.flows.runtime import resolve_settings
 
         settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
-        with run_faults(settings):
-            preflight(settings)
-            with prefect_api(), _progress_bar(not json_out):
-                summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+        preflight(settings)  # before anything is written: a bad setting leaves nothing
+        with run_faults(settings), prefect_api(), _progress_bar(not json_out):
+            summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
     gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
     for gap in gaps:  # a pause longer than the catch-up horizon
@@ -129,12 +128,11 @@ def backfill(
         from unn_ingest.flows.runtime import resolve_settings
 
         settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
-        with run_faults(settings):
-            preflight(settings)
-            with prefect_api(), _progress_bar(not json_out):
-                summary = asyncio.run(
-                    backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-                )
+        preflight(settings)  # before anything is written: a bad setting leaves nothing
+        with run_faults(settings), prefect_api(), _progress_bar(not json_out):
+            summary = asyncio.run(
+                backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+            )
     if _nothing_listed(summary):
         note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
