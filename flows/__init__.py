@@ -15,3 +15,12 @@ One article's way, each stage in one module:
   `evaluate.py` (`eval …`), `views.py` (terminal tables).
 - `flows/evaluation/` — quality against ground truth (real data and the replica).
 """
+
+import os as _os
+
+# Nothing reaches any host but the site's: Prefect's telemetry, its client's (DO_NOT_TRACK) and
+# its server's, stays off unless the operator turns it on. Set before Prefect is first
+# imported (every module here imports it after this), and inherited by the servers and worker
+# processes a run starts.
+for _name, _value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
+    _os.environ.setdefault(_name, _value)

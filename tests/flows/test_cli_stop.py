@@ -43,10 +43,11 @@ def replica() -> Iterator[ReplicaServer]:
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[str]:
     """A Prefect server on loopback that outlives the commands (as `prefect server start`)."""
-    from unn_ingest.flows.cli.prefect_server import _session_server
+    from unn_ingest.flows.cli.local_server import LocalServer, free_port
 
-    server = _session_server()
-    server.start(timeout=180)
+    server = LocalServer(free_port())
+    server.start()
+    server.wait_ready(timeout=180)
     try:
         yield server.api_url
     finally:
