@@ -37,6 +37,7 @@ def reprocess(
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     editions = parse_editions(edition) if edition else None
     with user_errors():
+        from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.reprocess import reprocess as reprocess_flow
         from unn_ingest.flows.runtime import preflight, resolve_settings
 
@@ -44,9 +45,13 @@ def reprocess(
         preflight(settings)
         if not (settings.data_dir / "warc").is_dir():
             raise ValueError(f"no archive at {settings.data_dir / 'warc'}: nothing to reprocess")
-        summary = asyncio.run(
-            reprocess_flow(start, end, editions, db, str(data_dir) if data_dir else None, origin)
-        )
+        with prefect_api(settings.data_dir) as api:  # Prefect's state in the data directory
+            api.wait()
+            summary = asyncio.run(
+                reprocess_flow(
+                    start, end, editions, db, str(data_dir) if data_dir else None, origin
+                )
+            )
     _print(summary, json_out)
 
 
