@@ -140,7 +140,7 @@ def prefect_api(data_dir: Path | None = None, ui_port: int | None = None) -> Ite
     if quickly_configured():
         yield PrefectApi(None)
         return
-    home = home_environment(data_dir if data_dir is not None else _data_dir())
+    home = home_environment(data_dir if data_dir is not None else data_dir_setting())
     before = {name: os.environ.get(name) for name in (*home, "PREFECT_API_URL")}
     os.environ.update(home)
     state = _home()
@@ -162,7 +162,7 @@ def prefect_api(data_dir: Path | None = None, ui_port: int | None = None) -> Ite
             signal.signal(signal.SIGTERM, terminated)
 
 
-def _data_dir() -> Path:
+def data_dir_setting() -> Path:
     """Return the data directory the settings name (read alone: the rest is checked later)."""
     from unn_ingest.config import Settings
 
@@ -197,7 +197,13 @@ def _terminate_as_interrupt() -> Any:
     """
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(*_: Any) -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # a background job's: stop anyway
+        raise KeyboardInterrupt
+    signal.raise_signal(signal.SIGINT)  # asyncio's handler, inside asyncio.run
 
 
 def _drain_prefect_clients(timeout: float = 5.0) -> None:

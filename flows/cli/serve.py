@@ -10,19 +10,21 @@ running. A configured server is used instead, as a production setup does (docs/s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from unn_ingest.flows.cli.options import (
+    USAGE,
     DataDir,
     Db,
     Editions,
     Origin,
     console,
+    fail,
     parse_editions,
     prepare_environment,
     user_errors,
@@ -64,16 +66,21 @@ def serve(
     """
     prepare_environment(quiet=False)
     editions = parse_editions(edition)
-    with user_errors(), prefect_errors(), _site(origin, replica) as site:
+    with (
+        _prefect_ui(data_dir, ui_port) as wait_for_prefect,  # first: its address, at once
+        user_errors(),
+        prefect_errors(),
+        _site(origin, replica) as site,  # the replica is built while the server starts
+    ):
         from unn_ingest.config import Settings
 
         chosen = {k: v for k, v in (("cron", cron), ("data_dir", data_dir)) if v is not None}
         settings = Settings(**chosen)  # type: ignore[arg-type]
         params: dict[str, Any] = {"editions": editions, "origin": site, "db_url": db}
         params["data_dir"] = str(settings.data_dir.resolve())  # runs start in other folders
-        with _prefect_ui(settings.data_dir, ui_port):
-            _say(f"serving ingest on cron {settings.cron} (UTC); Ctrl-C stops")
-            _serve_ingest(settings.cron, params)
+        wait_for_prefect()
+        _say(f"serving ingest on cron {settings.cron} (UTC); Ctrl-C stops")
+        _serve_ingest(settings.cron, params)
     _say("stopped: the schedule is paused; run the same command to resume it")
 
 
@@ -91,24 +98,40 @@ def _site(origin: str | None, replica: bool) -> Iterator[str | None]:
 
 
 @contextmanager
-def _prefect_ui(data_dir: Path, wanted_port: int | None) -> Iterator[None]:
+def _prefect_ui(data_dir: Path | None, wanted_port: int | None) -> Iterator[Callable[[], None]]:
     """Print the UI's address first; start Prefect's server with its UI when none is
-    configured, and stop it at the end."""
+    configured (stopped at the end); yield what waits for the server to be up."""
     from unn_ingest.flows.cli.local_server import state_folder, ui_port
-    from unn_ingest.flows.cli.prefect_server import PREFECT_FOLDER, prefect_api, quickly_configured
+    from unn_ingest.flows.cli.prefect_server import (
+        PREFECT_FOLDER,
+        data_dir_setting,
+        prefect_api,
+        quickly_configured,
+    )
+    from unn_ingest.flows.errors import ConfigError
 
     if quickly_configured():
         _say(f"Prefect UI: {_configured_ui()}")
-        yield
+        yield lambda: None
         return
-    port = ui_port(wanted_port)
-    state = state_folder(data_dir / PREFECT_FOLDER)
+    try:
+        port = ui_port(wanted_port)
+    except ConfigError as exc:
+        fail(str(exc), USAGE)
+    state = state_folder((data_dir or data_dir_setting()) / PREFECT_FOLDER)
     _say(f"Prefect UI: http://127.0.0.1:{port} (Prefect's server, starting; its state: {state}/)")
-    with prefect_api(data_dir, ui_port=port) as api:
-        api.wait()
-        if api.server is None:  # a server configured in a prefect.toml or .env after all
-            _say(f"Prefect UI: {_configured_ui()} (the configured server)")
-        yield
+    with ExitStack() as stack:
+        try:
+            api = stack.enter_context(prefect_api(data_dir, ui_port=port))
+        except OSError as exc:
+            fail(f"Prefect's local server could not be started: {exc}")
+
+        def wait() -> None:
+            api.wait()
+            if api.server is None:  # a server configured in a prefect.toml or .env after all
+                _say(f"Prefect UI: {_configured_ui()} (the configured server)")
+
+        yield wait
 
 
 def _configured_ui() -> str:
