@@ -68,7 +68,8 @@ asyncio.run(ingest(None, sys.argv[1], None, sys.argv[2]))
 
 
 def guarded_env(tmp_path: Path) -> dict[str, str]:
-    """Return a newcomer's environment (no Prefect setting, no telemetry opt-out) with the guard."""
+    """Return a newcomer's environment (no Prefect setting, no telemetry opt-out, a fresh
+    home) with the guard."""
     (tmp_path / "guard").mkdir()
     (tmp_path / "guard" / "sitecustomize.py").write_text(GUARD)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -77,7 +78,8 @@ def guarded_env(tmp_path: Path) -> dict[str, str]:
         filter(None, [str(tmp_path / "guard"), env.get("PYTHONPATH")])
     )
     env["UNN_INGEST_TEST_OFFSITE_LOG"] = str(tmp_path / "offsite.log")
-    env["PREFECT_HOME"] = str(tmp_path / "prefect")  # not the user's
+    (tmp_path / "home").mkdir()
+    env["HOME"] = str(tmp_path / "home")  # a newcomer's: no ~/.prefect yet
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "600"  # Prefect's own, loaded
     return env
 
@@ -97,3 +99,7 @@ def test_a_run_contacts_no_host_but_the_sites(tmp_path: Path, how: str) -> None:
     offsite = tmp_path / "offsite.log"
     assert not offsite.exists(), offsite.read_text()
     assert "telemetry" not in done.stderr.lower()
+    if how == "command":  # at once, and Prefect's state in the data directory, not in ~/.prefect
+        assert done.stderr.startswith("starting Prefect's local server"), done.stderr[:500]
+        assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()
+        assert not (tmp_path / "home" / ".prefect" / "prefect.db").exists()
