@@ -10,7 +10,8 @@ One article's way, each stage in one module:
   (explicit and content links, near-duplicates), `fetchlog.py` (what every request gave).
 - `flows/fetch/` — the only HTTP client (`http.py`: politeness, retries, host check), the worker
   pool (`pool.py`, `workers.py`, `worker_init.py`), read-ahead and the site-wide limit.
-- `flows/cli/` — the `unn-ingest` command line: `app.py` (run, backfill, serve), `options.py`
+- `flows/cli/` — the `unn-ingest` command line: `app.py` (run, backfill), `serve.py`,
+  `prefect_server.py` and `local_server.py` (the Prefect server a command reports to), `options.py`
   (what every command shares), `read.py` (stories, show, export), `demo.py`, `probe.py`,
   `evaluate.py` (`eval …`), `views.py` (terminal tables).
 - `flows/evaluation/` — quality against ground truth (real data and the replica).
