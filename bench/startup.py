@@ -1,6 +1,6 @@
 """Benchmark: how soon a command shows its first line, and `run` with nothing new, end to end.
 
-    python -m bench.startup [--runs 5]
+    python -m bench.startup [--runs 5] [--baseline-src DIR]
 
 On the embedded default (no `PREFECT_API_URL`, no `PREFECT_HOME`: Prefect's local server with
 its state under the data directory), against a replica in this process: one `unn-ingest run`
@@ -9,7 +9,10 @@ nothing new. Each command is a child process; the benchmark reports its wall tim
 to its first byte on stdout or stderr, and the CPU seconds it and its children used
 (`wait4`). The baseline, measured in the same run, is the same `run` reporting to a Prefect
 server that is already up (what the local server's start adds), and the time to first line
-of `unn-ingest --help` (the interpreter and the command line alone). The machine's load
+of `unn-ingest --help` (the interpreter and the command line alone). With `--baseline-src`
+(a checkout of an earlier commit, e.g. `git archive 175cf1b | tar -x -C /tmp/old`), the same
+runs of that version, interleaved with these (its Prefect home a folder of its own, kept
+between its runs as `~/.prefect` is). The machine's load
 average is printed before and after: these machines are shared. Targets: first line within
 1 s of any command; `run` with nothing new in 5 s or less.
 """
@@ -80,6 +83,12 @@ def environment(data_dir: Path, api: str | None = None) -> dict[str, str]:
     return env | ({"PREFECT_API_URL": api} if api else {})
 
 
+def old_environment(data_dir: Path, source: Path) -> dict[str, str]:
+    """Return the environment that runs the checkout at `source` instead of this one."""
+    env = environment(data_dir) | {"PREFECT_HOME": str(data_dir.parent / "old-prefect-home")}
+    return env | {"PYTHONPATH": str(source.resolve())}  # before the editable install's finder
+
+
 def first_lines(env: dict[str, str], out: Path) -> dict[str, float]:
     """Return the seconds to the first line of the commands a person types most."""
     commands = {
@@ -95,13 +104,21 @@ def first_lines(env: dict[str, str], out: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline-src", type=Path, help="A checkout of an earlier version.")
     args = parser.parse_args()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as work, running_replica(seed=1) as replica:
-        data = Path(work) / "data"
+        data, old_data = Path(work) / "data", Path(work) / "old-data"
         run = [*CLI, "run", "--origin", replica.base_url, "--json"]
         first_run = measured(run, environment(data))  # stores the latest; creates Prefect's db
-        nothing_new = [measured(run, environment(data)) for _ in range(args.runs)]
+        old = args.baseline_src
+        if old is not None:
+            measured(run, old_environment(old_data, old))
+        nothing_new, old_runs = [], []
+        for _ in range(args.runs):
+            nothing_new.append(measured(run, environment(data)))
+            if old is not None:
+                old_runs.append(measured(run, old_environment(old_data, old)))
         server = LocalServer(free_port())
         server.environment = {"PREFECT_HOME": str(data / "prefect")}
         server.start()
@@ -124,6 +141,11 @@ def main() -> None:
         ),
         "first_line_s": lines,
     }
+    if old_runs:
+        result["baseline_run_nothing_new_earlier_version"] = summary(old_runs)
+        result["ratio_embedded_to_earlier_version_wall"] = round(
+            embedded["wall_s"]["median"] / summary(old_runs)["wall_s"]["median"], 2
+        )
     print(json.dumps(result, indent=2))
 
 
