@@ -37,10 +37,11 @@ from unn_ingest.replica.testing import running_replica
 CLI = [sys.executable, "-m", "unn_ingest"]
 
 
-def measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
+def measured(command: list[str], env: dict[str, str], cwd: Path | None = None) -> dict[str, float]:
     """Run a command; return its wall seconds, seconds to its first output and CPU seconds."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pipe = subprocess.PIPE
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=pipe, stderr=pipe)
     assert process.stdout is not None and process.stderr is not None
     first: float | None = None
     streams, tail = [process.stdout, process.stderr], b""
@@ -113,12 +114,14 @@ def main() -> None:
         first_run = measured(run, environment(data))  # stores the latest; creates Prefect's db
         old = args.baseline_src
         if old is not None:
-            measured(run, old_environment(old_data, old))
+            measured(
+                run, old_environment(old_data, old), old
+            )  # its folder: `-m` imports from there
         nothing_new, old_runs = [], []
         for _ in range(args.runs):
             nothing_new.append(measured(run, environment(data)))
             if old is not None:
-                old_runs.append(measured(run, old_environment(old_data, old)))
+                old_runs.append(measured(run, old_environment(old_data, old), old))
         server = LocalServer(free_port())
         server.environment = {"PREFECT_HOME": str(data / "prefect")}
         server.start()

@@ -2,7 +2,8 @@
 Prefect's local server, opens no connection and resolves no name off this machine.
 
 Every Python process of the run (the command, Prefect's server, the workers) loads a
-`sitecustomize` that records, and refuses, any name lookup or connection that is not loopback.
+`sitecustomize` that records, and refuses, any name lookup or connection that is not loopback,
+and records at its exit whether Prefect's telemetry was on in it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,31 @@ def connect(self, address):
 
 
 socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
+
+
+def _telemetry_report():
+    # At exit, record whether Prefect's telemetry was on in this process (a short run may end
+    # before Prefect's first report is due).
+    import sys
+
+    if "prefect" not in sys.modules:
+        return
+    try:
+        from prefect._internal.analytics import is_telemetry_enabled
+        from prefect.settings import get_current_settings
+
+        server = get_current_settings().server.analytics_enabled
+        on = [n for n, v in (("client", is_telemetry_enabled()), ("server", server)) if v]
+    except Exception as exc:
+        on = [f"unknown ({exc})"]
+    if on:
+        with open(_LOG, "a") as log:
+            log.write(f"{os.getpid()} Prefect telemetry on: {on}\\n")
+
+
+import atexit
+
+atexit.register(_telemetry_report)
 """
 
 LIBRARY_CALL = """
@@ -94,8 +120,11 @@ def test_a_run_contacts_no_host_but_the_sites(tmp_path: Path, how: str) -> None:
             command += ["--data-dir", data_dir, "--json"]
         else:
             command = [sys.executable, "-c", LIBRARY_CALL, replica.base_url, data_dir]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
+        )
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Error in sitecustomize" not in done.stderr, done.stderr[-3000:]  # the guard is on
     offsite = tmp_path / "offsite.log"
     assert not offsite.exists(), offsite.read_text()
     assert "telemetry" not in done.stderr.lower()
