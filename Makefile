@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast check lint bench clean
+.PHONY: setup demo serve test test-fast check lint bench clean
 
 $(BIN)/unn-ingest: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -15,6 +15,11 @@ setup: $(BIN)/unn-ingest
 
 demo: setup
 	$(BIN)/unn-ingest demo
+
+# The main use, on the local replica: Prefect's server and UI (its address is the first line),
+# an `ingest` run every 2 minutes; Ctrl-C stops everything. State: data/serve/.
+serve: setup
+	$(BIN)/unn-ingest serve --replica --data-dir data/serve --cron "*/2 * * * *"
 
 test: setup
 	$(BIN)/pytest -q

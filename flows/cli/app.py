@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
 
 from unn_ingest.flows.cli.options import (
-    USAGE,
     DataDir,
     Db,
     Editions,
@@ -77,15 +76,12 @@ def run(
     """Run the `ingest` flow once: what is new or changed since the last run (feeds, then
     listing pages back to what it covered, within the catch-up horizon)."""
     editions = parse_editions(edition)
-    with user_errors(), prefect_errors():
-        from unn_ingest.flows.cli.prefect_server import prefect_api
+    settings = checked_settings(origin, db, data_dir)  # before anything starts or is written
+    with _prefect(data_dir) as api, user_errors(), prefect_errors():
         from unn_ingest.flows.ingest import ingest
-        from unn_ingest.flows.preflight import preflight
-        from unn_ingest.flows.runtime import resolve_settings
 
-        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
-        preflight(settings)  # before anything is written: a bad setting leaves nothing
-        with run_faults(settings), prefect_api(), _progress_bar(not json_out):
+        api.wait()
+        with run_faults(settings), _progress_bar(not json_out):
             summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
     gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
@@ -121,15 +117,12 @@ def backfill(
     if end > today:
         note(f"--to {end} is in the future; the range ends today, {today} (Kyiv)")
     editions = parse_editions(edition)
-    with user_errors(), prefect_errors():
-        from unn_ingest.flows.cli.prefect_server import prefect_api
+    settings = checked_settings(origin, db, data_dir)  # before anything starts or is written
+    with _prefect(data_dir) as api, user_errors(), prefect_errors():
         from unn_ingest.flows.ingest import backfill as backfill_flow
-        from unn_ingest.flows.preflight import preflight
-        from unn_ingest.flows.runtime import resolve_settings
 
-        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
-        preflight(settings)  # before anything is written: a bad setting leaves nothing
-        with run_faults(settings), prefect_api(), _progress_bar(not json_out):
+        api.wait()
+        with run_faults(settings), _progress_bar(not json_out):
             summary = asyncio.run(
                 backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
             )
@@ -142,47 +135,16 @@ def backfill(
         raise typer.Exit(3)
 
 
-@app.command()
-def serve(
-    cron: Annotated[
-        str | None, typer.Option(help="Cron for ingest runs (default */10 * * * *).")
-    ] = None,
-    edition: Editions = "uk,en,ru",
-    origin: Origin = None,
-    db: Db = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Serve the `ingest` flow on a schedule; watch runs in the Prefect UI."""
-    prepare_environment(quiet=False)
-    params_editions = parse_editions(edition)
-    with user_errors(), prefect_errors():
-        from unn_ingest.flows.cli.prefect_server import configured_api
-        from unn_ingest.flows.ingest import ingest
+def checked_settings(origin: str | None, db: str | None, data_dir: Path | None) -> Any:
+    """Return a run's settings once its settings, profile, database, data folder and site are
+    checked: a mistake is one line, before Prefect starts and before anything is written."""
+    with user_errors():
+        from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.runtime import resolve_settings
 
-        if configured_api() is None:
-            fail(
-                "serve schedules runs on a Prefect server and none is configured: start one "
-                "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api",
-                USAGE,
-            )
-        settings = resolve_settings(cron=cron, origin=origin, db_url=db, data_dir=data_dir)
-        settings.pacing()  # the scheduled runs would refuse a public origin unpaced
-        _check_cron(settings.cron)
-        params = {"editions": params_editions, "origin": origin, "db_url": db}
-        params["data_dir"] = _str(data_dir)
-        console.print(f"serving ingest on cron [bold]{settings.cron}[/bold]; Ctrl-C stops")
-        ingest.serve(name="ingest-scheduled", cron=settings.cron, parameters=params)
-
-
-def _check_cron(cron: str) -> None:
-    from prefect.client.schemas.schedules import CronSchedule
-    from pydantic import ValidationError
-
-    try:
-        CronSchedule(cron=cron)
-    except ValidationError:
-        usage(f"--cron / UNN_INGEST_CRON {cron!r} is not a cron expression, e.g. '*/10 * * * *'")
+        settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
+        preflight(settings)
+    return settings
 
 
 @contextmanager
@@ -198,6 +160,20 @@ def run_faults(settings: Any) -> Iterator[None]:
 
 def _str(path: Path | None) -> str | None:
     return str(path) if path is not None else None
+
+
+@contextmanager
+def _prefect(data_dir: Path | None) -> Iterator[Any]:
+    """Start Prefect's local server when none is configured (first, so that it starts while
+    the command imports and checks the rest); yield the API, whose `wait()` returns it."""
+    from unn_ingest.flows.cli.prefect_server import prefect_api
+
+    with ExitStack() as stack:
+        try:
+            api = stack.enter_context(prefect_api(data_dir))
+        except OSError as exc:  # before user_errors(), whose imports the server need not wait for
+            fail(f"Prefect's local server could not be started: {exc}")
+        yield api
 
 
 @contextmanager
@@ -290,10 +266,12 @@ def _register_subcommands() -> None:
     from unn_ingest.flows.cli.probe import register as register_probe
     from unn_ingest.flows.cli.read import register as register_read
     from unn_ingest.flows.cli.reprocess import register as register_reprocess
+    from unn_ingest.flows.cli.serve import register as register_serve
     from unn_ingest.flows.cli.settings_view import register as register_config
     from unn_ingest.flows.cli.split import register as register_split
     from unn_ingest.replica.cli import replica_app
 
+    register_serve(app)
     app.add_typer(alerts_app, name="alerts", help="Alerts: Prefect automations for failing runs.")
     register_read(app)
     register_failures(app)

@@ -32,7 +32,7 @@ def demo(
 ) -> None:
     """Start the replica, run `ingest` and a 3-day `backfill` against it, print the stories."""
     if not keep and data_dir.exists():
-        shutil.rmtree(data_dir)
+        _clear(data_dir)
     with user_errors():
         from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.preflight import preflight
@@ -40,8 +40,22 @@ def demo(
 
         # the replica's origin is known once it runs: on loopback, not paced
         preflight(resolve_settings(origin=LOOPBACK, data_dir=data_dir), fetching=False)
-        with prefect_api():
+        with prefect_api(data_dir) as api:
+            api.wait()
             _run_demo(data_dir, stories, seed)
+
+
+def _clear(data_dir: Path) -> None:
+    """Remove the previous demo's data, but not Prefect's state (its runs stay in its UI)."""
+    from unn_ingest.flows.cli.prefect_server import PREFECT_FOLDER
+
+    for entry in data_dir.iterdir():
+        if entry.name == PREFECT_FOLDER:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _run_demo(data_dir: Path, stories: int, seed: int) -> None:

@@ -69,6 +69,7 @@ TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 def prepare_environment(quiet: bool = True) -> None:
     """Set Prefect defaults (no telemetry, quiet console) unless the user set them."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's client telemetry (flows/__init__.py)
     # A temporary local server can take longer than Prefect's 20 s to start on a busy machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if quiet:  # the terminal shows warnings; the flow run's logs (the UI) get INFO and above

@@ -1,9 +1,16 @@
-"""A temporary Prefect server for one command, in its own session, when no server is configured.
+"""The Prefect server a command reports to: the one configured, else a local one of its own.
 
-Without `PREFECT_API_URL`, Prefect starts a temporary server as a child in the terminal's
-process group, so a Ctrl-C kills it together with the command, and the client then spends
-about a minute failing to report the end of the run. Started here instead, in a session of its
-own, the server sees no Ctrl-C: the run reports that it was cancelled, then the server stops.
+Without `PREFECT_API_URL`, Prefect would start a temporary server as a child in the terminal's
+process group, so a Ctrl-C would kill it together with the command, and the client would then
+spend about a minute failing to report the end of the run. Started here instead
+(`local_server.py`), in a session of its own, the server sees no Ctrl-C: the run reports that
+it was cancelled, then the server stops.
+
+Prefect's state (its SQLite database of runs, logs and artifacts) is kept under the data
+directory, `<data dir>/prefect/` (`PREFECT_HOME`), unless `PREFECT_HOME` or a configured
+`PREFECT_API_URL` say otherwise: nothing is written to `~/.prefect`, the runs of every command
+stay visible to `serve`'s UI, and a database that already exists spares the server Prefect's
+migrations. The server starts while the command imports and checks what it needs.
 """
 
 from __future__ import annotations
@@ -11,15 +18,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-STARTUP_SECONDS = 120  # a loaded machine takes tens of seconds (Prefect's default is 20)
+from unn_ingest.flows.cli.local_server import STARTUP_SECONDS, LocalServer, free_port, state_folder
+
+PREFECT_FOLDER = "prefect"  # Prefect's home under the data directory
+DEFAULT_HOME = Path("~/.prefect")
+TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 
 
 def configured_api() -> str | None:
@@ -30,52 +41,153 @@ def configured_api() -> str | None:
     return str(value) if value else None
 
 
-@contextmanager
-def prefect_api() -> Iterator[str | None]:
-    """Yield the Prefect API this command reports to: the configured one, else a temporary
-    server of its own (started in its own session, stopped when the command ends).
+def quickly_configured() -> bool:
+    """Tell whether a Prefect API is configured, without importing Prefect when it is not
+    imported yet: `PREFECT_API_URL` in the environment or in the active Prefect profile.
 
-    Yields None when Prefect's temporary servers are disabled (Prefect then decides).
+    A miss (an API named in a prefect.toml or .env) is caught later by `configured_api`.
     """
-    import prefect.context
-    from prefect.context import refresh_global_settings_context
-    from prefect.settings import (
-        PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-    )
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect" in sys.modules:
+        return configured_api() is not None
+    return profile_setting("PREFECT_API_URL") is not None
 
-    from unn_ingest.flows.errors import IngestError
 
-    configured = configured_api()
-    if configured or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
-        yield configured
-        return
-    server = _session_server()
-    timeout = max(STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+def profile_setting(name: str) -> str | None:
+    """Return a setting of the active Prefect profile (profiles.toml), if it sets it."""
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or _home() / "profiles.toml")
     try:
-        server.start(timeout=timeout)
-    except BaseException as exc:  # a Ctrl-C while it starts, too: no server outlives us
-        server.stop()
-        if not isinstance(exc, RuntimeError):
-            raise
-        raise IngestError(
-            f"Prefect's temporary server did not start within {timeout} s; start one "
-            "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api"
-        ) from None
-    previous_settings = prefect.context.GLOBAL_SETTINGS_CONTEXT
-    os.environ["PREFECT_API_URL"] = server.api_url  # for every thread and Prefect's services
-    refresh_global_settings_context()
+        data = tomllib.loads(path.expanduser().read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    value = data.get("profiles", {}).get(active, {}).get(name)
+    return str(value) if value else None
+
+
+def _home() -> Path:
+    return Path(os.environ.get("PREFECT_HOME") or DEFAULT_HOME).expanduser()
+
+
+def home_environment(data_dir: Path) -> dict[str, str]:
+    """Return the environment that keeps Prefect's state under the data directory
+    (`PREFECT_HOME`), the user's Prefect profiles and logging configuration left where they
+    are. Empty when `PREFECT_HOME` is set."""
+    if os.environ.get("PREFECT_HOME"):
+        return {}
+    env = {"PREFECT_HOME": str((data_dir / PREFECT_FOLDER).resolve())}
+    home = DEFAULT_HOME.expanduser()
+    kept = (
+        ("PREFECT_PROFILES_PATH", "profiles.toml"),
+        ("PREFECT_LOGGING_CONFIG_PATH", "logging.yml"),
+    )
+    for setting, name in kept:
+        if setting not in os.environ and (home / name).is_file():
+            env[setting] = str(home / name)
+    return env
+
+
+class PrefectApi:
+    """The Prefect API a command reports to; `wait()` returns it once it answers."""
+
+    def __init__(self, server: LocalServer | None) -> None:
+        self.server = server
+        self.url: str | None = None
+        self.settings_before: Any = None  # Prefect's settings before PREFECT_API_URL was set
+
+    def wait(self) -> str | None:
+        """Return the API's URL: the configured one, else the local server's once it is up.
+
+        None when Prefect's temporary servers are disabled (Prefect then decides).
+        """
+        if self.url is not None or self.server is None:
+            return self.url or configured_api()
+        configured = configured_api()  # a prefect.toml or .env may name one
+        if configured or not _ephemeral_allowed():
+            self.server.stop()
+            self.server = None
+            return configured
+        timeout = max(STARTUP_SECONDS, float(os.environ.get(TIMEOUT_SETTING) or 0))
+        self.server.wait_ready(timeout)
+        self.url = self.server.api_url
+        self._point_prefect_at(self.url)
+        return self.url
+
+    def _point_prefect_at(self, url: str) -> None:
+        import prefect.context
+        from prefect.context import refresh_global_settings_context
+
+        self.settings_before = prefect.context.GLOBAL_SETTINGS_CONTEXT
+        os.environ["PREFECT_API_URL"] = url  # for every thread, subprocess and Prefect service
+        refresh_global_settings_context()
+
+
+def _ephemeral_allowed() -> bool:
+    from prefect.settings import PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
+
+    return bool(PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value())
+
+
+@contextmanager
+def prefect_api(data_dir: Path | None = None, ui_port: int | None = None) -> Iterator[PrefectApi]:
+    """Yield the Prefect API this command reports to: the configured one, else a local server
+    of its own, started now (in its own session) and stopped when the command ends.
+
+    `ui_port`: the server also serves Prefect's UI and runs its services (what `serve` needs)
+    on this port. Call `wait()` before the first use of the API.
+    """
+    if quickly_configured():
+        yield PrefectApi(None)
+        return
+    home = home_environment(data_dir if data_dir is not None else data_dir_setting())
+    before = {name: os.environ.get(name) for name in (*home, "PREFECT_API_URL")}
+    os.environ.update(home)
+    state = _home()
+    state.mkdir(parents=True, exist_ok=True)
+    server = LocalServer(ui_port or free_port(), ui=ui_port is not None)
+    if ui_port is None:  # `serve` says more about its server itself
+        _say(f"starting Prefect's local server (its state: {state_folder(state)}/) …")
+    server.start()
+    api = PrefectApi(server)
     terminated = _terminate_as_interrupt()
     try:
-        yield server.api_url
+        yield api
     finally:
-        _drain_prefect_clients()
+        if api.url is not None:
+            _drain_prefect_clients()
         server.stop()
-        os.environ.pop("PREFECT_API_URL", None)
-        # the settings as they were (a caller's own, e.g. a test harness's), not rebuilt
-        prefect.context.GLOBAL_SETTINGS_CONTEXT = previous_settings
+        _restore(before, api.settings_before)
         if terminated is not None:
             signal.signal(signal.SIGTERM, terminated)
+
+
+def data_dir_setting() -> Path:
+    """Return the data directory the settings name (read alone: the rest is checked later)."""
+    from unn_ingest.config import Settings
+
+    default: Path = Settings.model_fields["data_dir"].default
+    return Path(os.environ.get("UNN_INGEST_DATA_DIR") or default)
+
+
+def _say(line: str) -> None:
+    from unn_ingest.flows.cli.options import err
+
+    err.print(line, style="dim", soft_wrap=True, highlight=False, markup=False)
+
+
+def _restore(environment: dict[str, str | None], settings: Any) -> None:
+    """Put back the environment and Prefect's settings as they were (a caller's own, e.g. a
+    test harness's, not rebuilt)."""
+    for name, value in environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if settings is not None:
+        import prefect.context
+
+        prefect.context.GLOBAL_SETTINGS_CONTEXT = settings
 
 
 def _terminate_as_interrupt() -> Any:
@@ -85,7 +197,13 @@ def _terminate_as_interrupt() -> Any:
     """
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(*_: Any) -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # a background job's: stop anyway
+        raise KeyboardInterrupt
+    signal.raise_signal(signal.SIGINT)  # asyncio's handler, inside asyncio.run
 
 
 def _drain_prefect_clients(timeout: float = 5.0) -> None:
@@ -96,52 +214,3 @@ def _drain_prefect_clients(timeout: float = 5.0) -> None:
     for worker in (APILogWorker, EventsWorker):
         with contextlib.suppress(Exception):
             worker.drain_all(timeout=timeout)
-
-
-def _session_server() -> Any:
-    import prefect
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import get_current_settings
-
-    class SessionServer(SubprocessASGIServer):
-        """Prefect's temporary server (the same command), started in a new session."""
-
-        # Prefect keeps one server per port in a registry shared by its subclasses: without a
-        # registry of our own, `SessionServer()` would hand back (and later stop) a server
-        # Prefect started for someone else, such as a test harness's.
-        _instances: dict[int | None, SubprocessASGIServer] = {}  # noqa: RUF012
-
-        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-            app_dir = str(prefect.__module_path__.parent)
-            # It ends with this command even when the command is killed (server_child).
-            command = [sys.executable, "-m", "unn_ingest.flows.cli.server_child", str(os.getpid())]
-            command += ["--app-dir", app_dir, "--factory"]
-            command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1"]
-            command += ["--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
-            env = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
-            env |= {"PREFECT__SERVER_FINAL": "1"}
-            env |= get_current_settings().to_environment_variables(exclude_unset=True)
-            output = _server_log(get_current_settings().home)
-            try:  # its errors (and tracebacks) go to its log file, never to the terminal
-                return subprocess.Popen(
-                    command, env={**os.environ, **env}, start_new_session=True,
-                    stdout=output, stderr=output,
-                )  # fmt: skip
-            finally:
-                if output is not subprocess.DEVNULL:
-                    output.close()
-
-    return SessionServer()
-
-
-SERVER_LOG = "unn-ingest-temporary-server.log"
-
-
-def _server_log(home: Any) -> Any:
-    """Open the temporary server's log file under PREFECT_HOME (else discard its output)."""
-    try:
-        folder = Path(home).expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
-        return (folder / SERVER_LOG).open("ab")
-    except OSError:
-        return subprocess.DEVNULL

@@ -44,6 +44,7 @@ def reprocess(
     editions = parse_editions(edition) if edition else None
     with user_errors():
         from unn_ingest.flows.cli.app import run_faults
+        from unn_ingest.flows.cli.prefect_server import prefect_api
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.reprocess import reprocess as reprocess_flow
         from unn_ingest.flows.runtime import resolve_settings
@@ -53,7 +54,8 @@ def reprocess(
         if not archive.is_dir():  # before anything is created: no empty database left
             fail(f"no archive at {archive}: nothing to reprocess (check --data-dir)")
         preflight(settings, fetching=False)
-        with run_faults(settings):
+        with prefect_api(settings.data_dir) as api, run_faults(settings):
+            api.wait()  # Prefect's state in the data directory
             summary = asyncio.run(
                 reprocess_flow(
                     start, end, editions, db, str(data_dir) if data_dir else None, origin

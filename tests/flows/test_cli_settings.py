@@ -224,3 +224,29 @@ def test_config_shows_each_setting_its_source_and_no_password(workdir: Path) -> 
     names = [line.split("=", 1)[0] for line in lines]
     assert names == ["UNN_INGEST_" + n.upper() for n in Settings.model_fields]
     assert list(workdir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (
+            ["serve", "--cron", "*/10 * * *"],
+            {},
+            "error: --cron / UNN_INGEST_CRON '*/10 * * *' is not a cron expression, "
+            "e.g. '*/10 * * * *' (see 'unn-ingest serve --help')",
+        ),
+        (
+            ["serve"],
+            {"UNN_INGEST_REQUESTS_PER_SECOND": "0"},
+            "error: UNN_INGEST_REQUESTS_PER_SECOND=0 for the public origin https://unn.ua; "
+            "allowed: more than 0 and at most 5 requests/s (0, no pacing, is only for a "
+            "loopback origin)",
+        ),
+    ],
+    ids=["cron", "unpaced"],
+)
+def test_serve_refuses_a_bad_setting_before_it_starts_a_server(
+    workdir: Path, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    assert refused(args, env) == expected
+    assert list(workdir.iterdir()) == []  # no Prefect state, no data folder

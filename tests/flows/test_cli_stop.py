@@ -41,12 +41,15 @@ def replica() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture(scope="module")
-def prefect_server() -> Iterator[str]:
-    """A Prefect server on loopback that outlives the commands (as `prefect server start`)."""
-    from unn_ingest.flows.cli.prefect_server import _session_server
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Prefect server on loopback that outlives the commands (as `prefect server start`),
+    with a database of its own (not ~/.prefect's, which every process on the machine shares)."""
+    from unn_ingest.flows.cli.local_server import LocalServer, free_port
 
-    server = _session_server()
-    server.start(timeout=180)
+    home = {"PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home"))}
+    server = LocalServer(free_port(), environment=home)
+    server.start()
+    server.wait_ready(timeout=180)
     try:
         yield server.api_url
     finally:

@@ -147,20 +147,25 @@ def test_the_replica_is_unpaced_by_default_and_the_live_site_is_not() -> None:
     assert paced.pacing() == (2.0, None)
 
 
-def test_serve_without_a_prefect_server_is_an_error_not_an_empty_schedule() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    done = subprocess.run(
-        [sys.executable, "-m", "unn_ingest", "serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_serve_without_a_prefect_server_on_a_taken_ui_port_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "unn_ingest", "serve", "--ui-port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 2, done.stderr
-    assert done.stderr.splitlines() == [
-        "error: serve schedules runs on a Prefect server and none is configured: start one "
-        "(prefect server start) and set PREFECT_API_URL=http://127.0.0.1:4200/api"
-    ]
+    assert done.stderr.splitlines() == [f"error: port {port} is in use: choose another --ui-port"]
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written
 
 
 def test_probe_of_a_missing_page_fails_with_exit_1() -> None:
