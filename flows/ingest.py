@@ -344,7 +344,14 @@ def waiting_for_linking(ctx: RunContext) -> int | None:
 def within_seconds(call: Callable[[], None], seconds: float) -> None:
     """Run `call` (in this run's context) in a daemon thread; wait for it at most `seconds`."""
     context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run, args=(call,), name="publish", daemon=True)
+
+    def attempt() -> None:  # best effort: the server may be gone too, and no traceback shows
+        try:
+            call()
+        except Exception as error:
+            log.warning("the stopped run's artifacts were not published: %s", error)
+
+    thread = threading.Thread(target=context.run, args=(attempt,), name="publish", daemon=True)
     thread.start()
     thread.join(seconds)
     if thread.is_alive():

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,12 @@ def run_artifacts(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
     return found
 
 
-def stopped_site() -> str:
-    return f"http://127.0.0.1:{free_port()}"  # nothing listens there
+@contextmanager
+def site_down() -> Iterator[str]:
+    """Yield a site that is down: it answers 503 to every feed and listing page (a site that
+    refuses connections is refused before a run starts, with no flow run at all)."""
+    with running_replica(seed=2, generated=10, faults="503:1.0") as down:
+        yield down.base_url
 
 
 def task_runs(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
@@ -81,9 +86,11 @@ def task_runs(api: httpx.Client, run_id: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def dead_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One `unn-ingest run` against a site that is down."""
+    """One `unn-ingest run` against a site that is down: it answers 503 to every feed and
+    listing page (a site that refuses connections is refused before a run starts)."""
     env = user_env(prefect_api, tmp_path_factory.mktemp("dead"))
-    done = unn_ingest(env, "run", "--origin", stopped_site())
+    with site_down() as down:
+        done = unn_ingest(env, "run", "--origin", down)
     with api_client(prefect_api) as api:
         run = flow_runs(api, "ingest")[0]
         return {"done": done, "run": run, "tasks": task_runs(api, run["id"]), "api": prefect_api}
@@ -99,7 +106,7 @@ def test_a_run_against_a_stopped_site_ends_failed_and_the_cli_exits_non_zero(
     assert run["state_type"] == "FAILED"
     assert "nothing could be discovered" in run["state"]["message"]
     assert re.fullmatch(r"ingest \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC uk,en,ru", run["name"])
-    discovery = [t for t in dead_run["tasks"] if t["name"].startswith("discover-latest ")]
+    discovery = [t for t in dead_run["tasks"] if t["name"].startswith("catch-up ")]
     assert len(discovery) == 3 and {t["state_type"] for t in discovery} == {"FAILED"}
 
 
@@ -269,7 +276,8 @@ def test_alerts_create_makes_automations_and_a_failed_run_notifies_the_block(
         again = unn_ingest(env, "alerts", "create", "--block", "custom-webhook/alerts-test")
         assert again.returncode == 0  # replaces, does not duplicate
         time.sleep(5)  # the server's trigger service picks new automations up on a short loop
-        unn_ingest(env, "run", "--origin", stopped_site())
+        with site_down() as down:
+            unn_ingest(env, "run", "--origin", down)
         wait_for(lambda: [r for r in received if "failed" in r.get("subject", "")] or None, 120)
     finally:
         hook.shutdown()
@@ -295,7 +303,8 @@ def test_alerts_create_with_a_missing_block_says_so_in_one_line(
 
 def test_an_unreachable_prefect_api_is_one_line_and_non_zero(tmp_path: Path) -> None:
     env = user_env(f"http://127.0.0.1:{free_port()}/api", tmp_path)
-    done = unn_ingest(env, "run", "--origin", stopped_site())
+    with running_replica(seed=2, generated=10) as site:  # the site is up, the API is not
+        done = unn_ingest(env, "run", "--origin", site.base_url)
     assert done.returncode == 1, done.stderr[-2000:]  # a failure at run time
     assert "Traceback" not in done.stderr
     assert done.stderr.lstrip().startswith("error: Failed to reach API at")  # after the bar
@@ -366,11 +375,11 @@ def test_the_ui_links_whole_urls_shows_task_states_and_the_failures_reason(
     batch = next(t for t in hostile_run["tasks"] if t["state_name"] == "Completed with failures")
     page = render(f"{ui}/runs/task-run/{batch['id']}", CI_OUT / "ui-task-run-with-failures.png")
     assert batch["name"] in page and re.search(r">\s*Completed with failures\s*<", page)
-    found = next(t for t in dead_run["tasks"] if t["name"].startswith("discover-latest "))
+    found = next(t for t in dead_run["tasks"] if t["name"].startswith("catch-up "))
     page = render(f"{ui}/runs/task-run/{found['id']}", CI_OUT / "ui-task-run-failed.png")
     assert found["name"] in page and "state-badge state--failed" in page
     dead = render(f"{ui}/runs/flow-run/{dead_run['run']['id']}", CI_OUT / "ui-dead-site-run.png")
-    assert "discover-latest" in dead  # its timeline: the discovery tasks in red
+    assert "catch-up" in dead  # its timeline: the discovery tasks in red
     board = render(f"{ui}/dashboard", CI_OUT / "ui-dashboard.png")
     card = re.sub(r"<[^>]+>", " ", board[board.index("Task Runs") :])[:400]
     assert re.search(r"\d+\s+Failed", card), card  # not "100 % Completed"

@@ -110,7 +110,7 @@ def test_ingest_through_a_prefect_server_is_visible_in_its_api(
             "/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}}
         ).json()
         names = {t["name"].split(" ")[0] for t in task_runs}  # "process-batch uk latest #1"
-        assert {"discover-latest", "select-work", "process-batch", "link-by-content"} <= names
+        assert {"catch-up", "select-work", "process-batch", "link-by-content"} <= names
         assert all(t["state_type"] == "COMPLETED" for t in task_runs)
         artifacts = api.post(
             "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}

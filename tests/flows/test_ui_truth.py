@@ -158,7 +158,7 @@ def test_task_runs_show_a_dead_site_and_a_hostile_one(fast_site_settings: Path) 
     finally:
         logging.getLogger("prefect.task_runs").removeHandler(keep)
     dead = _task_states_of_latest("ingest")
-    assert {s for n, s in dead if n.startswith("discover-latest")} == {"Failed"}
+    assert {s for n, s in dead if n.startswith("catch-up")} == {"Failed"}
     # Its "Finished in state Failed(…)" line, without Prefect's echo and its empty traceback.
     assert sum("Finished in state Failed(" in m for m in seen) == 3, seen
     assert not [m for m in seen if m.startswith("Task run failed with state")]
