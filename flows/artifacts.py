@@ -201,7 +201,8 @@ def publish_artifacts(
         key=scope.key("summary"),
         table=report.table(),
         description=(
-            f"{scope.flow}: per edition, what this run did{note} · {scope.describe()}{link}\n\n"
+            f"{scope.flow}: {report.stored_counts()}{note} · per edition, what this run did · "
+            f"{scope.describe()}{link}\n\n"
             + COUNTER_HELP
             + (f"\n\n{completeness_markdown(completeness)}" if completeness else "")
         ),

@@ -72,7 +72,7 @@ def final_state(
         )
         return Failed(message=message, data=RunFailedError(message))
     # What the run stored, readable at a glance in the UI's lists of runs.
-    counts = f"{report.total('new')} new, {report.total('updated')} updated, {failed} failed"
+    counts = report.stored_counts()
     message = f"completed: {counts}"
     if report.gaps:  # never silent: the state names the span and the command that fills it
         message = gap_message(report.gaps, counts)

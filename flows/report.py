@@ -125,6 +125,12 @@ class RunReport:
         )
         self.add(failure.edition or SITE_ROW, "failed")
 
+    def stored_counts(self) -> str:
+        """Say what the run stored: "221 new, 6 updated, 0 failed" (its state message and its
+        summary artifact's description, so that the artifact's history shows it too)."""
+        failed = len(self.failures)  # the summary's total "failed" (robots.txt counted once)
+        return f"{self.total('new')} new, {self.total('updated')} updated, {failed} failed"
+
     def failed_in(self, edition: str, stages: Collection[str]) -> int:
         """Count the failures so far of one edition at these stages (e.g. its discovery's)."""
         with self._lock:

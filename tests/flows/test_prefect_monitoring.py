@@ -232,6 +232,8 @@ def test_a_backfill_publishes_progress_a_scoped_summary_and_no_secret(
     summary = kinds["summary"]
     assert summary["key"].startswith("backfill-summary-127-0-0-1-")
     assert "2025-11-18..2025-11-20" in summary["description"]
+    counts = str(run["state"]["message"]).removeprefix("completed: ")  # the artifact's history
+    assert summary["description"].startswith(f"backfill: {counts} · per edition")  # shows it
     assert "postgres:REDACTED@" in summary["description"]
     assert f"/artifacts/artifact/{kinds['failures']['id']}" in summary["description"]
     assert any(a["key"].startswith("runs-trend-") for a in artifacts)
