@@ -10,6 +10,7 @@ running. A configured server is used instead, as a production setup does (docs/s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -87,6 +88,8 @@ def serve(
     _say("stopped: the schedule is paused; run the same command to resume it")
 
 
+REPLICA_SPEED = 30.0  # `--replica`: an hour of the site's news every two minutes
+REPLICA_LIVE_DAYS = 2  # ...for an hour and a half of real time
 CRON_NICKNAMES = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly")
 
 
@@ -118,14 +121,31 @@ def _check_cron(cron: str) -> None:
 
 @contextmanager
 def _site(origin: str | None, replica: bool) -> Iterator[str | None]:
-    """Yield the origin the runs fetch from: the local replica's when asked for."""
+    """Yield the origin the runs fetch from: the local replica's when asked for.
+
+    The replica then goes on publishing (its clock runs REPLICA_SPEED times faster than real
+    time over REPLICA_LIVE_DAYS of new stories), and the runs take its clock for theirs
+    (`UNN_INGEST_CLOCK`): each scheduled run finds what was published since the last, and the
+    catch-up measures its horizon against the site's day, not today's.
+    """
     if not replica:
         yield origin
         return
-    from unn_ingest.replica.testing import running_replica
+    from unn_ingest.extractors import clock
+    from unn_ingest.replica.catalogue import build_catalogue
+    from unn_ingest.replica.clock import Clock
+    from unn_ingest.replica.server import ReplicaServer
+    from unn_ingest.replica.site import ReplicaSite
 
-    with running_replica() as server:
-        _say(f"replica of unn.ua serving at {server.base_url}")
+    site = ReplicaSite(build_catalogue(live_days=REPLICA_LIVE_DAYS))
+    site.clock = Clock(site.now(), REPLICA_SPEED)
+    os.environ[clock.CLOCK_VARIABLE] = site.clock.spec()  # for the runs' processes
+    clock.set_clock(clock.parse_clock(site.clock.spec()))
+    with ReplicaServer(site) as server:
+        _say(
+            f"replica of unn.ua serving at {server.base_url}, its clock at "
+            f"{site.now():%Y-%m-%d %H:%M} UTC running {REPLICA_SPEED:g}x"
+        )
         yield server.base_url
 
 
