@@ -96,16 +96,17 @@ def state_result(state: State[T]) -> T:
     """Return what a task called in place returned, also when it ended Failed because its
     work failed; a task that raised raises here too. (`_sync`: inside an async flow Prefect
     would otherwise hand back a coroutine.)"""
-    value: Any = cast(Any, state).result(raise_on_failure=False, _sync=True)
-    if isinstance(value, BaseException):
-        raise value
-    return cast(T, value)
+    return cast(T, _returned(cast(Any, state).result(raise_on_failure=False, _sync=True)))
 
 
 def task_result(future: PrefectFuture[State[T]]) -> T:
     """Return a task's result, also when it ended Failed because its work failed (the run
     goes on with what the step returned); a task that raised raises here too."""
-    value: Any = future.result(raise_on_failure=False)
+    return cast(T, _returned(future.result(raise_on_failure=False)))
+
+
+def _returned(value: Any) -> Any:
+    """Return a task's data; raise what it raised (Prefect hands an exception back as data)."""
     if isinstance(value, BaseException):
         raise value
-    return cast(T, value)
+    return value

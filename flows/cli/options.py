@@ -79,6 +79,14 @@ def prepare_environment(quiet: bool = True) -> None:
 USAGE, RUNTIME, INTERRUPTED = 2, 1, 130  # exit codes; 0 is success
 CANCELLED_MESSAGE = f"{CANCELLED_IN_PREFECT}: {RESUME}"
 EDITIONS = ("uk", "en", "ru")
+# A range of the site's local publish dates, as `export` and `reprocess` take it.
+DateFrom = Annotated[
+    str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD (Kyiv).")
+]
+DateTo = Annotated[
+    str | None,
+    typer.Option("--to", help="Last local publish date, YYYY-MM-DD (Kyiv, inclusive)."),
+]
 
 
 def say_error(message: str) -> None:

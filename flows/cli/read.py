@@ -15,6 +15,8 @@ import typer
 
 from unn_ingest.flows.cli.options import (
     DataDir,
+    DateFrom,
+    DateTo,
     Db,
     JsonOut,
     console,
@@ -125,13 +127,8 @@ def export(
         Path | None,
         typer.Option("--out", help="Output file; - or none: stdout (jsonl only).", metavar="FILE"),
     ] = None,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD (Kyiv).")
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        typer.Option("--to", help="Last local publish date, YYYY-MM-DD (Kyiv, inclusive)."),
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     table: ExportTable = "articles",
     edition: ExportEditions = None,
     db: Db = None,

@@ -9,6 +9,8 @@ import typer
 
 from unn_ingest.flows.cli.options import (
     DataDir,
+    DateFrom,
+    DateTo,
     Db,
     JsonOut,
     Origin,
@@ -23,13 +25,8 @@ from unn_ingest.flows.cli.options import (
 
 
 def reprocess(
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First local publish date, YYYY-MM-DD (Kyiv).")
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        typer.Option("--to", help="Last local publish date, YYYY-MM-DD (Kyiv, inclusive)."),
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     edition: Annotated[
         str | None, typer.Option("--edition", "-e", help="Comma-separated editions: uk,en,ru.")
     ] = None,
