@@ -7,6 +7,7 @@ password before they are shown or hashed into a key.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import re
@@ -79,6 +80,9 @@ class RunScope:
         )
 
 
+FINAL_WRITE_WAIT_SECONDS = 5.0
+
+
 @dataclass
 class ProgressArtifact:
     """A progress artifact that a long run updates as batches finish (at most every few s)."""
@@ -90,6 +94,7 @@ class ProgressArtifact:
     _id: UUID | None = None
     _last: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _writing: threading.Thread | None = field(default=None, repr=False)
 
     def start(self, total: int) -> None:
         """Create the artifact at 0 % for `total` articles."""
@@ -114,10 +119,24 @@ class ProgressArtifact:
             if due:
                 self._last = time.monotonic()
         if due:
-            self._write()
+            self._write_behind()
+
+    def _write_behind(self) -> None:
+        """Write the figure in a thread of its own, one write at a time: the run never waits
+        on Prefect's API (a call to a server that went away retries for a minute)."""
+        if self._writing is not None and self._writing.is_alive():
+            return  # a later figure is written by a later call
+        context = contextvars.copy_context()
+        self._writing = threading.Thread(
+            target=context.run, args=(self._write,), name="progress-artifact", daemon=True
+        )
+        self._writing.start()
 
     def finish(self) -> None:
-        """Write the final figure (100 % unless the run stopped early)."""
+        """Write the final figure (100 % unless the run stopped early), after a figure still
+        being written."""
+        if self._writing is not None:
+            self._writing.join(FINAL_WRITE_WAIT_SECONDS)
         self._write(final=True)
 
     def percent(self) -> float:

@@ -37,7 +37,7 @@ from unn_ingest.flows.artifacts import (
     run_completeness,
 )
 from unn_ingest.flows.context import RunContext, StopSignal
-from unn_ingest.flows.errors import RunStopped
+from unn_ingest.flows.errors import SERVER_LOST, RunStopped
 from unn_ingest.flows.fetch.http import FetchRequest
 from unn_ingest.flows.outcome import (
     cancel_requested,
@@ -53,8 +53,9 @@ from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.scheduled import name_scheduled_runs
 from unn_ingest.flows.server_watch import (
-    configured_api,
+    ServerWatch,
     hard_stop_on_interrupt,
+    server_to_watch,
     stop_when_server_lost,
 )
 from unn_ingest.flows.steps import catchup, gaps, measure
@@ -228,6 +229,7 @@ async def run_steps(
     in the state `final_state` gives: Cancelled when it was cancelled in Prefect.
     """
     stop = StopSignal()
+    server = server_to_watch(settings.data_dir)  # None: no server configured
 
     def call() -> State[Any]:
         with (
@@ -235,6 +237,8 @@ async def run_steps(
             sending_logs_to_run(),
             open_run(settings, stop) as ctx,
         ):
+            if server is not None:
+                server.watch_run(ctx.report)
             watch = RunWatch(replace(scope, site=ctx.profile.origin))
             start_run(watch.scope)
             try:
@@ -249,14 +253,14 @@ async def run_steps(
     loop = asyncio.get_running_loop()
     work = loop.run_in_executor(None, contextvars.copy_context().run, call)
     watchers = [asyncio.ensure_future(stop_when_cancelled(stop))]  # a run started in a terminal
-    api = configured_api()
-    if api is not None:  # a server that goes away stops the run instead of hanging it
-        watchers.append(asyncio.ensure_future(stop_when_server_lost(stop, api)))
+    if server is not None:  # a server that goes away stops the run instead of hanging it
+        watchers.append(asyncio.ensure_future(stop_when_server_lost(stop, server)))
     restore_interrupt = hard_stop_on_interrupt()
     try:
         state: State[Any] | None = await asyncio.shield(work)
     except (asyncio.CancelledError, TerminationSignal):
         state = await stop_and_wait(work, stop)
+        end_if_server_lost(server)
         if state is None or not await asyncio.to_thread(cancel_requested):
             raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
         quiet_stopped_report(loop)
@@ -264,9 +268,17 @@ async def run_steps(
         for watcher in watchers:
             watcher.cancel()
         restore_interrupt()
+    end_if_server_lost(server)
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
     # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)
+
+
+def end_if_server_lost(server: ServerWatch | None) -> None:
+    """End the process if the run's server went away: the steps have stored what was fetched,
+    and Prefect, which cannot record the run's end, would wait on the server for minutes."""
+    if server is not None and server.lost():
+        server.end()
 
 
 async def stop_and_wait(work: asyncio.Future[State[Any]], stop: StopSignal) -> State[Any] | None:
@@ -305,7 +317,9 @@ def end_run(
         publish_artifacts(report, scope, note=note, completeness=complete)
         drifted.update(drift.publish_drift(report.drift, ctx.profile, scope.flow, log))
 
-    if stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
+    if stopped == SERVER_LOST:
+        log.info("the run's artifacts were not published: the Prefect server is gone")
+    elif stopped:  # Ctrl-C may have stopped a temporary Prefect server too: try, briefly
         within_seconds(publish, STOPPED_PUBLISH_SECONDS)
     else:
         publish()

@@ -1,16 +1,23 @@
 """Bounded ends: a run whose Prefect server is gone, or that was interrupted, ends in time.
 
-Prefect's client keeps trying a server that went away (every state change and event is sent
-to it), and a run waiting on it would never end. So a run reporting to a server checks the
-server's health every few seconds; once it has been unreachable for `LOST_AFTER_SECONDS`, the
-run is stopped as by Ctrl-C (what was fetched is stored), and if Prefect still holds the
-process `HARD_EXIT_SECONDS` later, the process says so in one line and exits 1. A Ctrl-C
-likewise ends the process within `INTERRUPT_EXIT_SECONDS`, whatever it waits for.
+Prefect's client keeps trying a server that went away (each call retries for about a minute;
+state changes, log lines and events queue up for it). So a run reporting to a server checks
+the server's health every few seconds; once it has been unreachable for `LOST_AFTER_SECONDS`,
+the run is stopped as by Ctrl-C: nothing new starts, and what the workers fetched and analysed
+(batches in flight, batches read ahead) is stored with its explicit links, its content linking
+left as link debt for the next run. None of that waits on Prefect (the progress artifact is
+written behind the run, a stopped run's artifacts are not published to a lost server). Once
+the steps have ended, the process records the flow run as lost (`lost_runs`: the next run sets
+it Crashed), says so in one line with the count of articles the run stored, and exits 1
+without handing the run back to Prefect, which would wait on the server for minutes. If the
+steps have not ended `HARD_EXIT_SECONDS` after the loss, the process exits all the same. A
+Ctrl-C likewise ends the process within `INTERRUPT_EXIT_SECONDS`, whatever it waits for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -18,12 +25,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
 import httpx
 
+from unn_ingest.extractors import clock
 from unn_ingest.flows.context import StopSignal
 from unn_ingest.flows.errors import INTERRUPTED_MESSAGE, SERVER_LOST
+from unn_ingest.flows.lost_runs import LostRun, remember, settle
+from unn_ingest.flows.report import RunReport
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +45,58 @@ HARD_EXIT_SECONDS = 25.0  # then at most this long to store what was fetched and
 INTERRUPT_EXIT_SECONDS = 9.0  # a Ctrl-C ends the process within this, whatever Prefect does
 
 
+@dataclass
+class ServerWatch:
+    """A run's Prefect server, watched: what the run records and says if the server goes."""
+
+    api_url: str
+    data_dir: Path
+    flow_run_id: str | None = None
+    report: RunReport | None = None  # the run's, once its context is open
+    lost_at: str | None = None  # when the server was found gone (ISO 8601, UTC)
+
+    def watch_run(self, report: RunReport) -> None:
+        """Count what the run stores, and end (Crashed) the runs this server lost earlier."""
+        self.report = report
+        settled = settle(self.data_dir, self.api_url)
+        if settled:
+            log.info("%d earlier flow run(s) lost with the Prefect server set Crashed", settled)
+
+    def lost(self) -> bool:
+        """Tell whether the server was found gone."""
+        return self.lost_at is not None
+
+    def stored(self) -> int | None:
+        """Return how many articles the run stored (None before its context is open)."""
+        return len(self.report.stored_ids()) if self.report is not None else None
+
+    def last_words(self) -> str:
+        """Record the flow run as lost and return the command's one line."""
+        stored = self.stored()
+        if self.flow_run_id is not None:
+            run = LostRun(self.api_url, self.flow_run_id, self.lost_at or _utc_now(), stored)
+            remember(self.data_dir, run)
+        return f"error: {server_lost_message(self.api_url, stored)}{_details()}"
+
+    def end(self) -> NoReturn:
+        """End the process now (the steps have ended): record, say the line, exit 1."""
+        exit_now(self.last_words, 1)
+
+
 def configured_api() -> str | None:
     """Return the Prefect API URL this process reports to, if one is set."""
     from prefect.settings import PREFECT_API_URL
 
     value = PREFECT_API_URL.value()
     return str(value) if value else None
+
+
+def server_to_watch(data_dir: Path) -> ServerWatch | None:
+    """Return the watch of the current flow run's server (None: no server configured)."""
+    from prefect.runtime import flow_run
+
+    api = configured_api()
+    return ServerWatch(api, data_dir, str(flow_run.id)) if api is not None else None
 
 
 def reachable(api_url: str) -> bool:
@@ -53,53 +111,84 @@ def reachable(api_url: str) -> bool:
     return True
 
 
-def server_lost_message(api_url: str) -> str:
-    """Return the one line for a lost server: where, what is kept, what to run."""
+def server_lost_message(api_url: str, stored: int | None = None) -> str:
+    """Return the one line for a lost server: where, what is kept (how many articles this
+    run stored, when known), what to run."""
+    count = f" ({stored:,} articles stored by this run)" if stored is not None else ""
     return (
-        f"{SERVER_LOST} at {api_url}: what was stored is kept; run the same command again "
-        "once the server is back"
+        f"{SERVER_LOST} at {api_url}: what was stored is kept{count}; run the same command "
+        "again once the server is back"
     )
 
 
+def _details() -> str:
+    """Return where the tracebacks went: the log file the CLI set up, if any."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return f" (details: {handler.baseFilename})"
+    return ""
+
+
+def _utc_now() -> str:
+    return f"{clock.now():%Y-%m-%d %H:%M:%S} UTC"
+
+
 async def stop_when_server_lost(
-    stop: StopSignal, api_url: str, every: float = PROBE_EVERY_SECONDS
+    stop: StopSignal, server: ServerWatch, every: float = PROBE_EVERY_SECONDS
 ) -> None:
     """Stop the run (`stop`) once the server has been unreachable for LOST_AFTER_SECONDS,
     and end the process HARD_EXIT_SECONDS later if the run has not ended by then."""
     down_since: float | None = None
     while not stop.is_set():
         await asyncio.sleep(every)
-        if await asyncio.to_thread(reachable, api_url):
+        if await asyncio.to_thread(reachable, server.api_url):
             down_since = None
             continue
         down_since = down_since or time.monotonic()
         if time.monotonic() - down_since >= LOST_AFTER_SECONDS and not stop.is_set():
-            message = server_lost_message(api_url)
-            log.error("%s; stopping", message)  # the terminal shows it once, at the end
-            exit_within(HARD_EXIT_SECONDS, f"error: {message}", 1)
+            server.lost_at = _utc_now()
+            # The terminal shows it once, at the end; the log file and the run's logs now.
+            log.error(
+                "%s; storing what was fetched, then ending", server_lost_message(server.api_url)
+            )
+            exit_within(HARD_EXIT_SECONDS, server.last_words, 1)
             stop.set(SERVER_LOST)
             return
 
 
-def exit_within(seconds: float, line: str, code: int) -> None:
-    """End the process with `code` after `seconds` unless it ended first, printing `line`.
+Line = str | Callable[[], str]  # a line, or what returns it at the very end
+
+
+def exit_within(seconds: float, line: Line, code: int) -> None:
+    """End the process with `code` after `seconds` unless it ended first, printing `line`."""
+    timer = threading.Timer(seconds, exit_now, args=(line, code))
+    timer.daemon = True
+    timer.start()
+
+
+_exiting = threading.Lock()
+
+
+def exit_now(line: Line, code: int) -> NoReturn:
+    """End the process with `code`, printing `line`, after the hard-exit cleanups.
 
     What the run stored is committed transaction by transaction and its archive record by
     record, so nothing stored is lost; the worker processes and a temporary Prefect server
-    end themselves once this process is gone.
+    end themselves once this process is gone. Prefect's queued logs and events are dropped.
     """
-
-    def expire() -> None:
-        tidy = threading.Thread(target=_before_exit, name="before-exit", daemon=True)
-        tidy.start()
-        tidy.join(BEFORE_EXIT_SECONDS)
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-        os._exit(code)
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    _exiting.acquire()  # one line only: a second caller waits for the first one's exit
+    tidy = threading.Thread(target=_before_exit, name="before-exit", daemon=True)
+    tidy.start()
+    tidy.join(BEFORE_EXIT_SECONDS)
+    try:
+        text = line() if callable(line) else line
+    except Exception as error:  # the process ends next: nothing may stop that
+        text = f"error: the run ended ({error})"
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    os._exit(code)
 
 
 _cleanups: list[Callable[[], None]] = []
