@@ -76,7 +76,7 @@ class ServerWatch:
         if self.flow_run_id is not None:
             run = LostRun(self.api_url, self.flow_run_id, self.lost_at or _utc_now(), stored)
             remember(self.data_dir, run)
-        return f"error: {server_lost_message(self.api_url, stored)}{_details()}"
+        return f"error: {server_lost_message(self.api_url, stored)}{_details(self.data_dir)}"
 
     def end(self) -> NoReturn:
         """End the process now (the steps have ended): record, say the line, exit 1."""
@@ -121,10 +121,11 @@ def server_lost_message(api_url: str, stored: int | None = None) -> str:
     )
 
 
-def _details() -> str:
-    """Return where the tracebacks went: the log file the CLI set up, if any."""
+def _details(data_dir: Path) -> str:
+    """Return where the tracebacks went: the data folder's log file, if one is written."""
+    folder = (data_dir / "logs").resolve()
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.FileHandler):
+        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename).parent == folder:
             return f" (details: {handler.baseFilename})"
     return ""
 
