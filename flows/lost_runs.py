@@ -29,7 +29,7 @@ class LostRun:
 
     api_url: str
     flow_run_id: str
-    lost_at: str  # when the server was found gone, ISO 8601 UTC
+    lost_at: str  # when the server was found gone ("2025-11-20 10:00:00 UTC")
     stored: int | None  # articles the run stored (None: not known)
 
     def message(self) -> str:

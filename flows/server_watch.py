@@ -53,7 +53,7 @@ class ServerWatch:
     data_dir: Path
     flow_run_id: str | None = None
     report: RunReport | None = None  # the run's, once its context is open
-    lost_at: str | None = None  # when the server was found gone (ISO 8601, UTC)
+    lost_at: str | None = None  # when the server was found gone ("2025-11-20 10:00:00 UTC")
 
     def watch_run(self, report: RunReport) -> None:
         """Count what the run stores, and end (Crashed) the runs this server lost earlier."""
@@ -76,7 +76,9 @@ class ServerWatch:
         if self.flow_run_id is not None:
             run = LostRun(self.api_url, self.flow_run_id, self.lost_at or _utc_now(), stored)
             remember(self.data_dir, run)
-        return f"error: {server_lost_message(self.api_url, stored)}{_details(self.data_dir)}"
+        message = server_lost_message(self.api_url, stored)
+        log.error("%s: the process exits", message)  # the log file's last word on the run
+        return f"error: {message}{_details(self.data_dir)}"
 
     def end(self) -> NoReturn:
         """End the process now (the steps have ended): record, say the line, exit 1."""
@@ -95,8 +97,8 @@ def server_to_watch(data_dir: Path) -> ServerWatch | None:
     """Return the watch of the current flow run's server (None: no server configured)."""
     from prefect.runtime import flow_run
 
-    api = configured_api()
-    return ServerWatch(api, data_dir, str(flow_run.id)) if api is not None else None
+    api, run_id = configured_api(), flow_run.id
+    return ServerWatch(api, data_dir, str(run_id) if run_id else None) if api else None
 
 
 def reachable(api_url: str) -> bool:
