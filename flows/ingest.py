@@ -53,7 +53,6 @@ from unn_ingest.flows.run_logs import sending_logs_to_run
 from unn_ingest.flows.runtime import open_run, resolve_settings
 from unn_ingest.flows.scheduled import name_scheduled_runs
 from unn_ingest.flows.server_watch import (
-    ServerWatch,
     hard_stop_on_interrupt,
     server_to_watch,
     stop_when_server_lost,
@@ -244,7 +243,8 @@ async def run_steps(
             try:
                 extra = steps(ctx, watch, *args)
             except RunStopped:
-                return end_run(ctx, watch, stopped=stop.reason or True)
+                gone = server is not None and server.gone()  # no artifacts to publish then
+                return end_run(ctx, watch, stopped=SERVER_LOST if gone else stop.reason or True)
             return end_run(ctx, watch, extra=extra)
 
     # A worker cancels a run with SIGTERM, which Prefect raises as TerminationSignal in the
@@ -260,7 +260,8 @@ async def run_steps(
         state: State[Any] | None = await asyncio.shield(work)
     except (asyncio.CancelledError, TerminationSignal):
         state = await stop_and_wait(work, stop)
-        end_if_server_lost(server)
+        if server is not None and await asyncio.to_thread(server.gone):
+            server.end()  # a Ctrl-C while the server is gone (found so or not yet)
         if state is None or not await asyncio.to_thread(cancel_requested):
             raise  # Ctrl-C (the CLI says how to resume), or a SIGTERM Prefect did not send
         quiet_stopped_report(loop)
@@ -268,17 +269,11 @@ async def run_steps(
         for watcher in watchers:
             watcher.cancel()
         restore_interrupt()
-    end_if_server_lost(server)
+    if server is not None and server.lost():
+        server.end()
     # Prefect ends the run in this state and hands its data to a direct caller: the summary,
     # or (a Failed or Cancelled run) raises the RunFailedError or RunStopped it holds.
     return cast(dict[str, object], state)
-
-
-def end_if_server_lost(server: ServerWatch | None) -> None:
-    """End the process if the run's server went away: the steps have stored what was fetched,
-    and Prefect, which cannot record the run's end, would wait on the server for minutes."""
-    if server is not None and server.lost():
-        server.end()
 
 
 async def stop_and_wait(work: asyncio.Future[State[Any]], stop: StopSignal) -> State[Any] | None:

@@ -66,6 +66,12 @@ class ServerWatch:
         """Tell whether the server was found gone."""
         return self.lost_at is not None
 
+    def gone(self) -> bool:
+        """Tell whether the server is gone: found so by the watch, or unreachable now."""
+        if self.lost_at is None and not reachable(self.api_url):
+            self.lost_at = _utc_now()
+        return self.lost()
+
     def stored(self) -> int | None:
         """Return how many articles the run stored (None before its context is open)."""
         return len(self.report.stored_ids()) if self.report is not None else None
@@ -81,7 +87,9 @@ class ServerWatch:
         return f"error: {message}{_details(self.data_dir)}"
 
     def end(self) -> NoReturn:
-        """End the process now (the steps have ended): record, say the line, exit 1."""
+        """End the process now, the steps having stored what was fetched: record the run, say
+        the line, exit 1. (Prefect, which cannot record the run's end, would wait on the
+        server for minutes.)"""
         exit_now(self.last_words, 1)
 
 
