@@ -191,5 +191,7 @@ def test_ctrl_c_ends_the_command_within_ten_seconds_while_the_server_is_gone(
         _, errors = run.communicate(timeout=60)
         took = time.monotonic() - interrupted_at
     assert took < 10, (took, errors[-3000:])
-    assert run.returncode in (130, 1), errors[-3000:]
-    assert "Traceback" not in errors
+    lines = [line for line in errors.splitlines() if line.strip()]
+    assert len(lines) == 1, lines  # the lost server's line (or, on a busy machine, the stop's)
+    assert (run.returncode, lines[0].split(":")[0]) in {(1, "error"), (130, "interrupted")}
+    assert "what was stored is kept" in lines[0] or "is stored" in lines[0], lines
