@@ -11,7 +11,8 @@ the steps have ended, the process records the flow run as lost (`lost_runs`: the
 it Crashed), says so in one line with the count of articles the run stored, and exits 1
 without handing the run back to Prefect, which would wait on the server for minutes. If the
 steps have not ended `HARD_EXIT_SECONDS` after the loss, the process exits all the same. A
-Ctrl-C likewise ends the process within `INTERRUPT_EXIT_SECONDS`, whatever it waits for.
+Ctrl-C likewise ends the process within `INTERRUPT_EXIT_SECONDS`, whatever it waits for; one
+while the server is gone (found so or not yet) ends it as a lost server does.
 """
 
 from __future__ import annotations
