@@ -167,8 +167,8 @@ def main() -> None:
             "rerun_exit": again.returncode, "rerun_seconds": round(time.monotonic() - since, 1),
             "stored": len(urls), "distinct": len(set(urls)), "missing": len(truth - set(urls)),
             "rerun_fetched": len(fetched), "fetched_again": len(set(fetched) & set(first)),
-            "without_story": rows(data, "SELECT count(*) FROM article WHERE story_id IS NULL"),
-            "waiting_for_linking": rows(data, "SELECT count(*) FROM article WHERE link_pending"),
+            "without_story": rows(data, "SELECT count(*) FROM article WHERE story_id IS NULL")[0],
+            "waiting_for_linking": rows(data, "SELECT count(*) FROM article WHERE link_pending")[0],
             "flow_runs": flow_runs(api),
         }, indent=1))  # fmt: skip
         print("load average", os.getloadavg())
