@@ -76,13 +76,15 @@ def run(
     """Run the `ingest` flow once: what is new or changed since the last run (feeds, then
     listing pages back to what it covered, within the catch-up horizon)."""
     editions = parse_editions(edition)
-    settings = checked_settings(origin, db, data_dir)  # before anything starts or is written
-    with _prefect(data_dir) as api, user_errors(), prefect_errors():
-        from unn_ingest.flows.ingest import ingest
+    with _prefect(data_dir) as api:
+        settings = checked_settings(origin, db, data_dir)  # before anything serves or writes
+        api.release()
+        with user_errors(), prefect_errors():
+            from unn_ingest.flows.ingest import ingest
 
-        api.wait()
-        with run_faults(settings), _progress_bar(not json_out):
-            summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+            api.wait()
+            with run_faults(settings), _progress_bar(not json_out):
+                summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
     _print_summary(summary, json_out)
     gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
     for gap in gaps:  # a pause longer than the catch-up horizon
@@ -117,15 +119,17 @@ def backfill(
     if end > today:
         note(f"--to {end} is in the future; the range ends today, {today} (Kyiv)")
     editions = parse_editions(edition)
-    settings = checked_settings(origin, db, data_dir)  # before anything starts or is written
-    with _prefect(data_dir) as api, user_errors(), prefect_errors():
-        from unn_ingest.flows.ingest import backfill as backfill_flow
+    with _prefect(data_dir) as api:
+        settings = checked_settings(origin, db, data_dir)  # before anything serves or writes
+        api.release()
+        with user_errors(), prefect_errors():
+            from unn_ingest.flows.ingest import backfill as backfill_flow
 
-        api.wait()
-        with run_faults(settings), _progress_bar(not json_out):
-            summary = asyncio.run(
-                backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-            )
+            api.wait()
+            with run_faults(settings), _progress_bar(not json_out):
+                summary = asyncio.run(
+                    backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+                )
     if _nothing_listed(summary):
         note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
@@ -164,8 +168,9 @@ def _str(path: Path | None) -> str | None:
 
 @contextmanager
 def _prefect(data_dir: Path | None) -> Iterator[Any]:
-    """Start Prefect's local server when none is configured (first, so that it starts while
-    the command imports and checks the rest); yield the API, whose `wait()` returns it."""
+    """Yield the Prefect API (`prefect_server.prefect_api`): a local server of the command's,
+    when none is configured, starts held (first, so that it prepares while the command imports
+    and checks the rest) and serves once `release()`d; `wait()` returns the API."""
     from unn_ingest.flows.cli.prefect_server import prefect_api
 
     with ExitStack() as stack:
