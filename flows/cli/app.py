@@ -7,10 +7,12 @@ and Prefect's environment defaults are set before Prefect is first imported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -295,7 +297,29 @@ def main() -> None:
     """Run the command line."""
     prepare_environment()
     _register_subcommands()
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        if "prefect" in sys.modules:  # tearing its modules down costs about 1 s of CPU
+            _exit_at_once(stop.code)
+        raise
+
+
+def _exit_at_once(code: Any) -> NoReturn:
+    """Exit as the interpreter would, less the teardown of its modules: the other threads
+    joined, the exit handlers run (Prefect's, logging's, multiprocessing's), output flushed."""
+    import atexit
+    import os
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 Command = Callable[..., None]
