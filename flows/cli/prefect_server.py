@@ -105,8 +105,9 @@ class PrefectApi:
         if self.server is None or (self.server.process is not None and not self.server.held):
             return
         self._make_home()
+        if not self.server.ui and self.home is not None:  # `serve` says more itself
+            _say(f"starting Prefect's local server (its state: {state_folder(self.home)}/) …")
         if self.server.process is None:
-            self._say_starting()
             self.server.start()
         else:
             self.server.release()
@@ -157,10 +158,6 @@ class PrefectApi:
         if self.home is not None:
             self.home.mkdir(parents=True, exist_ok=True)
 
-    def _say_starting(self) -> None:
-        if self.server is not None and not self.server.ui and self.home is not None:
-            _say(f"starting Prefect's local server (its state: {state_folder(self.home)}/) …")
-
 
 def _ephemeral_allowed() -> bool:
     from prefect.settings import PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
@@ -210,8 +207,7 @@ def _local_api(home: Path, ui_port: int | None) -> PrefectApi:
         api.point_prefect_at(shared)
         return api
     api = PrefectApi(LocalServer(ui_port or free_port(), ui=ui_port is not None), home)
-    if home.is_dir():
-        api._say_starting()
+    if home.is_dir():  # said once released: a mistake in the settings stays one line
         assert api.server is not None
         api.server.start(held=True)
     return api
