@@ -207,6 +207,8 @@ def _local_api(home: Path, ui_port: int | None) -> PrefectApi:
         api.point_prefect_at(shared)
         return api
     api = PrefectApi(LocalServer(ui_port or free_port(), ui=ui_port is not None), home)
+    if ui_port is not None:  # `serve` has checked its settings; Prefect wants its home
+        api._make_home()
     if home.is_dir():  # said once released: a mistake in the settings stays one line
         assert api.server is not None
         api.server.start(held=True)
