@@ -11,6 +11,7 @@ with its own imports and checks while the server starts, and waits for it only w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from unn_ingest.flows.cli import server_child
 from unn_ingest.flows.errors import ConfigError, IngestError
 
 STARTUP_SECONDS = 120.0  # a loaded machine takes tens of seconds (Prefect's default is 20)
@@ -54,14 +56,35 @@ class LocalServer:
         """Return the address of the server's API (what PREFECT_API_URL names)."""
         return f"{self.url}/api"
 
-    def start(self) -> None:
-        """Start the server process; return at once (`wait_ready` waits for it)."""
+    def start(self, held: bool = False) -> None:
+        """Start the server process; return at once (`wait_ready` waits for it).
+
+        `held`: it prepares (imports Prefect's server, builds its app) and waits for
+        `release()` before it serves or writes anything (`stop()` ends it unreleased).
+        """
         command = [sys.executable, "-m", "unn_ingest.flows.cli.server_child", str(os.getpid())]
+        command += [server_child.HELD] if held else []
         command += ["--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
         env = {**os.environ, **self.environment, **self._settings()}
         env.pop("PREFECT_API_URL", None)  # a server is not a client of another
-        self.process = subprocess.Popen(command, env=env, start_new_session=True)
+        stdin = subprocess.PIPE if held else subprocess.DEVNULL
+        self.process = subprocess.Popen(command, env=env, stdin=stdin, start_new_session=True)
+
+    @property
+    def held(self) -> bool:
+        """Tell whether the server was started held and is not released yet."""
+        return self.process is not None and self.process.stdin is not None
+
+    def release(self) -> None:
+        """Let a held server serve (nothing happens to one that is not held)."""
+        assert self.process is not None, "start() first"
+        pipe, self.process.stdin = self.process.stdin, None
+        if pipe is None:
+            return
+        with contextlib.suppress(BrokenPipeError):  # it ended: wait_ready says why
+            pipe.write(f"{server_child.GO}\n".encode())
+            pipe.close()
 
     def _settings(self) -> dict[str, str]:
         settings = {
@@ -74,8 +97,10 @@ class LocalServer:
         return settings | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
 
     def wait_ready(self, timeout: float = STARTUP_SECONDS) -> None:
-        """Wait until the server answers its health check; restart it on another port when
-        its port was taken meanwhile. Raise `ServerStartError` when it does not start."""
+        """Wait until the server answers its health check (releasing it if held); restart it
+        on another port when its port was taken meanwhile. Raise `ServerStartError` when it
+        does not start."""
+        self.release()
         deadline = time.monotonic() + timeout
         with httpx.Client(trust_env=False, timeout=5) as client:  # loopback: no proxy
             while time.monotonic() < deadline:
@@ -99,12 +124,15 @@ class LocalServer:
         if code != PORT_IN_USE or self.ui:  # the UI's port was printed: it does not move
             raise ServerStartError(f"Prefect's local server exited with code {code} at start")
         self.port = free_port()
-        self.start()
+        self.start()  # released at once: its predecessor was
         return True
 
     def stop(self) -> None:
         """Stop the server (gracefully, then for good); safe to call twice."""
         process, self.process = self.process, None
+        if process is not None and process.stdin is not None:  # held: let it end unreleased
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
         if process is None or process.poll() is not None:
             return
         process.terminate()

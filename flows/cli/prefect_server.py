@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from unn_ingest.flows.cli.local_server import STARTUP_SECONDS, LocalServer, free_port, state_folder
+from unn_ingest.flows.cli.server_record import forget_server, record_server, running_server
 
 PREFECT_FOLDER = "prefect"  # Prefect's home under the data directory
 DEFAULT_HOME = Path("~/.prefect")
@@ -91,10 +92,25 @@ def home_environment(data_dir: Path) -> dict[str, str]:
 class PrefectApi:
     """The Prefect API a command reports to; `wait()` returns it once it answers."""
 
-    def __init__(self, server: LocalServer | None) -> None:
+    def __init__(self, server: LocalServer | None, home: Path | None = None) -> None:
         self.server = server
+        self.home = home  # Prefect's home for the local server's state
         self.url: str | None = None
+        self.shared = False  # the server `serve` runs for the same data directory
         self.settings_before: Any = None  # Prefect's settings before PREFECT_API_URL was set
+
+    def release(self) -> None:
+        """Let the local server serve (the command's checks have passed): start it, or let
+        go the one started held, which has imported and prepared meanwhile."""
+        if self.server is None or (self.server.process is not None and not self.server.held):
+            return
+        self._make_home()
+        if not self.server.ui and self.home is not None:  # `serve` says more itself
+            _say(f"starting Prefect's local server (its state: {state_folder(self.home)}/) …")
+        if self.server.process is None:
+            self.server.start()
+        else:
+            self.server.release()
 
     def wait(self) -> str | None:
         """Return the API's URL: the configured one, else the local server's once it is up.
@@ -103,24 +119,44 @@ class PrefectApi:
         """
         if self.url is not None or self.server is None:
             return self.url or configured_api()
+        self._make_home()  # before Prefect is imported, which wants it
         configured = configured_api()  # a prefect.toml or .env may name one
         if configured or not _ephemeral_allowed():
             self.server.stop()
             self.server = None
             return configured
+        self.release()
         timeout = max(STARTUP_SECONDS, float(os.environ.get(TIMEOUT_SETTING) or 0))
         self.server.wait_ready(timeout)
-        self.url = self.server.api_url
-        self._point_prefect_at(self.url)
+        self.point_prefect_at(self.server.api_url)
+        if self.server.ui and self.home is not None:  # `serve`'s: other commands report there
+            assert self.server.process is not None
+            record_server(self.home, self.server.api_url, self.server.process.pid)
         return self.url
 
-    def _point_prefect_at(self, url: str) -> None:
+    def point_prefect_at(self, url: str) -> None:
+        """Make this process (its threads, subprocesses and Prefect's services) report to `url`."""
         import prefect.context
         from prefect.context import refresh_global_settings_context
 
+        self.url = url
         self.settings_before = prefect.context.GLOBAL_SETTINGS_CONTEXT
-        os.environ["PREFECT_API_URL"] = url  # for every thread, subprocess and Prefect service
+        os.environ["PREFECT_API_URL"] = url
         refresh_global_settings_context()
+
+    def close(self) -> None:
+        """Stop the local server, after its last logs and events (and its record, if any)."""
+        if self.url is not None:
+            _drain_prefect_clients()
+        if self.server is None:
+            return
+        if self.server.ui and self.home is not None:
+            forget_server(self.home)
+        self.server.stop()
+
+    def _make_home(self) -> None:
+        if self.home is not None:
+            self.home.mkdir(parents=True, exist_ok=True)
 
 
 def _ephemeral_allowed() -> bool:
@@ -131,11 +167,16 @@ def _ephemeral_allowed() -> bool:
 
 @contextmanager
 def prefect_api(data_dir: Path | None = None, ui_port: int | None = None) -> Iterator[PrefectApi]:
-    """Yield the Prefect API this command reports to: the configured one, else a local server
-    of its own, started now (in its own session) and stopped when the command ends.
+    """Yield the Prefect API this command reports to: the configured one, else the server
+    `serve` runs for the same data directory, else a local server of its own (in its own
+    session, stopped when the command ends).
 
-    `ui_port`: the server also serves Prefect's UI and runs its services (what `serve` needs)
-    on this port. Call `wait()` before the first use of the API.
+    The local server starts when the command calls `release()` (once its checks have passed)
+    or `wait()`; when Prefect's home already exists, it is started at once, held: it imports
+    and prepares while the command checks its settings, and serves only once released.
+    `ui_port`: the server also serves Prefect's UI and runs its services (what `serve`
+    needs) on this port, and is recorded for other commands. Call `wait()` before the first
+    use of the API.
     """
     if quickly_configured():
         yield PrefectApi(None)
@@ -144,22 +185,34 @@ def prefect_api(data_dir: Path | None = None, ui_port: int | None = None) -> Ite
     before = {name: os.environ.get(name) for name in (*home, "PREFECT_API_URL")}
     os.environ.update(home)
     state = _home()
-    state.mkdir(parents=True, exist_ok=True)
-    server = LocalServer(ui_port or free_port(), ui=ui_port is not None)
-    if ui_port is None:  # `serve` says more about its server itself
-        _say(f"starting Prefect's local server (its state: {state_folder(state)}/) …")
-    server.start()
-    api = PrefectApi(server)
+    api = _local_api(state, ui_port)
     terminated = _terminate_as_interrupt()
     try:
         yield api
     finally:
-        if api.url is not None:
-            _drain_prefect_clients()
-        server.stop()
+        api.close()
         _restore(before, api.settings_before)
         if terminated is not None:
             signal.signal(signal.SIGTERM, terminated)
+
+
+def _local_api(home: Path, ui_port: int | None) -> PrefectApi:
+    """Return the API of `serve`'s server for this home, else of a server of this command's
+    (started held when the home exists: a first run's checks leave nothing behind)."""
+    shared = running_server(home) if ui_port is None else None
+    if shared is not None:
+        _say(f"reporting to the Prefect server of `unn-ingest serve` at {shared} …")
+        api = PrefectApi(None, home)
+        api.shared = True
+        api.point_prefect_at(shared)
+        return api
+    api = PrefectApi(LocalServer(ui_port or free_port(), ui=ui_port is not None), home)
+    if ui_port is not None:  # `serve` has checked its settings; Prefect wants its home
+        api._make_home()
+    if home.is_dir():  # said once released: a mistake in the settings stays one line
+        assert api.server is not None
+        api.server.start(held=True)
+    return api
 
 
 def data_dir_setting() -> Path:

@@ -48,16 +48,17 @@ def probe(
     if parts.scheme not in ("http", "https") or not parts.netloc:
         usage(f"{url!r} is not an http(s) URL; give a page's full address, https://unn.ua/...")
     with user_errors():
-        from unn_ingest.config import load_profile
         from unn_ingest.extractors.urls import site_origins, url_origin
+        from unn_ingest.flows.preflight import site_profile
+        from unn_ingest.flows.runtime import resolve_settings
 
-        profile = load_profile(origin=origin)
+        profile = site_profile(resolve_settings(origin=origin))  # UNN_INGEST_PROFILE's
         if url_origin(url) not in site_origins(profile):  # refused before any request
             usage(
                 f"{url} is not a page of {profile.origin}; probe fetches only the site's own "
                 "pages (give --origin to probe another site, such as the replica)"
             )
-        rows = probe_rows(url, origin)
+        rows = probe_rows(url, profile)
     _print_rows(url, rows, json_out)
     status = dict(rows).get("page")
     if status is not None:
@@ -76,13 +77,11 @@ def _print_rows(url: str, rows: list[Row], json_out: bool) -> None:
     console.print(table)
 
 
-def probe_rows(url: str, origin: str | None) -> list[Row]:
+def probe_rows(url: str, profile: SiteProfile) -> list[Row]:
     """Return (question, answer) rows for one page of the site and the site's fixed files."""
-    from unn_ingest.config import load_profile
     from unn_ingest.extractors.analysis import analyse_page
     from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
 
-    profile = load_profile(origin=origin)
     site_files = [profile.origin + "/robots.txt"]
     site_files += [profile.origin + e.feed_path for e in profile.editions]
     with Fetcher(FetchPolicy.for_profile(profile, rps=2.0)) as fetcher:

@@ -5,7 +5,10 @@ own: Prefect's server, its services (the scheduler) and its UI on 127.0.0.1:4200
 free port, or `--ui-port`), its state under `<data dir>/prefect/`, so the runs, their logs and
 artifacts and the 30-day trend are still there after a restart. Its first line is the UI's
 address. Ctrl-C stops the schedule (Prefect pauses it) and then the server: nothing is left
-running. A configured server is used instead, as a production setup does (docs/scale.md).
+running. After a `serve` that was killed, the runs it missed are skipped but the latest
+(`missed_runs.py`); while it runs, other commands on the same data directory report to its
+server (`server_record.py`). A configured server is used instead, as a production setup
+does (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -207,12 +210,25 @@ def _serve_ingest(cron: str, parameters: dict[str, Any]) -> None:
     from unn_ingest.flows.ingest import ingest
 
     runner = Runner(name=DEPLOYMENT, limit=1)  # pauses the schedule when it stops
-    runner.add_flow(ingest, name=DEPLOYMENT, cron=cron, parameters=parameters)
+    deployment_id = runner.add_flow(ingest, name=DEPLOYMENT, cron=cron, parameters=parameters)
+    _skip_missed(deployment_id)
     previous = signal.signal(signal.SIGINT, lambda *_: runner.handle_sigterm())
     try:
         asyncio.run(runner.start())
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _skip_missed(deployment_id: Any) -> None:
+    """Skip the scheduled runs that fell due while `serve` was not running, but the latest."""
+    from unn_ingest.flows.cli.missed_runs import skip_missed_runs
+
+    skipped = skip_missed_runs(deployment_id)
+    if skipped:
+        _say(
+            f"skipped {len(skipped)} scheduled runs missed while serve was not running (shown "
+            "as Cancelled, 'Skipped'); the latest missed one runs now and catches up"
+        )
 
 
 def _say(line: str) -> None:

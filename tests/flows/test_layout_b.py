@@ -7,6 +7,7 @@ edition links must still come out right, and the run's drift section must raise 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections import defaultdict
@@ -16,14 +17,19 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from unn_ingest.config import load_profile
 from unn_ingest.config.profiles import PROFILE_DIR
 from unn_ingest.extractors.scoring import score_corpus, score_page
+from unn_ingest.flows.cli.app import _register_subcommands, app
 from unn_ingest.flows.cli.probe import probe_rows
 from unn_ingest.flows.ingest import ingest
 from unn_ingest.replica.server import ReplicaServer
 from unn_ingest.replica.testing import running_replica
 from unn_ingest.storage import Store
+
+_register_subcommands()
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -115,7 +121,7 @@ def test_shipped_profile_on_layout_a_raises_no_alarm(
 
 def test_probe_suggests_the_class_prefixes_of_layout_b(replica_b: ReplicaServer) -> None:
     article = replica_b.site.truth()["articles"][0]
-    found = dict(probe_rows(article["url"], replica_b.base_url))
+    found = dict(probe_rows(article["url"], load_profile(origin=replica_b.base_url)))
     assert found["css body (single-news-card_body__*)"] == "missing"
     assert found["css body: suggested prefix"].startswith("post-body_content")
     assert found["css title: suggested prefix"].startswith("post-header_heading")
@@ -124,11 +130,9 @@ def test_probe_suggests_the_class_prefixes_of_layout_b(replica_b: ReplicaServer)
     assert found["title"] == article["title"]
 
 
-def test_probe_names_the_profile_version_of_the_day_and_the_one_matching(
+def test_probe_uses_the_profile_unn_ingest_profile_names(
     replica_b: ReplicaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from unn_ingest import config
-
     text = (PROFILE_DIR / "unn.toml").read_text(encoding="utf-8")
     redesign = (
         '\n[[versions]]\nname = "layout-b"\nvalid_from = 2020-01-01\n[versions.css]\n'
@@ -136,10 +140,12 @@ def test_probe_names_the_profile_version_of_the_day_and_the_one_matching(
     )
     path = tmp_path / "unn-versions.toml"
     path.write_text(text + redesign, encoding="utf-8")
-    original = config.load_profile
-    monkeypatch.setattr(config, "load_profile", lambda origin=None: original(str(path), origin))
+    monkeypatch.setenv("UNN_INGEST_PROFILE", str(path))
     article = replica_b.site.truth()["articles"][0]
-    found = dict(probe_rows(article["url"], replica_b.base_url))
+    args = ["probe", article["url"], "--origin", replica_b.base_url, "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
     assert found["profile version (by fetch date)"] == "layout-b"
     assert found["profile version matching the page"].startswith("layout-b (")
     assert found["css body (post-body_content__*)"] == "found"

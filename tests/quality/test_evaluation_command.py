@@ -1,7 +1,9 @@
-"""The eval commands stop with a message naming a missing data folder, printing no score."""
+"""The eval commands: a missing data folder is named (no score printed); their tables fit 80
+columns."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,3 +37,28 @@ def test_the_ntrex_linking_evaluation_names_a_missing_data_folder(
     captured = capsys.readouterr()
     assert str(tmp_path / "ntrex-128") in captured.err.replace("\n", "")
     assert captured.out == ""
+
+
+def test_the_fields_table_reads_at_80_columns() -> None:
+    from rich.console import Console
+
+    from unn_ingest.flows.evaluation.fields import BARE, FIELDS, OURS, FieldRates
+
+    rates = [
+        FieldRates(dataset, method, 120, {name: 1.0 if method == OURS else None for name in FIELDS})
+        for dataset in ("fundus-pravda", "replica", "replica-amp", "replica-b", "replica-nomatch")
+        for method in (OURS, BARE)
+    ] + [FieldRates("replica-b-nomatch", OURS, 120, dict.fromkeys(FIELDS, 0.5))]
+    with open(os.devnull, "w") as nowhere:
+        console = Console(width=80, record=True, file=nowhere)
+        console.print(extraction.fields_table(rates))
+    lines = console.export_text().splitlines()
+    assert max(map(len, lines)) <= 80
+    assert not any("…" in line for line in lines), lines  # nothing cut short
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in lines
+        if line.split()[:1] in (["title"], ["image_caption"])
+    }
+    assert rows["title"] == ["100/-"] * 5 + ["50/-"]
+    assert rows["image_caption"] == ["100/-"] * 5 + ["50/-"]
