@@ -163,8 +163,8 @@ def _due_for_revisit(
     leaving: bool = False,
 ) -> bool:
     """Re-check young articles often and older ones rarely: geometrically, by default at
-    about 10x the age of the last check (~1 h, ~8 h), plus one last look when the article is
-    about to drop out of what the listings show."""
+    about 20x the age of the last check (~2 h, then ~1.5 days: past the listings, so once),
+    plus one last look when the article is about to drop out of what the listings show."""
     age = site_now - item.published_at if item.published_at else timedelta(0)
     if age > REVISIT_WINDOW:
         return False
