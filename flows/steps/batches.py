@@ -41,13 +41,8 @@ from unn_ingest.storage import FetchState
 log = logging.getLogger(__name__)
 
 REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)
-# Per edition, the oldest listed items that the listings' pace will push out within about
-# `LEAVING_PACE` (as many as were published in that span before the newest, 3 to 10) get a
-# last look, if not checked within `LAST_LOOK_SHARE` of their age: a correction made after the
-# geometric checks is still seen before the article drops out of what discovery reads.
-LEAVING_PACE = timedelta(minutes=30)
-LEAVING_MIN, LEAVING_MAX = 3, 10
-LAST_LOOK_SHARE = 0.1
+LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
+LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -163,8 +158,8 @@ def _due_for_revisit(
     leaving: bool = False,
 ) -> bool:
     """Re-check young articles often and older ones rarely: geometrically, by default at
-    about 20x the age of the last check (~2 h, then ~1.5 days: past the listings, so once),
-    plus one last look when the article is about to drop out of what the listings show."""
+    about 4x the age of the last check (10-20 min, ~1 h, ~5 h, ~20 h), plus one last look
+    when the article is about to drop out of what the listings show."""
     age = site_now - item.published_at if item.published_at else timedelta(0)
     if age > REVISIT_WINDOW:
         return False
@@ -175,19 +170,18 @@ def _due_for_revisit(
 
 
 def leaving_soon(items: Sequence[DiscoveredItem]) -> set[str]:
-    """Return the URLs of each edition's oldest listed items (by publish time) that the pace of
-    publishing will push out of the listings soon: the last chance to see a correction."""
-    by_edition: dict[str, list[tuple[datetime, str]]] = {}
+    """Return the URLs among the `LEAVING` oldest listed items of each edition's discovery
+    (by publish time): the last chance to see a correction before they are no longer listed."""
+    by_edition: dict[str, list[DiscoveredItem]] = {}
     for item in items:
         if item.published_at is not None:
-            by_edition.setdefault(item.edition, []).append((item.published_at, item.url))
-    leaving: set[str] = set()
-    for found in by_edition.values():
-        found.sort()
-        recent = sum(1 for at, _ in found if at > found[-1][0] - LEAVING_PACE)
-        size = min(LEAVING_MAX, max(LEAVING_MIN, recent))
-        leaving.update(url for _, url in found[:size])
-    return leaving
+            by_edition.setdefault(item.edition, []).append(item)
+    oldest = (sorted(found, key=_published)[:LEAVING] for found in by_edition.values())
+    return {item.url for found in oldest for item in found}
+
+
+def _published(item: DiscoveredItem) -> datetime:
+    return item.published_at or datetime.max
 
 
 @contextmanager
