@@ -76,7 +76,7 @@ def figures(
             "steady": _cost([t for t in ticks if steady(t.at, False)]),
             "whole_run": _cost(ticks),
         },
-        "corrections": _corrections(truth, views),
+        "corrections": _corrections(truth, views, ticks[-1].at if ticks else start),
         "removals": _removals(truth, removed_rows, start),
         "moves": _moves(truth, moved_views, start),
         "peak_rss_mb_per_day": _rss_per_day(ticks, start),
@@ -161,9 +161,11 @@ def _cost(ticks: list[Tick]) -> dict[str, Any]:
     }
 
 
-def _corrections(truth: dict[str, Any], views: dict[str, Any]) -> dict[str, Any]:
-    """Corrections of stored articles made while the article was still in its feed."""
-    listed, caught, delays = 0, 0, []
+def _corrections(truth: dict[str, Any], views: dict[str, Any], end: datetime) -> dict[str, Any]:
+    """Corrections of stored articles made while the article was still in its feed; of those
+    not caught, how many are of articles still in their feed when the simulation ended (their
+    last look before leaving the feed had not come yet)."""
+    listed, caught, pending, delays = 0, 0, 0, []
     articles = truth["articles"]
     for article in articles:
         view = views.get(article["url"])
@@ -176,10 +178,13 @@ def _corrections(truth: dict[str, Any], views: dict[str, Any]) -> dict[str, Any]
             if changed and view.title == article["title"]:
                 caught += 1
                 delays.append((min(changed) - at).total_seconds() / 60)
+            else:
+                pending += _in_feed(article, articles, end)
     return {
         "made_while_listed": listed,
         "caught": caught,
         "share": round(caught / listed, 4) if listed else None,
+        "missed_still_listed_at_end": pending,
         "median_delay_minutes": round(statistics.median(delays), 1) if delays else None,
     }
 

@@ -3,13 +3,16 @@
 Per edition: the feed, then listing pages newest first, until a page reaches the edition's
 watermark (the newest publish time a completed run covered, stored in the database) less an
 overlap margin. So no article published since is skipped, whatever the pause. A first run
-(no watermark) reads the first listing page only, as `ingest` always did.
+(no watermark) reads the first listing page only, as `ingest` always did. When the feed is
+sound and its oldest item already reaches that margin (a scheduled run in steady state: the
+feed holds the newest 100 items, hours of publishing), it lists everything published since and
+no listing page is read: discovery costs one request per edition and run.
 
 The walk is bounded by the horizon (`UNN_INGEST_CATCHUP_HORIZON_DAYS`): past it the walk stops
 and the span it did not reach is a **gap**, recorded in the database, the run's summary and
 state, a WARNING, and the `unn-ingest backfill` command that fills it.
 
-The watermark moves only over listing pages actually read: counted from the bottom of the
+The watermark moves only over what was actually read: counted from the bottom of the
 walk, up to the first page that could not be read. That page and everything newer is read
 again by the next run. The new watermarks are stored only once the run has stored what it
 found (`settle`), so a run that stops early leaves them where they were.
@@ -23,21 +26,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from unn_ingest.extractors import clock
-from unn_ingest.extractors.discovery import parse_feed
+from unn_ingest.extractors.discovery import Discovery
 from unn_ingest.extractors.records import DiscoveredItem
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.fetch.http import FetchRequest
-from unn_ingest.flows.fetch.site_limit import fetch_in_turn
 from unn_ingest.flows.freshness import CoverageGap, backfill_commands
 from unn_ingest.flows.steps.discover import (
     LISTING_LOOKAHEAD,
     UNREAD_RUN_LIMIT,
+    Listing,
     ListingRead,
-    _dedupe,
-    _Listing,
-    _read_source,
-    _record_unread,
-    _unread_run,
+    dedupe,
+    read_feed,
+    record_unread,
+    unread_run,
 )
 from unn_ingest.flows.steps.measure import tally_missing
 from unn_ingest.storage import GapRow
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=30)  # read this far below the watermark (late or re-dated items)
 MAX_PAGES = 2000  # a listing walk never goes further, horizon or not
-CLOSED = ("reached", "horizon", "listing-end", "first-run")  # a walk that covered its span
+# a walk that covered its span ("feed": the feed alone reached the watermark, no page read)
+CLOSED = ("reached", "horizon", "listing-end", "first-run", "feed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +74,16 @@ def catch_up(ctx: RunContext, edition: str) -> CatchUp:
     """Read an edition's feed and listing pages back to its watermark (or the horizon)."""
     now = clock.now()
     old = ctx.store.watermarks([edition]).get(edition)
-    feed_url = ctx.profile.origin + ctx.profile.edition(edition).feed_path
-    [feed] = fetch_in_turn(ctx, [FetchRequest(feed_url)])
-    feed_items = _read_source(ctx, edition, feed, "feed", parse_feed)
+    feed = read_feed(ctx, edition)
+    feed_items = list(feed.items) if feed is not None else []
     cutoff = old - OVERLAP if old is not None else None
-    walk = walk_listing(ctx, edition, cutoff, now - ctx.catchup_horizon)
-    _record_unread(ctx, edition, list(walk.pages))
+    if reaches(feed, cutoff):
+        walk = Walk((), "feed")
+    else:
+        walk = walk_listing(ctx, edition, cutoff, now - ctx.catchup_horizon)
+    record_unread(ctx, edition, list(walk.pages))
     listed = [i for p in walk.pages for i in p.items]
-    items = _dedupe(i for i in [*feed_items, *listed] if i.edition == edition)
+    items = dedupe(i for i in [*feed_items, *listed] if i.edition == edition)
     ctx.report.add(edition, "discovered", len(items))
     gap = _gap(ctx, edition, old, walk) if walk.end == "horizon" else None
     feed_times = [i.published_at for i in feed_items if i.published_at]
@@ -87,10 +91,19 @@ def catch_up(ctx: RunContext, edition: str) -> CatchUp:
     return CatchUp(edition, tuple(items), mark, gap, len(walk.pages))
 
 
+def reaches(feed: Discovery | None, cutoff: datetime | None) -> bool:
+    """Tell whether a sound feed reaches back to `cutoff`: then it lists everything published
+    since (it holds the newest items, newest first), and no listing page needs reading."""
+    if feed is None or feed.error is not None or cutoff is None:
+        return False
+    times = [i.published_at for i in feed.items if i.published_at]
+    return bool(times) and len(times) == len(feed.items) and min(times) <= cutoff
+
+
 def walk_listing(ctx: RunContext, edition: str, cutoff: datetime | None, horizon: datetime) -> Walk:
     """Read listing pages newest first (1, then 2, then groups of 4) until one reaches
     `cutoff` (None: page 1 only), one is older than `horizon`, or the listing ends."""
-    listing = _Listing(ctx, edition, MAX_PAGES)
+    listing = Listing(ctx, edition, MAX_PAGES)
     pages: list[ListingRead] = []
     first, size = 1, 1
     while first <= MAX_PAGES:
@@ -113,7 +126,7 @@ def _verdict(
     if cutoff is None:
         return "first-run"
     if page.damage is not None:
-        return "unread" if _unread_run(pages) >= UNREAD_RUN_LIMIT else None
+        return "unread" if unread_run(pages) >= UNREAD_RUN_LIMIT else None
     oldest = min(page.times, default=None)
     if oldest is not None and oldest <= cutoff:
         return "reached"
@@ -129,8 +142,9 @@ def new_watermark(
     """Return the watermark after this walk, or None when it does not move.
 
     It moves over the pages read, from the bottom of the walk up to the first page that
-    could not be read; over the feed too when every page was read. A walk that did not cover
-    its span (too many unreadable pages in a row) moves nothing.
+    could not be read; over the feed too when every page was read (or the feed alone reached
+    the old watermark). A walk that did not cover its span (too many unreadable pages in a
+    row) moves nothing.
     """
     if walk.end not in CLOSED:
         return None
@@ -140,7 +154,7 @@ def new_watermark(
             return mark if mark is not None and (old is None or mark > old) else None
         for at in page.times:
             mark = at if mark is None else max(mark, at)
-    if feed_newest is not None and walk.pages:
+    if feed_newest is not None and (walk.pages or walk.end == "feed"):
         mark = feed_newest if mark is None else max(mark, feed_newest)
     return mark if mark is not None and (old is None or mark > old) else None
 

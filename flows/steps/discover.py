@@ -26,9 +26,9 @@ def discover_latest(ctx: RunContext, edition: str) -> list[DiscoveredItem]:
     feed_url = ctx.profile.origin + ed.feed_path
     listing_url = ctx.profile.origin + ed.listing_path + "?page=1"
     feed, listing = fetch_in_turn(ctx, [FetchRequest(feed_url), FetchRequest(listing_url)])
-    items = _read_source(ctx, edition, feed, "feed", parse_feed)
-    items += _read_source(ctx, edition, listing, "listing", parse_listing)
-    found = _dedupe(i for i in items if i.edition == edition)
+    items = read_source(ctx, edition, feed, "feed", parse_feed)
+    items += read_source(ctx, edition, listing, "listing", parse_listing)
+    found = dedupe(i for i in items if i.edition == edition)
     ctx.report.add(edition, "discovered", len(found))
     return found
 
@@ -51,18 +51,18 @@ def discover_range(
     zone = ctx.zone()
     start = datetime.combine(date_from, datetime.min.time(), zone).astimezone(UTC)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
-    listing = _Listing(ctx, edition, max_pages)
+    listing = Listing(ctx, edition, max_pages)
     walked: list[ListingRead] = []
     page_no = listing.first_page_before(end)
     while page_no <= max_pages:
         group = listing.read(range(page_no, min(page_no + LISTING_LOOKAHEAD, max_pages + 1)))
         ended = _walk_group(group, walked, start)
-        if ended or _unread_run(walked) >= UNREAD_RUN_LIMIT:
+        if ended or unread_run(walked) >= UNREAD_RUN_LIMIT:
             break
         page_no += LISTING_LOOKAHEAD
-    _record_unread(ctx, edition, walked)
+    record_unread(ctx, edition, walked)
     found = [i for r in walked for i in r.items if i.published_at and start <= i.published_at < end]
-    found = _dedupe(i for i in found if i.edition == edition)
+    found = dedupe(i for i in found if i.edition == edition)
     ctx.report.add(edition, "discovered", len(found))
     return found
 
@@ -94,7 +94,7 @@ def _walk_group(group: list[ListingRead], walked: list[ListingRead], start: date
             return True  # a sound empty page: past the end of the listing
         walked.append(page)
         if page.damage is not None:
-            if _unread_run(walked) >= UNREAD_RUN_LIMIT:
+            if unread_run(walked) >= UNREAD_RUN_LIMIT:
                 return True
             continue
         assert page.discovery is not None
@@ -103,7 +103,7 @@ def _walk_group(group: list[ListingRead], walked: list[ListingRead], start: date
     return False
 
 
-def _unread_run(walked: list[ListingRead]) -> int:
+def unread_run(walked: list[ListingRead]) -> int:
     """Return how many pages at the end of the walk are unread."""
     run = 0
     for page in reversed(walked):
@@ -113,7 +113,7 @@ def _unread_run(walked: list[ListingRead]) -> int:
     return run
 
 
-def _record_unread(ctx: RunContext, edition: str, walked: list[ListingRead]) -> None:
+def record_unread(ctx: RunContext, edition: str, walked: list[ListingRead]) -> None:
     """Record each unread page with the publish times it lies between (as far as known)."""
     for index, page in enumerate(walked):
         if page.damage is None:
@@ -133,7 +133,7 @@ def _record_unread(ctx: RunContext, edition: str, walked: list[ListingRead]) -> 
         )
 
 
-class _Listing:
+class Listing:
     """One edition's paginated listing, read page by page (newest first)."""
 
     def __init__(self, ctx: RunContext, edition: str, max_pages: int) -> None:
@@ -218,9 +218,17 @@ def _better(old: ListingRead, new: ListingRead) -> ListingRead:
 Parser = Callable[[FetchedPage, SiteProfile], Discovery]
 
 
-def _read_source(
+def read_feed(ctx: RunContext, edition: str) -> Discovery | None:
+    """Fetch and parse an edition's feed; a failure is recorded, not raised (None: no answer)."""
+    url = ctx.profile.origin + ctx.profile.edition(edition).feed_path
+    [outcome] = fetch_in_turn(ctx, [FetchRequest(url)])
+    return _discover(ctx, edition, outcome, "feed", parse_feed)
+
+
+def read_source(
     ctx: RunContext, edition: str, outcome: FetchOutcome, kind: str, parser: Parser
 ) -> list[DiscoveredItem]:
+    """Parse a fetched feed or listing page; return its items (none when it failed)."""
     discovery = _discover(ctx, edition, outcome, kind, parser)
     return list(discovery.items) if discovery else []
 
@@ -245,7 +253,8 @@ def _stage(reason: str | None, stage: str = "listing") -> str | None:
     return f"{stage}: {reason}" if reason else None
 
 
-def _dedupe(items: Iterable[DiscoveredItem]) -> list[DiscoveredItem]:
+def dedupe(items: Iterable[DiscoveredItem]) -> list[DiscoveredItem]:
+    """Return the items once per URL, keeping a publish time and a rubric where one has it."""
     seen: dict[str, DiscoveredItem] = {}
     for item in items:
         old = seen.get(item.url)

@@ -136,9 +136,28 @@ def test_after_a_12_hour_pause_every_article_of_the_window_is_stored(
     assert all(fresh[ed]["missing"] == 0 for ed in EDITIONS)
     assert all(0 <= fresh[ed]["p50"] <= fresh[ed]["p95"] <= fresh[ed]["max"] for ed in EDITIONS)
     assert max(fresh[ed]["max"] for ed in EDITIONS) > 11 * 60  # stored 12 hours late, at worst
-    advance(busy, timedelta(minutes=10))  # back on schedule: one listing page is enough
+    advance(busy, timedelta(minutes=10))  # back on schedule: the feeds reach the watermarks
+    before = busy.site.stats.as_dict()["requests"]
     _, quiet = ingest_once(settings)
-    assert [c.pages for c in quiet] == [1, 1, 1]
+    assert [c.pages for c in quiet] == [0, 0, 0]
+    after = busy.site.stats.as_dict()["requests"]
+    assert after.get("listing", 0) == before.get("listing", 0)
+    assert after["feed"] - before["feed"] == 3
+
+
+def test_a_feed_that_fails_on_schedule_sends_the_walk_to_the_listing(
+    busy: ReplicaServer, tmp_path: Path
+) -> None:
+    settings = settings_for(busy, tmp_path)
+    ingest_once(settings)
+    start = busy.site.clock.now()
+    end = advance(busy, timedelta(minutes=30))
+    busy.site.force_fault("/rss/news_uk.xml", "503")
+    summary, caught = ingest_once(settings)
+    busy.site.faults.clear()
+    assert [c.pages >= 1 for c in caught] == [True, False, False]
+    assert any(f["url"].endswith("/rss/news_uk.xml") for f in summary["failures"])
+    assert published_between(busy, start, end) <= stored_urls(settings)
 
 
 def test_a_pause_longer_than_the_horizon_records_a_gap_and_the_command(
@@ -263,6 +282,35 @@ def test_the_watermark_stays_when_the_walk_did_not_cover_its_span() -> None:
     assert catchup.new_watermark(bottom, T0, None) is None  # the page next to it was not read
     first = catchup.Walk((read_page(1, [], "HTTP 503"),), "first-run")
     assert catchup.new_watermark(first, None, T0) is None
+
+
+def feed(minutes: list[int], error: str | None = None) -> Discovery:
+    """A feed whose items were published these minutes after T0."""
+    return Discovery(read_page(0, minutes).items, error=error)
+
+
+@pytest.mark.parametrize(
+    ("found", "cutoff", "reaches"),
+    [
+        pytest.param(feed([90, 40, 20]), 30, True, id="oldest-item-below-the-cutoff"),
+        pytest.param(feed([90, 40]), 30, False, id="all-newer-than-the-cutoff"),
+        pytest.param(feed([90, 20], "not well-formed"), 30, False, id="damaged"),
+        pytest.param(feed([]), 30, False, id="empty"),
+        pytest.param(None, 30, False, id="unreadable"),
+        pytest.param(feed([90, 20]), None, False, id="first-run"),
+    ],
+)
+def test_the_listing_is_read_only_when_a_sound_feed_does_not_reach_the_watermark(
+    found: Discovery | None, cutoff: int | None, reaches: bool
+) -> None:
+    at = T0 + timedelta(minutes=cutoff) if cutoff is not None else None
+    assert catchup.reaches(found, at) is reaches
+
+
+def test_the_watermark_moves_over_a_feed_that_reached_it() -> None:
+    walk = catchup.Walk((), "feed")
+    assert catchup.new_watermark(walk, T0, T0 + timedelta(minutes=95)) == T0 + timedelta(minutes=95)
+    assert catchup.new_watermark(walk, T0 + timedelta(minutes=99), T0) is None
 
 
 def gap(edition: str, start_day: int, end_day: int) -> CoverageGap:
