@@ -27,6 +27,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from unn_ingest.extractors.heap import paused_gc
 from unn_ingest.extractors.matching_numbers import number_keys
 
 __all__ = [
@@ -314,6 +315,16 @@ def find_duplicates(
     is a correction, which storage keeps as a revision. With `window`, only originals published
     at most that long before a copy count (and memory stays bounded).
     """
+    with paused_gc():  # many small acyclic objects (see `heap`)
+        return _find_duplicates(new, pool, threshold, window)
+
+
+def _find_duplicates(
+    new: Sequence[Fingerprint],
+    pool: Sequence[Fingerprint],
+    threshold: float,
+    window: timedelta | None,
+) -> dict[int, tuple[int, float]]:
     everyone = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
     wanted = {item.article_id for item in new}
     indexes: dict[str, NearDuplicateIndex] = {}

@@ -8,16 +8,23 @@ capitals, sentence ends) and the replica's hand-written stories.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
 import re
 import sys
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from unn_ingest.config import load_profile
 from unn_ingest.extractors import matching_features, matching_numbers
+from unn_ingest.extractors.matching import ArticleFeatures, article_features, pair_logit
+from unn_ingest.extractors.matching_batch import PairArrays
 from unn_ingest.replica.stories.loader import load_handwritten
 
 START = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
+FURNITURE = load_profile().furniture()
 _PIECES = (
     list("0123456789") * 6
     + [" ", " ", "\u00a0", "\u202f", ",", ".", ", ", ". ", "\n", "\n\n", "-", "(", "_", "a", "я"]
@@ -110,3 +117,54 @@ def test_name_keys_equal_those_found_sentence_by_sentence() -> None:
     differ = [t for t in texts if matching_features.name_keys(t) != _reference_name_keys(t)]
     assert differ == []
     assert sum(1 for t in texts if matching_features.name_keys(t)) > len(texts) // 3
+
+
+# --- pair scores: one at a time --------------------------------------------------------------
+
+
+def _features() -> list[ArticleFeatures]:
+    """Return the hand-written stories' editions, some with images, lengths and times varied."""
+    rng = random.Random(5)
+    found: list[ArticleFeatures] = []
+    for story in load_handwritten(START):
+        for edition, text in story.editions.items():
+            paragraphs = [b.text for b in text.blocks]
+            image = rng.choice([None, "a.jpg", "b.jpg", story.image_path])
+            when = story.published_at + timedelta(minutes=rng.choice([0, 0, 0.5, 7, 40, 300]))
+            features = article_features(
+                len(found) + 1, edition, when, text.title, text.lead, paragraphs, image,
+                furniture=FURNITURE,
+            )  # fmt: skip
+            if rng.random() < 0.1:
+                features = dataclasses.replace(features, numbers=frozenset(), length=0)
+            found.append(features)
+    return found
+
+
+def test_batched_pair_scores_are_pair_logit_bit_for_bit() -> None:
+    items = _features()
+    arrays = PairArrays(items)
+    first, second = zip(*itertools.combinations(range(len(items)), 2), strict=True)
+    expected = [pair_logit(items[a], items[b]) for a, b in zip(first, second, strict=True)]
+    assert arrays.logits(first, second) == expected
+    assert len(set(expected)) > 100
+
+
+def test_times_of_one_zone_subtract_as_wall_clock_times() -> None:
+    kyiv = ZoneInfo("Europe/Kyiv")  # summer time ended at 04:00 on 2025-10-26
+    items = [
+        dataclasses.replace(f, published_at=when)
+        for f, when in zip(
+            _features()[:4],
+            [
+                datetime(2025, 10, 26, 2, 50, tzinfo=kyiv),
+                datetime(2025, 10, 26, 4, 5, tzinfo=kyiv),
+                datetime(2025, 10, 26, 0, 5, tzinfo=UTC),
+                datetime(2025, 10, 26, 4, 5),
+            ],
+            strict=True,
+        )
+    ]
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    expected = [pair_logit(items[a], items[b]) for a, b in pairs]
+    assert PairArrays(items).logits(*zip(*pairs, strict=True)) == expected
