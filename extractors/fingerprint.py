@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 
+from unn_ingest.extractors.heap import paused_gc
 from unn_ingest.extractors.matching_numbers import number_keys
 
 __all__ = [
@@ -52,7 +54,6 @@ DUPLICATE_THRESHOLD = 0.75
 NUMBERS_AGREEMENT = 0.9
 _SEED = 20251120  # fixed forever: stored signatures must stay comparable across releases
 _WORD = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -71,8 +72,8 @@ _EMPTY = bytes(np.full(NUM_PERM, 2**32 - 1, dtype="<u4").tobytes())  # no shingl
 
 
 def _normalise(text: str) -> str:
-    """Return `text` in NFC with runs of whitespace collapsed to one space."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """Return `text` in NFC with runs of whitespace collapsed to one space (and stripped)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())  # split(): what \s matches
 
 
 def article_text(title: str, lead: str, paragraphs: Sequence[str]) -> str:
@@ -105,6 +106,25 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+def _shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
+    """Return the crc32 of each of `shingles(text)` (repeated shingles repeated).
+
+    The words are encoded once and joined; each shingle is a slice of that, not a join.
+    """
+    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    if len(words) <= size:
+        items = [" ".join(words).encode("utf-8")] if words else []
+        return np.fromiter(map(zlib.crc32, items), dtype=np.uint32, count=len(items))
+    encoded = list(map(str.encode, words))
+    joined = b" ".join(encoded)
+    ends = list(accumulate(map(len, encoded)))  # without the spaces before each word
+    count = len(words) - size + 1
+    starts = [end - len(word) + n for n, (end, word) in enumerate(zip(ends, encoded, strict=True))]
+    stops = [end + n for n, end in enumerate(ends)]
+    pieces = map(joined.__getitem__, map(slice, starts[:count], stops[size - 1 :]))
+    return np.fromiter(map(zlib.crc32, pieces), dtype=np.uint32, count=count)
+
+
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """Return MurmurHash3's 32-bit finaliser of each value (what datasketch's affine32 applies)."""
     values = values ^ (values >> np.uint32(16))
@@ -120,12 +140,12 @@ def minhash_signature(text: str) -> bytes:
 
     The values are datasketch's `MinHash(scheme="affine32", hashfunc=zlib.crc32)` with the
     fixed seed (a test checks they stay equal), computed here in one vectorised step instead of
-    through a `MinHash` object, whose construction cost more than the hashing.
+    through a `MinHash` object, whose construction cost more than the hashing. A shingle seen twice
+    is hashed twice: the minimum is the same.
     """
-    items = shingles(text)
-    if not items:
+    crcs = _shingle_hashes(text)
+    if not len(crcs):
         return _EMPTY
-    crcs = np.fromiter(map(zlib.crc32, items), dtype=np.uint32, count=len(items))
     with np.errstate(over="ignore"):  # the permutations are affine maps modulo 2**32
         permuted = _fmix32(crcs).reshape(-1, 1) * _A + _B
     return bytes(permuted.min(axis=0).astype("<u4").tobytes())
@@ -295,6 +315,16 @@ def find_duplicates(
     is a correction, which storage keeps as a revision. With `window`, only originals published
     at most that long before a copy count (and memory stays bounded).
     """
+    with paused_gc():  # many small acyclic objects (see `heap`)
+        return _find_duplicates(new, pool, threshold, window)
+
+
+def _find_duplicates(
+    new: Sequence[Fingerprint],
+    pool: Sequence[Fingerprint],
+    threshold: float,
+    window: timedelta | None,
+) -> dict[int, tuple[int, float]]:
     everyone = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
     wanted = {item.article_id for item in new}
     indexes: dict[str, NearDuplicateIndex] = {}

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
+from unn_ingest.extractors.heap import paused_gc
 from unn_ingest.extractors.linking import LinkEdge
+from unn_ingest.extractors.matching_batch import PairArrays
 from unn_ingest.extractors.matching_features import (
     ArticleFeatures,
     article_features,
@@ -58,6 +62,9 @@ class MatchOptions:
     margin: float = 1.5  # log-odds the best candidate must lead the runner-up by
     max_postings: int = 64  # a key shared by more articles in the window is too common to block on
     max_candidates: int = 16  # per article and edition, by shared keys, before full scoring
+
+
+_CHUNK = 1024  # new articles ranked together (see `match_editions`)
 
 
 def _time_evidence(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -147,63 +154,79 @@ class _Window:
         for n, keys in enumerate(self.keys):
             for key in keys:
                 self.postings.setdefault(key, []).append(n)
-        # Each posting's times, so that bisection compares floats instead of calling a key.
-        self.posting_times = {k: [self.times[n] for n in p] for k, p in self.postings.items()}
         self.options = options
+        self.arrays = PairArrays(self.items)
         self.logits: dict[tuple[int, int], float] = {}
         self.ranked: dict[tuple[int, str], list[tuple[float, int]]] = {}
-        self.shared: dict[int, dict[int, int]] = {}  # position -> {position: keys shared}
 
     def forget_before(self, n: int) -> None:
         """Drop the cached scores of items that lie more than two windows before item `n`."""
         cutoff = bisect_left(self.times, self.times[n] - 2 * self.options.window.total_seconds())
         self.logits = {k: v for k, v in self.logits.items() if k[1] >= cutoff}
         self.ranked = {k: v for k, v in self.ranked.items() if k[0] >= cutoff}
-        self.shared = {k: v for k, v in self.shared.items() if k >= cutoff}
 
-    def candidates(self, n: int, edition: str) -> list[int]:
-        """Return positions of `edition` articles sharing a key with item `n` in the window."""
-        shared, editions = self._sharing(n), self.editions
-        best = sorted((m for m in shared if editions[m] == edition), key=lambda m: (-shared[m], m))
-        return best[: self.options.max_candidates]
-
-    def _sharing(self, n: int) -> dict[int, int]:
+    def _sharing(self, n: int) -> Counter[int]:
         """Return {position: keys shared} of every article (any edition) sharing a key with
-        item `n` in the window; computed once per item for all the editions it is matched in."""
-        found = self.shared.get(n)
-        if found is not None:
-            return found
+        item `n` in the window.
+
+        Positions are in time order, so a posting (positions, ascending) is cut to the window
+        by bisecting it for the window's first and last position.
+        """
         span = self.options.window.total_seconds()
-        low, high = self.times[n] - span, self.times[n] + span
-        found = {}
+        low = bisect_left(self.times, self.times[n] - span)
+        high = bisect_right(self.times, self.times[n] + span)
+        most, postings = self.options.max_postings, self.postings
+        shared = []
         for key in self.keys[n]:
-            times = self.posting_times[key]
-            start, end = bisect_left(times, low), bisect_right(times, high)
-            if end - start > self.options.max_postings:
-                continue
-            for m in self.postings[key][start:end]:
-                found[m] = found.get(m, 0) + 1
-        self.shared[n] = found
-        return found
+            posting = postings[key]
+            start, end = bisect_left(posting, low), bisect_left(posting, high)
+            if end - start <= most:
+                shared.append(posting[start:end])
+        return Counter(chain.from_iterable(shared))
+
+    def _candidates(self, n: int, editions: Collection[str]) -> dict[str, list[int]]:
+        """Return, for each of `editions`, the positions of its articles sharing most keys
+        with item `n` in the window (ties: the earlier position), at most `max_candidates`."""
+        shared, of_edition = self._sharing(n), self.editions
+        found: dict[str, list[tuple[int, int]]] = {edition: [] for edition in editions}
+        for m, count in shared.items():
+            chosen = found.get(of_edition[m])
+            if chosen is not None:
+                chosen.append((-count, m))
+        cut = self.options.max_candidates
+        return {edition: [m for _, m in sorted(c)[:cut]] for edition, c in found.items()}
+
+    def rank(self, wanted: Collection[tuple[int, str]]) -> None:
+        """Rank the candidates of each (position, edition) not ranked yet, scoring every pair
+        not scored yet in one batch (`PairArrays.logits`)."""
+        by_item: dict[int, list[str]] = {}
+        for n, edition in wanted:
+            if (n, edition) not in self.ranked:
+                by_item.setdefault(n, []).append(edition)
+        candidates = {
+            (n, edition): found
+            for n, editions in by_item.items()
+            for edition, found in self._candidates(n, editions).items()
+        }
+        pairs = {(n, m) if n < m else (m, n) for (n, _), ms in candidates.items() for m in ms}
+        pairs.difference_update(self.logits)
+        if pairs:
+            first, second = zip(*pairs, strict=True)
+            self.logits.update(zip(pairs, self.arrays.logits(first, second), strict=True))
+        items = self.items
+        for (n, edition), found in candidates.items():
+            scored = [(self.logit(n, m), m) for m in found]
+            self.ranked[(n, edition)] = sorted(
+                scored, key=lambda s: (-s[0], items[s[1]].article_id)
+            )
 
     def logit(self, n: int, m: int) -> float:
-        """Return the (memoised) log-odds of the pair at positions `n` and `m`."""
-        key = (n, m) if n < m else (m, n)
-        if key not in self.logits:
-            self.logits[key] = pair_logit(self.items[n], self.items[m])
-        return self.logits[key]
-
-    def ranking(self, n: int, edition: str) -> list[tuple[float, int]]:
-        """Return item `n`'s candidates in `edition` as (log-odds, position), best first."""
-        key = (n, edition)
-        if key not in self.ranked:
-            scored = [(self.logit(n, m), m) for m in self.candidates(n, edition)]
-            self.ranked[key] = sorted(scored, key=lambda s: (-s[0], self.items[s[1]].article_id))
-        return self.ranked[key]
+        """Return the log-odds of the pair at positions `n` and `m` (scored by `rank`)."""
+        return self.logits[(n, m) if n < m else (m, n)]
 
     def clear_winner(self, n: int, edition: str) -> int | None:
         """Return the position of `n`'s best candidate in `edition` if it wins clearly."""
-        ranking = self.ranking(n, edition)
+        ranking = self.ranked[(n, edition)]
         if not ranking:
             return None
         best, m = ranking[0]
@@ -218,7 +241,9 @@ class _Window:
 def _mutual_edge(
     window: _Window, n: int, edition: str, taken: Mapping[int, Collection[str]]
 ) -> LinkEdge | None:
-    """Return the content edge from item `n` to its mutual clear winner in `edition`, if any."""
+    """Return the content edge from item `n` to its mutual clear winner in `edition`, if any.
+
+    Both rankings must have been made (`_Window.rank`)."""
     m = window.clear_winner(n, edition)
     item = window.items[n]
     if m is None or window.clear_winner(m, item.edition) != n:
@@ -241,23 +266,41 @@ def match_editions(
     `pool` is everything already stored in the window (it may include `new`); `taken` maps an
     article id to the editions its story already holds, which it cannot take a second of.
     """
-    options = options or MatchOptions()
-    taken = taken or {}
+    with paused_gc():  # millions of small acyclic objects (see `heap`)
+        return _match_editions(new, pool, taken or {}, options or MatchOptions())
+
+
+def _match_editions(
+    new: Sequence[ArticleFeatures],
+    pool: Sequence[ArticleFeatures],
+    taken: Mapping[int, Collection[str]],
+    options: MatchOptions,
+) -> list[LinkEdge]:
     merged = {item.article_id: item for item in pool} | {item.article_id: item for item in new}
     window = _Window(list(merged.values()), options)
     editions = sorted({item.edition for item in window.items})
     edges: dict[tuple[int, int], LinkEdge] = {}
-    # In time order, so that scores cached for items long past can be dropped: memory stays
-    # bounded by the window, not by the number of articles.
+    # In time order and in chunks, so that scores cached for items long past can be dropped:
+    # memory stays bounded by the window, not by the number of articles. A chunk's rankings are
+    # made in two batches: its own items', then those of the clear winners they found.
     positions = sorted(
         window.position[i.article_id] for i in new if i.article_id in window.position
     )
-    for count, n in enumerate(positions, start=1):
-        item = window.items[n]
-        if count % 2048 == 0:
-            window.forget_before(n)
-        for edition in editions:
-            if edition == item.edition or edition in taken.get(item.article_id, ()):
+    for start in range(0, len(positions), _CHUNK):
+        chunk = positions[start : start + _CHUNK]
+        window.forget_before(chunk[0])
+        wanted = [
+            (n, edition)
+            for n in chunk
+            for edition in editions
+            if edition != window.editions[n]
+            and edition not in taken.get(window.items[n].article_id, ())
+        ]
+        window.rank(wanted)
+        winners = {(n, e): window.clear_winner(n, e) for n, e in wanted}
+        window.rank([(m, window.editions[n]) for (n, _), m in winners.items() if m is not None])
+        for n, edition in wanted:
+            if winners[(n, edition)] is None:
                 continue
             edge = _mutual_edge(window, n, edition, taken)
             if edge is not None:

@@ -62,9 +62,9 @@ _TRANSLIT = str.maketrans({**_CYR, **{k.upper(): v.capitalize() for k, v in _CYR
 _FOLD = (("kh", "h"), ("y", "i"), ("j", "i"), ("g", "h"), ("w", "v"), ("ph", "f"), ("q", "k"))
 _VOWELS = str.maketrans("", "", "aeiou")
 _NON_LETTER = re.compile(r"[^a-z]+")
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _CAPITALISED = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]+|[A-Z]{2,})")
-_WORDS = re.compile(r"[a-z]{5,}")
+_WORD_BYTES = re.compile(rb"[a-z]{5,}")
+_SPACE_BUT_LETTERS = bytes(b if ord("a") <= b <= ord("z") else ord(" ") for b in range(256))
 # English spellings of names against their Cyrillic transliteration ("Christine" / "Крістін",
 # "Democrat" / "Демократ", "Blasey" / "Блейзі", "Kavanaugh" / "Кавано"): folded on both sides.
 _NAME_FOLDS = (
@@ -78,6 +78,25 @@ _NAME_FOLDS = (
 )
 
 
+# Transliteration one word at a time, remembered: a news vocabulary repeats, and str.translate
+# with multi-letter replacements costs ~40 ns a character. Bounded: cleared when it is full.
+_LATIN_WORDS: dict[str, str] = {}
+_LATIN_WORDS_MAX = 1 << 16
+
+
+def to_latin(text: str) -> str:
+    """Return `text` transliterated to Latin (`text.translate(_TRANSLIT)`, a word at a time)."""
+    words = text.split(" ")
+    known = _LATIN_WORDS
+    missing = set(words).difference(known)
+    if len(known) + len(missing) > _LATIN_WORDS_MAX:
+        known.clear()
+        missing = set(words)
+    for word in missing:
+        known[word] = word.translate(_TRANSLIT)
+    return " ".join(map(known.__getitem__, words))
+
+
 def image_key(image_url: str | None) -> str | None:
     """Return the file name of an image URL (query and fragment dropped), or None."""
     if not image_url:
@@ -88,7 +107,7 @@ def image_key(image_url: str | None) -> str | None:
 
 def fold(text: str) -> str:
     """Transliterate to Latin and fold spelling variants: the common alphabet of all editions."""
-    return _fold_latin(unicodedata.normalize("NFC", text).translate(_TRANSLIT))
+    return _fold_latin(to_latin(unicodedata.normalize("NFC", text)))
 
 
 def _fold_latin(latin: str) -> str:
@@ -111,20 +130,30 @@ def clean_text(title: str, lead: str, paragraphs: Sequence[str], furniture: Furn
 
 def name_keys(text: str) -> frozenset[str]:
     """Return consonant skeletons of capitalised words that do not start a sentence."""
-    return _latin_name_keys(text.translate(_TRANSLIT))
+    return _latin_name_keys(to_latin(text))
 
 
 def _latin_name_keys(latin: str) -> frozenset[str]:
     """Return `name_keys` of text already transliterated."""
     keys = set()
-    for sentence in _SENTENCE.split(latin):
-        for match in _CAPITALISED.finditer(sentence):
-            if match.start() == 0 or sentence[: match.start()].strip() == "":
-                continue  # a sentence's first word is capitalised whatever it is
-            key = _skeleton(match.group(1))
-            if len(key) >= 2:
-                keys.add(sys.intern(key))
+    for match in _CAPITALISED.finditer(latin):
+        if _starts_sentence(latin, match.start()):
+            continue  # a sentence's first word is capitalised whatever it is
+        key = _skeleton(match.group(1))
+        if len(key) >= 2:
+            keys.add(sys.intern(key))
     return frozenset(keys)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Tell whether the word at `start` is the first of its sentence: only spaces lie between
+    it and the text's start, a line break, or a ".", "!", "?" or "…" and a space."""
+    at = start
+    while at and text[at - 1].isspace():
+        at -= 1
+    if at == 0:
+        return True
+    return at < start and (text[at - 1] in ".!?…" or "\n" in text[at:start])
 
 
 @lru_cache(maxsize=1 << 16)  # names recur across articles; folding each again is wasted work
@@ -142,8 +171,17 @@ def _skeleton(word: str) -> str:
 
 def trigram_sketch(folded: str, bits: int = SKETCH_BITS) -> int:
     """Return the letter trigrams of folded text hashed into a `bits`-wide bit set (an int)."""
-    letters = " ".join(_NON_LETTER.sub(" ", folded).split())
-    codes = np.frombuffer(letters.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return _trigram_sketch(folded.encode("utf-8"), bits)
+
+
+def _trigram_sketch(folded: bytes, bits: int = SKETCH_BITS) -> int:
+    """Return `trigram_sketch` of folded text encoded in UTF-8.
+
+    The words are the runs of a-z (every other byte, and so every other character, is a
+    space), one space apart: as letters, their bytes are their code points.
+    """
+    letters = b" ".join(folded.translate(_SPACE_BUT_LETTERS).split())
+    codes = np.frombuffer(letters, dtype=np.uint8).astype(np.uint64)
     if len(codes) < 3:
         return 0
     mixed = codes[:-2] * 1_000_003 + codes[1:-1] * 10_007 + codes[2:]
@@ -155,10 +193,19 @@ def trigram_sketch(folded: str, bits: int = SKETCH_BITS) -> int:
 
 def stem_sketch(folded: str, bits: int = STEM_BITS) -> int:
     """Return the first letters of the long words of folded text as a `bits`-wide bit set."""
-    sketch = 0
-    for stem in {word[:STEM_LETTERS] for word in _WORDS.findall(folded)}:
-        sketch |= 1 << (zlib.crc32(stem.encode()) % bits)  # crc32: the same in every process
-    return sketch
+    return _stem_sketch(folded.encode("utf-8"), bits)
+
+
+def _stem_sketch(folded: bytes, bits: int = STEM_BITS) -> int:
+    """Return `stem_sketch` of folded text encoded in UTF-8 (its a-z bytes are its letters)."""
+    stems = {word[:STEM_LETTERS] for word in _WORD_BYTES.findall(folded)}
+    if not stems:
+        return 0
+    # crc32: the same in every process
+    hashed = np.fromiter(map(zlib.crc32, stems), dtype=np.uint32, count=len(stems)) % bits
+    present = np.zeros(bits, dtype=np.uint8)
+    present[hashed] = 1
+    return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
 
 
 def sketch_similarity(a: int, b: int) -> float:
@@ -181,8 +228,8 @@ def article_features(
     """Reduce one article to the language-neutral features content matching compares
     (without the site's furniture: `SiteProfile.furniture()`)."""
     text = clean_text(title, lead, paragraphs, furniture)  # in NFC already
-    latin = text.translate(_TRANSLIT)  # once for the names and the folded text
-    folded = _fold_latin(latin)
+    latin = to_latin(text)  # once for the names and the folded text
+    folded = _fold_latin(latin).encode("utf-8")
     return ArticleFeatures(
         article_id=article_id,
         edition=edition,
@@ -190,7 +237,7 @@ def article_features(
         image=image_key(image_url),
         numbers=number_keys(text),
         names=_latin_name_keys(latin),
-        sketch=trigram_sketch(folded),
+        sketch=_trigram_sketch(folded),
         length=len(text),
-        stems=stem_sketch(folded),
+        stems=_stem_sketch(folded),
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
 
 __all__ = ["number_keys"]
 
@@ -46,18 +45,37 @@ _DAY_MONTH = re.compile(
 _MONTH_DAY = re.compile(
     rf"({'|'.join(_MONTH_NAMES[2].split() + _MONTH_NAMES[3].split())})\.?\s+(\d{{1,2}})\b"
 )
-# The same number patterns without their look-behind, which stops the regex engine from
-# skipping ahead to the next digit: `_after_no_digit` checks what precedes a match instead.
+# The same number patterns without their look-behind, tried only where a run of digits starts:
+# one pass over the text finds the runs, and the numbers and "15 листопада" dates start there.
 _CYRILLIC_START = re.compile(_CYRILLIC_NUMBER.pattern.removeprefix(r"(?<![\d.,])"))
 _LATIN_START = re.compile(_LATIN_NUMBER.pattern.removeprefix(r"(?<![\d.,])"))
-_CYRILLIC = re.compile(r"[а-яіїєґё]+", re.IGNORECASE)  # runs of letters: fewer matches to count
-_LATIN = re.compile(r"[a-z]+", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+# What `[а-яіїєґё]` and `[a-z]` match with re.IGNORECASE, counted without a regex: in cp1251
+# each of those Cyrillic letters and each ASCII letter is one byte of its own, and the few
+# letters the flag adds that cp1251 cannot encode are counted apart (a test checks the counts
+# against the patterns on every character there is).
+_CYRILLIC_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяєіїґ"
+_CYRILLIC_BYTES = (_CYRILLIC_LETTERS + _CYRILLIC_LETTERS.upper()).encode("cp1251")
+_CYRILLIC_OTHERS = "\u1c80\u1c81\u1c82\u1c83\u1c84\u1c85\u1c86"  # old forms of в д о с т ъ
+_LATIN_BYTES = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
+_LATIN_OTHERS = "\u0130\u0131\u017f\u212a"  # İ ı ſ K (Kelvin)
 _NON_DIGIT = re.compile(r"[^\d]")
 
 
+def _letters(text: str) -> tuple[int, int]:
+    """Return how many Cyrillic and how many Latin letters `text` has."""
+    encoded = text.encode("cp1251", "ignore")
+    cyrillic = len(encoded) - len(encoded.translate(None, _CYRILLIC_BYTES))
+    latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
+    if not text.isascii():
+        cyrillic += sum(map(text.count, _CYRILLIC_OTHERS))
+        latin += sum(map(text.count, _LATIN_OTHERS))
+    return cyrillic, latin
+
+
 def _is_cyrillic(text: str) -> bool:
-    sample = text[:600]  # the title and lead decide; counting a whole body costs time
-    return sum(map(len, _CYRILLIC.findall(sample))) >= sum(map(len, _LATIN.findall(sample)))
+    cyrillic, latin = _letters(text[:600])  # the title and lead decide
+    return cyrillic >= latin
 
 
 def _value(whole: str, fraction: str | None) -> float:
@@ -65,45 +83,59 @@ def _value(whole: str, fraction: str | None) -> float:
     return float(f"{digits}.{fraction}" if fraction else digits)
 
 
-def _after_no_digit(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    r"""Yield what `pattern` finds in `text` where no digit, "." or "," precedes the match: the
-    matches of the pattern with the look-behind `(?<![\d.,])` before it, found faster."""
-    at = 0
-    while (match := pattern.search(text, at)) is not None:
-        start = match.start()
-        if start and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
-            at = start + 1  # where the look-behind pattern would try next
-            continue
-        yield match
-        at = match.end()
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Return where each run of digits in `text` starts and ends."""
+    return [run.span() for run in _DIGITS.finditer(text)]
 
 
-def _at_word_start(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    r"""Yield the matches of `pattern` in `text` that begin a word (what a leading `\b` asks)."""
-    for match in pattern.finditer(text):
-        start = match.start()
-        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
-            yield match
+def _numbers(text: str, cyrillic: bool, runs: list[tuple[int, int]]) -> set[str]:
+    r"""Return the keys of every number in `text`, scaled by a following "млн", "billion"...
 
-
-def _numbers(text: str, cyrillic: bool) -> set[str]:
-    """Return the keys of every number in `text`, scaled by a following "млн", "billion"..."""
+    A number is what the pattern finds at the start of a run of digits that no "." or ","
+    precedes, outside the number before it: what searching with the look-behind `(?<![\d.,])`
+    finds, as the pattern matches wherever a digit is.
+    """
     pattern = _CYRILLIC_START if cyrillic else _LATIN_START
     keys = set()
-    for match in _after_no_digit(pattern, text):
+    at = 0
+    for start, _ in runs:
+        if start < at or (start and text[start - 1] in ".,"):
+            continue
+        match = pattern.match(text, start)
+        if match is None:  # never: the pattern matches wherever a digit is
+            continue
         value = _value(match.group(1), match.group(2))
         scale = _SCALE.match(text, match.end())
         if scale:
             value *= _SCALES[scale.group(1).lower()]
         keys.add(sys.intern(f"{value:.6g}"))
+        at = match.end()
     return keys
 
 
-def _dates(text: str) -> set[str]:
-    """Return "d<month>.<day>" for "15 листопада", "November 15", "15 ноября"."""
+def _at_word_start(text: str, start: int) -> bool:
+    r"""Tell whether `text[start]` begins a word (what a leading `\b` asks)."""
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+def _dates(text: str, runs: list[tuple[int, int]]) -> set[str]:
+    """Return "d<month>.<day>" for "15 листопада", "November 15", "15 ноября".
+
+    A day before its month is a run of one or two digits at a word start (inside a run, or
+    after a letter, it would not begin a word) with a space after it: only those are tried.
+    """
     keys = set()
-    found = [(m.group(1), m.group(2)) for m in _at_word_start(_DAY_MONTH, text)]
-    found += [(m.group(2), m.group(1)) for m in _at_word_start(_MONTH_DAY, text)]
+    found = []
+    for start, end in runs:
+        if end - start > 2 or not text[end : end + 1].isspace():
+            continue
+        if _at_word_start(text, start) and (match := _DAY_MONTH.match(text, start)):
+            found.append((match.group(1), match.group(2)))
+    found += [
+        (m.group(2), m.group(1))
+        for m in _MONTH_DAY.finditer(text)
+        if _at_word_start(text, m.start())
+    ]
     for day, word in found:
         if 1 <= int(day) <= 31:
             keys.add(sys.intern(f"d{_MONTHS[word]}.{int(day)}"))
@@ -112,4 +144,7 @@ def _dates(text: str) -> set[str]:
 
 def number_keys(text: str) -> frozenset[str]:
     """Return the language-neutral keys of the numbers, amounts and dates in `text`."""
-    return frozenset(_numbers(text, _is_cyrillic(text)) | _dates(text))
+    runs = _runs(text)
+    if not runs:
+        return frozenset()  # no digit, so neither a number nor a date
+    return frozenset(_numbers(text, _is_cyrillic(text), runs) | _dates(text, runs))

@@ -37,6 +37,7 @@ from unn_ingest.extractors.fingerprint import (
     find_duplicates,
     fingerprint,
 )
+from unn_ingest.extractors.heap import paused_gc
 from unn_ingest.extractors.linking import LinkEdge, LinkNode, form_stories
 from unn_ingest.extractors.matching import (
     ArticleFeatures,
@@ -94,22 +95,23 @@ def load_articles(
     """
     articles: list[EvalArticle] = []
     rng = random.Random(JITTER_SEED)
-    for story in stories:
-        for text in story.editions.values():
-            article_id = len(articles) + 1
-            shift = rng.randint(-jitter_minutes, jitter_minutes) if text.edition != "uk" else 0
-            shift += text.delay_minutes if delayed_times else 0
-            features = article_features(
-                article_id,
-                text.edition,
-                story.published_at + timedelta(minutes=shift),
-                text.title,
-                text.lead,
-                _paragraphs(text),
-                story.image_path if with_images else None,
-                furniture=FURNITURE,
-            )
-            articles.append(EvalArticle(article_id, story, text, features))
+    with paused_gc():  # as the link step computes stored rows' features (see `heap`)
+        for story in stories:
+            for text in story.editions.values():
+                article_id = len(articles) + 1
+                shift = rng.randint(-jitter_minutes, jitter_minutes) if text.edition != "uk" else 0
+                shift += text.delay_minutes if delayed_times else 0
+                features = article_features(
+                    article_id,
+                    text.edition,
+                    story.published_at + timedelta(minutes=shift),
+                    text.title,
+                    text.lead,
+                    _paragraphs(text),
+                    story.image_path if with_images else None,
+                    furniture=FURNITURE,
+                )
+                articles.append(EvalArticle(article_id, story, text, features))
     return articles
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
+from unn_ingest.extractors.heap import paused_gc
 from unn_ingest.extractors.linking import LinkEdge, form_stories
 from unn_ingest.extractors.matching import ArticleFeatures, article_features, match_editions
 from unn_ingest.flows import cputime
@@ -153,7 +154,8 @@ def _link_by_content(ctx: RunContext, article_ids: Sequence[int]) -> int:
         and r.published_at is not None
         and low <= r.published_at <= high
     ]
-    features = {r.id: ctx.features.get(r.id) or _features(ctx, r) for r in candidates}
+    with paused_gc():  # many small acyclic objects (see `extractors.heap`)
+        features = {r.id: ctx.features.get(r.id) or _features(ctx, r) for r in candidates}
     new = [
         features[r.id] for r in candidates if r.id in ids and r.link_method in ("none", "content")
     ]
