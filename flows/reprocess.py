@@ -87,7 +87,7 @@ def reprocess_steps(
     """Run the steps of `reprocess` (inside its flow run); return its own summary sections."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
-        ctx.executor.warm()  # the workers start while the archive is read
+        ctx.executor.warm()  # the workers start while this process analyses the first spans
     ctx.report.link_debt_settled += settle_link_debt(ctx, selection.date_from, selection.date_to)
     clock = _Stopwatch()
     read = _analyse_archive(ctx, archive, selection.editions)
@@ -96,19 +96,8 @@ def reprocess_steps(
     elsewhere: Counter[str] = Counter()  # pages archived from other origins than this run's
     for work in read:
         elsewhere.update(dict(work.elsewhere))
-        for page in work.pages:
-            ctx.report.add(page.edition, "discovered")  # found in the archive
     pages = [page for work in read for page in work.pages]
-    outcomes: list[UpsertOutcome] = []  # one per re-extracted article
-    pending: list[Reextracted] = []
-    for group in _by_url(pages):
-        item = _reextracted(ctx, group, selection)
-        if item is not None:
-            pending.append(item)
-        if len(pending) >= STORE_CHUNK:
-            outcomes += _store(ctx, pending)
-            pending = []
-    outcomes += _store(ctx, pending)
+    outcomes = _store_all(ctx, pages, selection)
     clock.lap("store")
     changed = [o for o in outcomes if o.status != "unchanged"]
     with cputime.stage("relink"):
@@ -189,8 +178,9 @@ def _analyse_archive(
     for future in work:
         done = future.result()
         cputime.add(done.cpu)
-        progress("re-extracted", len(done.pages))
+        progress("re-extracted", len(done.pages))  # the total is known only at the end
         read.append(done)
+    progress("re-extracted", 0, total=sum(len(done.pages) for done in read))
     return _rejoined(ctx, archive, read, editions)
 
 
@@ -223,6 +213,24 @@ def _by_url(pages: Iterable[RereadPage]) -> list[UrlResults]:
         versions = sorted(groups[url], key=lambda p: p.fetched_at)
         found.append((url, [(p.fetched_at, p.result) for p in versions]))
     return found
+
+
+def _store_all(
+    ctx: RunContext, pages: Sequence[RereadPage], selection: Selection
+) -> list[UpsertOutcome]:
+    """Store what the pages gave, a URL at a time in URL order, STORE_CHUNK URLs a transaction."""
+    for page in pages:
+        ctx.report.add(page.edition, "discovered")  # found in the archive
+    outcomes: list[UpsertOutcome] = []  # one per re-extracted article
+    pending: list[Reextracted] = []
+    for group in _by_url(pages):
+        item = _reextracted(ctx, group, selection)
+        if item is not None:
+            pending.append(item)
+        if len(pending) >= STORE_CHUNK:
+            outcomes += _store(ctx, pending)
+            pending = []
+    return outcomes + _store(ctx, pending)
 
 
 def _finished(work: SpanWork) -> Future[SpanWork]:

@@ -65,7 +65,7 @@ def reread_span(
         RereadPage(page.url, edition, page.fetched_at, result)
         for page, edition, result in zip(pages, editions_of, results, strict=True)
     )
-    counts = tuple(elsewhere.most_common())
+    counts = tuple(elsewhere.items())  # in the order first seen, as one reading counts them
     return SpanWork(span, reread, counts, tuple(damage), reading.began, reading.stopped)
 
 
