@@ -6,14 +6,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = re.compile(r"\s+")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+_ANY_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def normalize_text(text: str) -> str:
     """Return the text in NFC with whitespace runs collapsed to one space and trimmed."""
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
-    return _SPACES.sub(" ", text).strip()
+    if _ANY_INVISIBLE.search(text):  # translate() is slow on non-ASCII text: only if needed
+        text = text.translate(_INVISIBLE)
+    # str.split() breaks at exactly the characters `\s` matches (str.isspace)
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def normalize_paragraphs(paragraphs: Iterable[str]) -> tuple[str, ...]:

@@ -2,17 +2,19 @@
 
 When the site profile or an extractor proves wrong, the archive (`<data_dir>/warc/`) holds
 every page as it was fetched, so the records can be rebuilt from it instead of fetching the
-site again. Extraction is the CPU-bound part and runs in worker processes (every core, by
-default); the main process reads the archive, writes the database and relinks what changed.
-Running it twice, or with an unchanged extractor, changes nothing.
+site again. Reading and extraction are the CPU-bound part and run in worker processes (every
+core, by default), each reading its own span of a WARC file; the main process writes the
+database and relinks what changed. Running it twice, or with an unchanged extractor, changes
+nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -21,15 +23,15 @@ from pathlib import Path
 import httpx
 from prefect import flow
 
-from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
-from unn_ingest.extractors.page import FetchedPage
+from unn_ingest.extractors.analysis import AnalysisFailure
 from unn_ingest.extractors.records import AnalysedArticle
-from unn_ingest.extractors.urls import article_key, site_origins, url_origin
+from unn_ingest.extractors.urls import article_key
 from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
-from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchivedPage, read_archive
+from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchiveSpan, archive_spans
 from unn_ingest.flows.fetch.http import Fetcher
-from unn_ingest.flows.fetch.workers import analyse_chunk
+from unn_ingest.flows.fetch.rereading import RereadPage, SpanWork, reread_span
+from unn_ingest.flows.fetch.workers import analyse_span
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
@@ -38,14 +40,12 @@ from unn_ingest.storage import Reextracted, UpsertOutcome
 
 log = logging.getLogger(__name__)
 
-CHUNK = 40  # pages per unit of work sent to a worker
+SPAN_BYTES = 3 << 16  # compressed WARC bytes per unit of work sent to a worker (~40 pages)
 STORE_CHUNK = 200  # articles per database transaction
 CHANGED_LISTED = 200  # changed URLs named in the summary
 
 # One URL and the analyses of its archived versions, oldest first.
 UrlResults = tuple[str, list[tuple[datetime, "AnalysedArticle | AnalysisFailure"]]]
-# A chunk's analyses, in page order, and the CPU seconds by stage of the worker that made them.
-Analysed = tuple[list[AnalysedArticle | AnalysisFailure], cputime.CpuSeconds]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,25 +87,18 @@ def reprocess_steps(
     """Run the steps of `reprocess` (inside its flow run); return its own summary sections."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
-        ctx.executor.warm()  # the workers start while the archive is read
+        ctx.executor.warm()  # the workers start while this process analyses the first spans
     ctx.report.link_debt_settled += settle_link_debt(ctx, selection.date_from, selection.date_to)
-    damage: list[ArchiveDamage] = []
     clock = _Stopwatch()
+    read = _analyse_archive(ctx, archive, selection.editions)
+    clock.lap("read and extract")
+    damage = [hurt for work in read for hurt in work.damage]
     elsewhere: Counter[str] = Counter()  # pages archived from other origins than this run's
-    with cputime.stage("read archive"):
-        pages = _article_pages(ctx, read_archive(archive, damage), selection.editions, elsewhere)
-    clock.lap("read")
-    outcomes: list[UpsertOutcome] = []  # one per re-extracted article
-    pending: list[Reextracted] = []
-    for group in _analyse(ctx, _by_url(pages)):  # the store writes while the workers extract
-        item = _reextracted(ctx, group, selection)
-        if item is not None:
-            pending.append(item)
-        if len(pending) >= STORE_CHUNK:
-            outcomes += _store(ctx, pending)
-            pending = []
-    outcomes += _store(ctx, pending)
-    clock.lap("extract and store")
+    for work in read:
+        elsewhere.update(dict(work.elsewhere))
+    pages = [page for work in read for page in work.pages]
+    outcomes = _store_all(ctx, pages, selection)
+    clock.lap("store")
     changed = [o for o in outcomes if o.status != "unchanged"]
     with cputime.stage("relink"):
         _relink(ctx, changed)
@@ -164,78 +157,85 @@ def _offline(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError(f"reprocess works offline: refused {request.url}")
 
 
-def _article_pages(
-    ctx: RunContext,
-    archived: Iterable[ArchivedPage],
-    editions: Sequence[str] | None,
-    elsewhere: Counter[str],
-) -> list[FetchedPage]:
-    """Return the archived 200 responses of article URLs (of these editions); count in
-    `elsewhere` the responses archived from other origins, by origin."""
-    pages = []
-    for item in archived:
-        key = article_key(item.requested_url, ctx.profile)
-        origin = url_origin(item.requested_url)
-        if origin is not None and origin not in site_origins(ctx.profile):
-            elsewhere[origin] += 1
-        if item.status != 200 or key is None or (editions and key.edition not in editions):
-            continue
-        ctx.report.add(key.edition, "discovered")  # found in the archive
-        pages.append(
-            FetchedPage(
-                item.requested_url, item.url, item.status, item.headers, item.body, item.fetched_at
-            )
-        )
-    return pages
+def _analyse_archive(
+    ctx: RunContext, archive: Path, editions: Sequence[str] | None
+) -> list[SpanWork]:
+    """Read and analyse the archive's article pages, a span of a file at a time; return what
+    each span gave, in archive order.
+
+    The spans go to the worker processes once they have started (each reads its span from
+    the file); until then this process does them itself rather than wait for the workers.
+    """
+    spans = archive_spans(archive, SPAN_BYTES)
+    progress("re-extracted", 0)
+    work: list[Future[SpanWork]] = []
+    for span in spans:
+        if ctx.executor is not None and ctx.executor.ready():
+            work.append(ctx.executor.submit(analyse_span, archive, span, ctx.profile, editions))
+        else:
+            work.append(_finished(reread_span(archive, span, ctx.profile, editions)))
+    read = []
+    for future in work:
+        done = future.result()
+        cputime.add(done.cpu)
+        progress("re-extracted", len(done.pages))  # the total is known only at the end
+        read.append(done)
+    progress("re-extracted", 0, total=sum(len(done.pages) for done in read))
+    return _rejoined(ctx, archive, read, editions)
 
 
-def _by_url(pages: Iterable[FetchedPage]) -> list[list[FetchedPage]]:
+def _rejoined(
+    ctx: RunContext, archive: Path, read: list[SpanWork], editions: Sequence[str] | None
+) -> list[SpanWork]:
+    """Return the spans' work, each file's read again whole where its spans did not join
+    (one began elsewhere than where the one before it stopped: bytes that looked like a
+    record's start inside another record, or damage at a span's edge)."""
+    by_file: dict[str, list[SpanWork]] = defaultdict(list)
+    for done in read:
+        by_file[done.span.file].append(done)
+    joined: list[SpanWork] = []
+    for name, spans in by_file.items():
+        if all(a.joins(b) for a, b in itertools.pairwise(spans)):
+            joined += spans
+        else:
+            log.info("spans of %s did not join up: read it again whole", name)
+            joined.append(reread_span(archive, ArchiveSpan(name, 0), ctx.profile, editions))
+    return joined
+
+
+def _by_url(pages: Iterable[RereadPage]) -> list[UrlResults]:
     """Group the pages by URL (in URL order), each URL's versions oldest first."""
-    groups: dict[str, list[FetchedPage]] = defaultdict(list)
+    groups: dict[str, list[RereadPage]] = defaultdict(list)
     for page in pages:
         groups[page.url].append(page)
-    return [sorted(groups[url], key=lambda p: p.fetched_at) for url in sorted(groups)]
+    found = []
+    for url in sorted(groups):
+        versions = sorted(groups[url], key=lambda p: p.fetched_at)
+        found.append((url, [(p.fetched_at, p.result) for p in versions]))
+    return found
 
 
-def _chunks(groups: Sequence[list[FetchedPage]]) -> list[list[list[FetchedPage]]]:
-    """Pack whole URLs into chunks of about CHUNK pages (a URL's versions stay together)."""
-    chunks: list[list[list[FetchedPage]]] = [[]]
-    for group in groups:
-        if chunks[-1] and sum(map(len, chunks[-1])) + len(group) > CHUNK:
-            chunks.append([])
-        chunks[-1].append(group)
-    return [chunk for chunk in chunks if chunk]
+def _store_all(
+    ctx: RunContext, pages: Sequence[RereadPage], selection: Selection
+) -> list[UpsertOutcome]:
+    """Store what the pages gave, a URL at a time in URL order, STORE_CHUNK URLs a transaction."""
+    for page in pages:
+        ctx.report.add(page.edition, "discovered")  # found in the archive
+    outcomes: list[UpsertOutcome] = []  # one per re-extracted article
+    pending: list[Reextracted] = []
+    for group in _by_url(pages):
+        item = _reextracted(ctx, group, selection)
+        if item is not None:
+            pending.append(item)
+        if len(pending) >= STORE_CHUNK:
+            outcomes += _store(ctx, pending)
+            pending = []
+    return outcomes + _store(ctx, pending)
 
 
-def _analyse(ctx: RunContext, groups: Sequence[list[FetchedPage]]) -> Iterator[UrlResults]:
-    """Analyse the pages, a chunk at a time; yield each URL's results, in the groups' order.
-
-    Chunks go to the worker processes once they have started; until then this process
-    analyses them itself rather than wait for the workers. The results come in the same order
-    either way.
-    """
-    chunks = _chunks(groups)
-    progress("re-extracted", 0, total=sum(map(len, groups)))
-    work: list[Future[Analysed]] = []
-    for chunk in chunks:
-        pages = [page for group in chunk for page in group]
-        if ctx.executor is not None and ctx.executor.ready():
-            work.append(ctx.executor.submit(analyse_chunk, pages, ctx.profile))
-        else:
-            with cputime.stage("analysis"):
-                work.append(_finished((analyse_pages(pages, ctx.profile), ())))
-    for chunk, future in zip(chunks, work, strict=True):
-        results, cpu = future.result()
-        cputime.add(cpu)
-        found = iter(results)
-        for group in chunk:
-            progress("re-extracted", len(group))
-            yield group[0].url, [(page.fetched_at, next(found)) for page in group]
-
-
-def _finished(results: Analysed) -> Future[Analysed]:
-    future: Future[Analysed] = Future()
-    future.set_result(results)
+def _finished(work: SpanWork) -> Future[SpanWork]:
+    future: Future[SpanWork] = Future()
+    future.set_result(work)
     return future
 
 

@@ -220,37 +220,91 @@ def read_archive(folder: Path, damage: list[ArchiveDamage] | None = None) -> Ite
     skipped: reading resumes at the next intact record (gzip member) after it, and, when
     `damage` is given, the unreadable span is described there (never with its bytes).
     """
-    for path in sorted(folder.glob("*.warc.gz"), key=lambda p: (p.stat().st_mtime, p.name)):
-        yield from _read_file(folder, path, damage)
+    for path in archive_files(folder):
+        yield from SpanReading(folder, ArchiveSpan(str(path.relative_to(folder)), 0), damage)
 
 
-def _read_file(
-    folder: Path, path: Path, damage: list[ArchiveDamage] | None
-) -> Iterator[ArchivedPage]:
-    name = str(path.relative_to(folder))
-    start: int | None = 0
-    with path.open("rb") as stream:
-        while start is not None:
-            stream.seek(start)
-            failed = yield from _read_from(stream, name, start)
-            if failed is None:
-                return
-            good_end, error = failed
-            start = _next_member(stream, good_end + 1)
-            if damage is not None:
-                reason = f"unreadable record ({type(error).__name__})"
-                damage.append(ArchiveDamage(name, good_end, reason, start))
+def archive_files(folder: Path) -> list[Path]:
+    """Return the WARC files under the folder, oldest first (the order they are read in)."""
+    return sorted(folder.glob("*.warc.gz"), key=lambda p: (p.stat().st_mtime, p.name))
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSpan:
+    """A part of one WARC file, to be read on its own: the records that start in [start, end).
+
+    A span that starts inside a record begins at the next gzip member holding a WARC record;
+    `end` None: to the end of the file.
+    """
+
+    file: str  # relative to the archive folder
+    start: int
+    end: int | None = None
+
+
+def archive_spans(folder: Path, size: int) -> list[ArchiveSpan]:
+    """Cut every WARC file under the folder into spans of about `size` bytes, in reading order.
+
+    Read one after another, the spans of a file give what reading it whole gives, provided
+    each span began where the one before it stopped (`SpanReading.joins`).
+    """
+    spans = []
+    for path in archive_files(folder):
+        name, length = str(path.relative_to(folder)), path.stat().st_size
+        starts = list(range(0, max(length, 1), size))
+        ends: list[int | None] = [*starts[1:], None]  # the last reads what is appended meanwhile
+        spans += [ArchiveSpan(name, start, end) for start, end in zip(starts, ends, strict=True)]
+    return spans
+
+
+class SpanReading:
+    """The responses of one span, oldest first, as `read_archive` reads them (see there).
+
+    Once iterated, `began` is where the first record read starts and `stopped` where the
+    reading stopped (the first record past the span's end); None for either: the file's end.
+    """
+
+    def __init__(
+        self, folder: Path, span: ArchiveSpan, damage: list[ArchiveDamage] | None = None
+    ) -> None:
+        self.folder, self.span, self.damage = folder, span, damage
+        self.began: int | None = None
+        self.stopped: int | None = None
+
+    def joins(self, following: SpanReading) -> bool:
+        """Tell whether the next span of the same file began where this one stopped."""
+        return self.stopped == following.began
+
+    def __iter__(self) -> Iterator[ArchivedPage]:
+        span = self.span
+        with (self.folder / span.file).open("rb") as stream:
+            start = _next_member(stream, span.start) if span.start else 0
+            self.began = start
+            while start is not None:
+                stream.seek(start)
+                stopped = yield from _read_from(stream, span.file, start, span.end)
+                if not isinstance(stopped, tuple):
+                    self.stopped = stopped
+                    return
+                good_end, error = stopped
+                start = _next_member(stream, good_end + 1)
+                if self.damage is not None:
+                    reason = f"unreadable record ({type(error).__name__})"
+                    self.damage.append(ArchiveDamage(span.file, good_end, reason, start))
 
 
 def _read_from(
-    stream: IO[bytes], name: str, start: int
-) -> Generator[ArchivedPage, None, tuple[int, Exception] | None]:
-    """Yield the responses from `start` on; return None at the end of the file, or where the
-    intact records end and the error that stopped the reading."""
+    stream: IO[bytes], name: str, start: int, end: int | None
+) -> Generator[ArchivedPage, None, int | tuple[int, Exception] | None]:
+    """Yield the responses of the records from `start` on that start before `end`; return
+    where the reading stopped (a record at or past `end`; None: the end of the file), or
+    where the intact records end and the error that stopped the reading there."""
     good_end = start
     records = _QuietIterator(stream)
     try:
         for record in records:
+            if end is not None and good_end >= end:
+                return good_end  # the next span's first record
             body = record.content_stream().read() if record.rec_type == "response" else b""
             offset = records.get_record_offset()
             if record.rec_type == "response":
@@ -260,6 +314,8 @@ def _read_from(
                 yield _page(record, body, f"{name}:{offset}")
             good_end = offset + records.get_record_length()
     except Exception as error:  # warcio raises many kinds on a cut-off or damaged gzip member
+        if end is not None and good_end >= end:
+            return good_end  # the damage is the next span's to find
         return good_end, error
     return None
 

@@ -10,15 +10,17 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
-from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows import cputime
 from unn_ingest.flows.cputime import CpuSeconds
+from unn_ingest.flows.fetch.archive import ArchiveSpan
 from unn_ingest.flows.fetch.http import Fetcher, FetchOutcome, FetchPolicy, FetchRequest, stopped
+from unn_ingest.flows.fetch.rereading import SpanWork, reread_span
 from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
@@ -62,14 +64,14 @@ def fetch_and_analyse(
     return BatchWork(outcomes, work.analysed, robots, tuple(lines), cpu)
 
 
-def analyse_chunk(
-    pages: list[FetchedPage], profile: SiteProfile
-) -> tuple[list[AnalysedArticle | AnalysisFailure], CpuSeconds]:
-    """Analyse archived pages (`reprocess`); return the results and the CPU seconds by stage."""
+def analyse_span(
+    folder: Path, span: ArchiveSpan, profile: SiteProfile, editions: Sequence[str] | None
+) -> SpanWork:
+    """Read a span of the archive and analyse its article pages (`reprocess`), with the CPU
+    seconds by stage."""
     before, started = cputime.snapshot(), time.process_time()
-    with cputime.stage("analysis"):
-        results = analyse_pages(pages, profile)
-    return results, _worker_cpu(before, started, "the rest")
+    work = reread_span(folder, span, profile, editions)
+    return replace(work, cpu=_worker_cpu(before, started, "the rest"))
 
 
 def _worker_cpu(before: dict[str, float], started: float, rest: str) -> CpuSeconds:
