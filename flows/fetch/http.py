@@ -35,6 +35,7 @@ from unn_ingest.flows.fetch.robots import (
     robots_url,
     rules_for_response,
 )
+from unn_ingest.flows.fetch.transport import ThreadedTransport
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -249,10 +250,14 @@ class Fetcher:
 
     async def _fetch_all(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
         if self._client is None:
+            limits = httpx.Limits(max_connections=self.policy.max_concurrency)
+            transport = self._transport or ThreadedTransport(
+                self.policy.max_concurrency, verify=tls_context(), limits=limits
+            )
             self._client = httpx.AsyncClient(
-                transport=self._transport,
-                verify=tls_context(),
-                limits=httpx.Limits(max_connections=self.policy.max_concurrency),
+                transport=transport,
+                verify=tls_context(),  # for proxies from the environment, if any
+                limits=limits,
                 timeout=httpx.Timeout(self.policy.timeout_seconds),
                 headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip"},
             )
