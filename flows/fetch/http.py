@@ -35,7 +35,6 @@ from unn_ingest.flows.fetch.robots import (
     robots_url,
     rules_for_response,
 )
-from unn_ingest.flows.fetch.transport import ThreadedTransport
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -250,14 +249,10 @@ class Fetcher:
 
     async def _fetch_all(self, requests: Sequence[FetchRequest]) -> list[FetchOutcome]:
         if self._client is None:
-            limits = httpx.Limits(max_connections=self.policy.max_concurrency)
-            transport = self._transport or ThreadedTransport(
-                self.policy.max_concurrency, verify=tls_context(), limits=limits
-            )
             self._client = httpx.AsyncClient(
-                transport=transport,
-                verify=tls_context(),  # for proxies from the environment, if any
-                limits=limits,
+                transport=self._transport,
+                verify=tls_context(),
+                limits=httpx.Limits(max_connections=self.policy.max_concurrency),
                 timeout=httpx.Timeout(self.policy.timeout_seconds),
                 headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip"},
             )
@@ -281,6 +276,11 @@ class Fetcher:
             await asyncio.wait(tasks)
         finally:
             self._requests.difference_update(tasks)
+        # An error no outcome holds (the archive's disk full) fails the batch: the first one
+        # is raised, and the others are taken here, or asyncio prints each when it drops them.
+        errors = [t.exception() for t in tasks if not t.cancelled()]
+        if any(errors):
+            raise next(e for e in errors if e is not None)
         return [_outcome(task, request) for task, request in zip(tasks, requests, strict=True)]
 
     async def _fetch_with_retries(
