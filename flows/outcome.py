@@ -15,8 +15,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
+import ssl
 import threading
 import time
 from collections.abc import Iterable
@@ -98,12 +100,38 @@ def cancel_requested(deployments_only: bool = True) -> bool:
     if run is None or (deployments_only and run.deployment_id is None):
         return False
     try:
-        with get_client(sync_client=True) as client:
+        with get_client({"verify": api_tls_context()}, sync_client=True) as client:
             state = client.read_flow_run(run.id).state
     except Exception as exc:
         log.info("could not read the flow run's state: %s", exc)  # server_watch says more
         return False
     return state is not None and (state.is_cancelling() or state.is_cancelled())
+
+
+def api_tls_context() -> ssl.SSLContext:
+    """Return the TLS context Prefect's client would build for the API, built once.
+
+    `get_client()` builds one per client, loading the CA bundle (25 ms of CPU), unless it is
+    handed one; a run asks the server every few seconds whether it was cancelled.
+    """
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_TLS_INSECURE_SKIP_VERIFY
+
+    return _tls_context(
+        bool(PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value()), PREFECT_API_SSL_CERT_FILE.value()
+    )
+
+
+@functools.cache
+def _tls_context(insecure: bool, cert_file: str | None) -> ssl.SSLContext:
+    """Build the context as Prefect's client does (`PrefectClient.__init__`)."""
+    import certifi
+
+    if insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=cert_file or certifi.where())
 
 
 async def stop_when_cancelled(stop: StopSignal, every: float = CANCEL_POLL_SECONDS) -> None:

@@ -1,4 +1,4 @@
-"""The raw archive: every exchange with the site written to gzipped WARC files with `warcio`.
+"""The raw archive: every exchange with the site written to gzipped WARC 1.1 files.
 
 Each process writes its own file (the pid is in the name) under `<data_dir>/warc/`, and starts
 a new one past a size or when the UTC day changes. A response is a `request` record and a
@@ -9,14 +9,22 @@ the next intact record (see `read_archive`).
 
 An archive reference is `<file name>:<offset>`: the file relative to the archive folder and
 the byte offset of the response (or revisit) record in it.
+
+The exchange records are written here rather than by `warcio`'s writer, which buffers each
+payload in a temporary file, digests it through several layers and compresses at level 9:
+that cost 0.6 ms per page. The records are the ones `warcio` wrote (its HTTP head, the same
+WARC headers in the same order, SHA-1 block and payload digests), compressed at
+`GZIP_LEVEL`; `warcio` still writes each file's `warcinfo` record and reads the archive.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
-import io
+import hashlib
 import os
 import secrets
+import uuid
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -37,6 +45,9 @@ ORIGINAL_URL_HEADER = "WARC-Unn-Requested-URI"  # the URL asked for, before redi
 WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 GZIP_MAGIC = b"\x1f\x8b\x08"  # where a gzip member (a record) may start
 SCAN_BLOCK = 1 << 16
+# Level 1: 0.12 ms a page where warcio's 9 took 0.21, for records 10% larger (13.7 KB pages:
+# 4.07 KB against 3.69; level 6 is no smaller than 9 here and no faster).
+GZIP_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +107,6 @@ class WarcArchive:
         self._name = ""
         self._day: date | None = None
         self._serial = 0
-        self._writer: WARCWriter | None = None
         self._info_size = 0  # bytes of the current file's warcinfo record
 
     @cputime.staged("archive (WARC)")
@@ -114,21 +124,18 @@ class WarcArchive:
             raise OSError(error.errno, error.strerror or str(error), str(path)) from None
 
     def _write(self, exchange: Exchange) -> str:
-        writer = self._writer_for(exchange.fetched_at)
-        assert self._file is not None
-        response = _response_record(writer, exchange)
-        request = _request_record(writer, exchange, response.rec_headers["WARC-Record-ID"])
-        offset = self._file.tell()
-        for record in (response, request):
-            writer.write_record(record)
-            record.raw_stream.close()  # warcio buffers the payload in a temporary file
-        self._file.flush()
+        file = self._file_for(exchange.fetched_at)
+        response_id = _record_id()
+        records = _response_record(exchange, response_id) + _request_record(exchange, response_id)
+        offset = file.tell()
+        file.write(records)
+        file.flush()
         return f"{self._name}:{offset}"
 
     def _discard(self) -> None:
         """Close the current file after a failed write, removing it if it holds no record."""
         file, path = self._file, self.folder / self._name
-        self._file = self._writer = None
+        self._file = None
         self._name = ""
         if file is None:
             return
@@ -142,15 +149,15 @@ class WarcArchive:
         """Close the current file."""
         if self._file is not None:
             self._file.close()
-        self._file = self._writer = None
+        self._file = None
 
-    def _writer_for(self, when: datetime) -> WARCWriter:
+    def _file_for(self, when: datetime) -> IO[bytes]:
         day = when.astimezone(UTC).date()
         if self._file is None or day != self._day or self._file.tell() >= self.max_bytes:
             self.close()
             self._open(when, day)
-        assert self._writer is not None
-        return self._writer
+        assert self._file is not None
+        return self._file
 
     def _open(self, when: datetime, day: date) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -161,52 +168,95 @@ class WarcArchive:
         self._name = f"unn-{stamp}-{tag}.warc.gz"
         self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 (kept open)
         self._day = day
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         info = {"software": "unn-ingest", "format": "WARC File Format 1.1"}
-        record = self._writer.create_warcinfo_record(self._name, info)
+        record = writer.create_warcinfo_record(self._name, info)
         self._info_size = 1 << 62  # until the warcinfo record is whole: nothing worth keeping
-        self._writer.write_record(record)
+        writer.write_record(record)
         record.raw_stream.close()
         self._file.flush()
         self._info_size = self._file.tell()  # a file no larger holds no exchange
 
 
-def _response_record(writer: WARCWriter, exchange: Exchange) -> Any:
+def _response_record(exchange: Exchange, record_id: str) -> bytes:
+    """Return the gzipped response record of an exchange (a revisit record for a 304)."""
     headers = [(k, v) for k, v in exchange.headers if k.lower() not in WIRE_HEADERS]
-    warc_headers = {
-        "WARC-Date": _warc_date(exchange.fetched_at),
-        ORIGINAL_URL_HEADER: exchange.requested_url,
-    }
+    fields = [
+        ("WARC-Date", _warc_date(exchange.fetched_at)),
+        (ORIGINAL_URL_HEADER, exchange.requested_url),
+    ]
     if exchange.status == 304:
+        fields += [
+            ("WARC-Profile", NOT_MODIFIED_PROFILE),
+            ("WARC-Refers-To-Target-URI", exchange.url),
+        ]
         http = StatusAndHeaders(f"304 {exchange.reason}", headers, protocol="HTTP/1.1")
-        warc_headers |= {
-            "WARC-Profile": NOT_MODIFIED_PROFILE,
-            "WARC-Refers-To-Target-URI": exchange.url,
-        }
-        return writer.create_warc_record(
-            exchange.url, "revisit", http_headers=http, warc_headers_dict=warc_headers
-        )
+        return _record("revisit", exchange.url, record_id, fields, http.to_ascii_bytes(), None)
     headers.append(("Content-Length", str(len(exchange.body))))
     http = StatusAndHeaders(f"{exchange.status} {exchange.reason}", headers, protocol="HTTP/1.1")
-    return writer.create_warc_record(
-        exchange.url,
-        "response",
-        payload=io.BytesIO(exchange.body),
-        http_headers=http,
-        warc_headers_dict=warc_headers,
+    return _record(
+        "response", exchange.url, record_id, fields, http.to_ascii_bytes(), exchange.body
     )
 
 
-def _request_record(writer: WARCWriter, exchange: Exchange, response_id: str) -> Any:
+def _request_record(exchange: Exchange, response_id: str) -> bytes:
+    """Return the gzipped request record of an exchange, concurrent to its response."""
     parts = urlsplit(exchange.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [("Host", parts.netloc), *exchange.request_headers]
     http = StatusAndHeaders(f"GET {target} HTTP/1.1", headers, is_http_request=True)
-    warc_headers = {"WARC-Date": _warc_date(exchange.fetched_at), "WARC-Concurrent-To": response_id}
-    return writer.create_warc_record(
-        exchange.url, "request", payload=io.BytesIO(b""), http_headers=http,
-        warc_headers_dict=warc_headers,
-    )  # fmt: skip
+    fields = [("WARC-Date", _warc_date(exchange.fetched_at)), ("WARC-Concurrent-To", response_id)]
+    return _record("request", exchange.url, _record_id(), fields, http.to_ascii_bytes(), b"")
+
+
+def _record(
+    kind: str,
+    url: str,
+    record_id: str,
+    fields: list[tuple[str, str]],
+    http_head: bytes,
+    payload: bytes | None,
+) -> bytes:
+    """Return one WARC record as its own gzip member: `fields` first, then the record's type,
+    id, target, digests and length (warcio's order); a revisit (`payload` None) has no payload
+    and no payload digest."""
+    block = hashlib.sha1(http_head)
+    fields += [("WARC-Type", kind), ("WARC-Record-ID", record_id), ("WARC-Target-URI", url)]
+    if payload is not None:
+        block.update(payload)
+        fields.append(("WARC-Payload-Digest", _sha1(hashlib.sha1(payload))))
+    length = len(http_head) + (len(payload) if payload is not None else 0)
+    fields += [
+        ("WARC-Block-Digest", _sha1(block)),
+        (
+            "Content-Type",
+            f"application/http; msgtype={'request' if kind == 'request' else 'response'}",
+        ),
+        ("Content-Length", str(length)),
+    ]
+    head = "WARC/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields) + "\r\n"
+    gzip = _compressor(len(head) + length)
+    parts = [gzip.compress(head.encode()), gzip.compress(http_head)]
+    if payload:
+        parts.append(gzip.compress(payload))
+    parts += [gzip.compress(b"\r\n\r\n"), gzip.flush()]
+    return b"".join(parts)
+
+
+def _compressor(size: int) -> Any:
+    """Return a gzip compressor whose window and hash table fit `size` bytes: setting up
+    zlib's full ones (a 32 KB window, 64 K hash entries) costs more than a small record's
+    compression, and a window as large as the data loses nothing."""
+    bits = min(max(size.bit_length(), 9), zlib.MAX_WBITS)
+    return zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + bits, max(1, bits - 7))
+
+
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _sha1(digest: Any) -> str:
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 def _warc_date(when: datetime) -> str:

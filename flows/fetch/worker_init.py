@@ -13,6 +13,7 @@ from unn_ingest.config import load_profile
 from unn_ingest.extractors.analysis import analyse_page
 from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.flows.fetch import workers  # the functions the pool runs
+from unn_ingest.flows.fetch.http import tls_context
 
 _SAMPLE = """<html lang="uk"><head><title>t</title>
 <meta property="article:published_time" content="2025-11-20T10:00:00+02:00"></head><body>
@@ -33,3 +34,4 @@ def prime() -> None:
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGUSR1, workers.stop_fetching)
 prime()
+tls_context()  # built once here, not once per worker

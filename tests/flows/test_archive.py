@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from unn_ingest.flows.fetch.archive import ArchiveDamage, Exchange, WarcArchive, read_archive
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
@@ -58,6 +62,78 @@ def test_an_exchange_is_a_request_and_a_response_readable_by_warcio(tmp_path: Pa
     (page,) = read_archive(tmp_path)
     assert page.body == b"<html>page</html>" and page.fetched_at == WHEN and page.ref == ref
     assert "content-encoding" not in page.headers  # the body is stored decoded
+
+
+def warcio_records(exchange: Exchange) -> bytes:
+    """Return the records warcio's writer makes of an exchange (the archive's writer before
+    it wrote them itself), decompressed."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    headers = [(k, v) for k, v in exchange.headers if k.lower() != "content-encoding"]
+    fields = {"WARC-Date": "2026-12-01T10:00:00.000000Z", "WARC-Unn-Requested-URI": exchange.url}
+    if exchange.status == 304:
+        http = StatusAndHeaders("304 Not Modified", headers, protocol="HTTP/1.1")
+        fields |= {
+            "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+            "WARC-Refers-To-Target-URI": exchange.url,
+        }
+        response = writer.create_warc_record(
+            exchange.url, "revisit", http_headers=http, warc_headers_dict=fields
+        )
+    else:
+        headers.append(("Content-Length", str(len(exchange.body))))
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        response = writer.create_warc_record(
+            exchange.url, "response", payload=io.BytesIO(exchange.body), http_headers=http,
+            warc_headers_dict=fields,
+        )  # fmt: skip
+    target = exchange.url.split("site.test", 1)[1]
+    request_http = StatusAndHeaders(
+        f"GET {target} HTTP/1.1",
+        [("Host", "site.test"), *exchange.request_headers],
+        is_http_request=True,
+    )
+    request = writer.create_warc_record(
+        exchange.url, "request", payload=io.BytesIO(b""), http_headers=request_http,
+        warc_headers_dict={"WARC-Date": fields["WARC-Date"],
+                           "WARC-Concurrent-To": response.rec_headers["WARC-Record-ID"]},
+    )  # fmt: skip
+    for record in (response, request):
+        writer.write_record(record)
+        record.raw_stream.close()
+    return gzip.decompress(out.getvalue())
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        exchange("http://site.test/news/a?p=1", "<p>Новина</p>".encode() * 500),
+        exchange("http://site.test/news/b", b"", status=304),
+        Exchange(
+            "http://site.test/news/c",
+            "http://site.test/news/c",
+            (("User-Agent", "u"),),
+            200,
+            "OK",
+            (("Content-Disposition", "inline; filename=новина.html"),),
+            b"x",
+            WHEN,
+        ),
+    ],
+    ids=["response", "revisit", "non-ascii-header"],
+)
+def test_records_are_warcios_with_digests_that_check(tmp_path: Path, page: Exchange) -> None:
+    archive = WarcArchive(tmp_path)
+    archive.write(page)
+    archive.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    with path.open("rb") as stream:
+        written = [r.rec_type for r in ArchiveIterator(stream, check_digests="raise")]
+    assert written == ["warcinfo", "revisit" if page.status == 304 else "response", "request"]
+    ours = gzip.decompress(path.read_bytes())
+    ours = ours[ours.index(b"WARC/1.1", 1) :]  # after the warcinfo record
+    ids = re.compile(rb"<urn:uuid:[0-9a-f-]+>")
+    assert ids.sub(b"<id>", ours) == ids.sub(b"<id>", warcio_records(page))
 
 
 def test_a_304_is_a_revisit_record(tmp_path: Path) -> None:
