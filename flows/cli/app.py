@@ -312,9 +312,9 @@ def _exit_at_once(code: Any) -> NoReturn:
     import os
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    # What the interpreter does first at exit: stop the idle executors' threads, then join
+    # every other thread that is not a daemon (a bare join would wait for idle executors).
+    getattr(threading, "_shutdown")()  # noqa: B009 (private: typeshed does not declare it)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed
