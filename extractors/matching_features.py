@@ -81,7 +81,7 @@ _NAME_FOLDS = (
 # Transliteration one word at a time, remembered: a news vocabulary repeats, and str.translate
 # with multi-letter replacements costs ~40 ns a character. Bounded: cleared when it is full.
 _LATIN_WORDS: dict[str, str] = {}
-_LATIN_WORDS_MAX = 1 << 16
+_LATIN_WORDS_MAX = 1 << 14  # ~3 MB in each process that computes features
 
 
 def to_latin(text: str) -> str:
