@@ -144,13 +144,34 @@ def backfill(
 def checked_settings(origin: str | None, db: str | None, data_dir: Path | None) -> Any:
     """Return a run's settings once its settings, profile, database, data folder and site are
     checked: a mistake is one line, before Prefect starts and before anything is written."""
-    with user_errors():
+    with user_errors(), _checking():
         from unn_ingest.flows.preflight import preflight
         from unn_ingest.flows.runtime import resolve_settings
 
         settings = resolve_settings(origin=origin, db_url=db, data_dir=data_dir)
         preflight(settings)
     return settings
+
+
+CHECKING = "checking the settings, the database and the site …"
+
+
+@contextmanager
+def _checking(stream: Any = None) -> Iterator[None]:
+    """On a terminal, say at once what a run's first second goes to (the checks import the
+    store and ask the site), and erase the line when they end: a mistake stays one line, and
+    piped output gets nothing."""
+    stream = stream or sys.stderr
+    shown = stream.isatty()
+    if shown:
+        stream.write(CHECKING)
+        stream.flush()
+    try:
+        yield
+    finally:
+        if shown:
+            stream.write("\r\x1b[K")
+            stream.flush()
 
 
 @contextmanager
