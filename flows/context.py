@@ -73,6 +73,7 @@ class RunContext:
     features: dict[int, ArticleFeatures] = field(default_factory=dict)  # computed this run
     facts: dict[int, frozenset[str]] = field(default_factory=dict)  # computed this run
     rubrics: dict[str, str] = field(default_factory=dict)  # URL -> the feed's category
+    queued: set[str] = field(default_factory=set)  # URLs this run put in the frontier
     batch_size: int = 80
     planned_pages: int = 0  # pages this run means to fetch so far (progress total)
     revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner

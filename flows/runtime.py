@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from unn_ingest.flows.fetch.site_limit import check_site_limit
 from unn_ingest.flows.report import progress
 from unn_ingest.flows.server_watch import on_hard_exit
 from unn_ingest.storage import RetryDelays, Store
+
+log = logging.getLogger(__name__)
 
 
 def resolve_settings(**overrides: Any) -> Settings:
@@ -53,8 +56,9 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
         stop.on_stop(pool.interrupt)
         stop.on_stop(lambda: _later(STOP_GRACE_SECONDS, pool.terminate))
     forget_pool = on_hard_exit(pool.abandon) if pool is not None else (lambda: None)
+    ended = False  # the run's steps returned (done or stopped), rather than raised
     try:
-        yield RunContext(
+        ctx = RunContext(
             profile=profile,
             store=store,
             fetcher=fetcher,
@@ -68,13 +72,27 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             catchup_horizon=timedelta(days=settings.catchup_horizon_days),
             auto_backfill=settings.auto_backfill,
         )
+        yield ctx
+        ended = True
     finally:
+        if ended:  # not after a fault: a database that is down would be waited for again
+            release_queued(ctx)
         forget_pool()
         fetcher.close()
         if pool is not None:
             pool.shutdown()
         store.checkpoint()  # the .sqlite3 file alone then holds every row
         store.close()
+
+
+def release_queued(ctx: RunContext) -> None:
+    """Release the URLs this run put in the frontier and never attempted (a stop left them,
+    or the run chose not to fetch them): the next run fetches them instead of leaving them to
+    this run's claim for hours."""
+    with ctx.db_lock:
+        released = ctx.store.release_claims(ctx.queued)
+    if released:
+        log.info("frontier: %d queued URLs not attempted, left to the next run", released)
 
 
 STOP_GRACE_SECONDS = 5.0  # a stopped worker returns within this, or is killed

@@ -9,13 +9,15 @@ for the next run: nothing discovered is dropped.
 A URL no run has attempted yet is in the queue of the run that discovered it: for `CLAIM`
 after its discovery, other runs leave it out of the due URLs they pick up (a run whose own
 listing shows it still fetches it). Otherwise two runs at once (the parts of a split backfill,
-an ingest during a backfill) would each fetch all of the other's pending URLs. A run that died
-before fetching leaves its URLs to the next run that lists them, and to any run after `CLAIM`.
+an ingest during a backfill) would each fetch all of the other's pending URLs. A run that ends
+(done, stopped, or its Prefect server lost) releases what it queued and did not attempt
+(`release_claims`), so the next run fetches it; a run that died outright leaves its URLs to the
+next run that lists them, and to any run after `CLAIM`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 
@@ -46,10 +48,13 @@ def add_discovered(conn: Connection, urls: Sequence[str], kind: str, at: datetim
 
 def due_urls(conn: Connection, kind: str, now: datetime, limit: int = 10_000) -> list[str]:
     """Return URLs of this kind due for an attempt, not stored as articles and not in another
-    run's queue (never attempted, discovered within `CLAIM`), oldest due first."""
+    run's queue (never attempted, claimed for `CLAIM` after discovery unless the run that
+    found it released it on ending), oldest due first."""
     stored = select(Article.id).where(Article.url == FetchLogEntry.url).exists()
     unclaimed = or_(
-        FetchLogEntry.last_fetched_at.is_not(None), FetchLogEntry.discovered_at <= now - CLAIM
+        FetchLogEntry.last_fetched_at.is_not(None),
+        FetchLogEntry.claimed_until.is_(None),
+        FetchLogEntry.claimed_until <= now,
     )
     query = (
         select(FetchLogEntry.url)
@@ -59,6 +64,21 @@ def due_urls(conn: Connection, kind: str, now: datetime, limit: int = 10_000) ->
         .limit(limit)
     )
     return list(conn.execute(query).scalars())
+
+
+def release_claims(conn: Connection, urls: Iterable[str]) -> int:
+    """Take URLs a run queued and never attempted out of its queue (the run is ending), so
+    that the next run fetches them instead of waiting for the claim to lapse; return how many."""
+    released = 0
+    for chunk in chunked(sorted(set(urls))):
+        query = (
+            update(FetchLogEntry)
+            .where(FetchLogEntry.url.in_(chunk), FetchLogEntry.last_fetched_at.is_(None))
+            .where(FetchLogEntry.claimed_until.is_not(None))
+            .values(claimed_until=None)
+        )
+        released += conn.execute(query).rowcount
+    return released
 
 
 def failures(conn: Connection, since: datetime | None = None) -> list[FetchState]:
@@ -85,6 +105,7 @@ def _pending_row(url: str, kind: str, at: datetime) -> dict[str, object]:
         "last_fetched_at": None,
         "archive_ref": None,
         "discovered_at": at,
+        "claimed_until": at + CLAIM,
         "stage": None,
         "transient": None,
     }

@@ -172,6 +172,7 @@ class FetchLogEntry(Base):
     last_fetched_at: Mapped[datetime | None]
     archive_ref: Mapped[str | None] = mapped_column(Text)
     discovered_at: Mapped[datetime | None]  # listed by a feed or listing (the frontier)
+    claimed_until: Mapped[datetime | None]  # in the queue of the run that found it until then
     stage: Mapped[str | None] = mapped_column(String(16))  # where the last failure happened
     transient: Mapped[bool | None] = mapped_column(Boolean)  # that failure is worth retrying
 

@@ -168,6 +168,10 @@ class Store:
             "cannot record discovered URLs", frontier.add_discovered, urls, kind, at
         )
 
+    def release_claims(self, urls: Iterable[str]) -> int:
+        """Release URLs an ending run queued and never attempted (`frontier.release_claims`)."""
+        return self._transact("cannot release queued URLs", frontier.release_claims, urls)
+
     def apply_story_groups(self, groups: Sequence[StoryGroup]) -> dict[int, int]:
         """Make each group one story; return article id -> story id."""
         return self._transact("cannot apply story groups", stories.apply_story_groups, groups)

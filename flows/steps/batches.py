@@ -71,6 +71,7 @@ def select_requests(
     ctx.rubrics.update((i.url, i.rubric) for i in items if i.rubric)
     with ctx.db_lock:
         ctx.store.add_discovered(urls, "article", now)
+    ctx.queued.update(urls)
     if refetch_known:
         recheck_unlisted(ctx, items, editions or ctx.profile.edition_codes)
     stored = ctx.store.known_article_urls(urls)
@@ -258,6 +259,7 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
         linked = link_explicit(ctx, ids)
         follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
         ctx.store.add_discovered([r.url for r in follow], "article", clock.now())
+        ctx.queued.update(r.url for r in follow)
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(ids, follow, len(requests), _failed(work))
 

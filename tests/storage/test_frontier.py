@@ -106,3 +106,13 @@ def test_failures_lists_the_latest_first_and_filters_by_time(store: Store) -> No
     store.add_discovered([C], "article", NOW)  # pending, not failed
     assert [f.url for f in store.failures()] == [B, A]
     assert [f.url for f in store.failures(NOW + timedelta(minutes=30))] == [B]
+
+
+def test_a_run_releases_only_what_it_queued_and_never_attempted(store: Store) -> None:
+    store.add_discovered([A, B, C], "article", NOW)
+    store.record_fetches([failed(B, NOW)], DELAYS)  # attempted: its retry waits, release or not
+    assert store.release_claims([A, B]) == 1  # C is another run's, B no longer queued
+    assert store.due_urls("article", NOW) == [A]
+    assert store.due_urls("article", NOW + DELAYS.base) == [A, B]
+    assert store.due_urls("article", NOW + CLAIM) == [A, C, B]  # by when each is due
+    assert store.release_claims([A]) == 0  # once
