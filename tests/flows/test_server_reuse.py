@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.flows.processes import processes
+from unn_ingest.flows.cli import prefect_server
 from unn_ingest.flows.cli.local_server import free_port
 from unn_ingest.flows.cli.prefect_server import prefect_api
 from unn_ingest.flows.cli.server_record import (
@@ -99,6 +100,10 @@ def test_a_run_reports_to_the_server_serve_runs_for_its_data_directory(
     for name in [n for n in os.environ if n.startswith("PREFECT_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.prefect profile of the machine's
+    # As in `serve`'s own process, nothing is configured: the session's Prefect test harness
+    # (an API named in Prefect's settings of this process, not in the environment) is not seen.
+    monkeypatch.setattr(prefect_server, "quickly_configured", lambda: False)
+    monkeypatch.setattr(prefect_server, "configured_api", lambda: None)
     with prefect_api(data_dir, ui_port=free_port()) as served:  # as `serve` starts its own
         api = served.wait()
         assert api is not None and (data_dir / "prefect" / RECORD).is_file()
