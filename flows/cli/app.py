@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
@@ -78,15 +79,13 @@ def run(
     """Run the `ingest` flow once: what is new or changed since the last run (feeds, then
     listing pages back to what it covered, within the catch-up horizon)."""
     editions = parse_editions(edition)
-    with _prefect(data_dir) as api:
-        settings = checked_settings(origin, db, data_dir)  # before anything serves or writes
-        api.release()
-        with user_errors(), prefect_errors():
-            from unn_ingest.flows.ingest import ingest
 
-            api.wait()
-            with run_faults(settings), _progress_bar(not json_out):
-                summary = asyncio.run(ingest(editions, origin, db, _str(data_dir)))
+    def start() -> Coroutine[Any, Any, dict[str, Any]]:
+        from unn_ingest.flows.ingest import ingest
+
+        return ingest(editions, origin, db, _str(data_dir))
+
+    summary = _run_flow(origin, db, data_dir, json_out, start)
     _print_summary(summary, json_out)
     gaps: list[dict[str, Any]] = cast(list[dict[str, Any]], summary.get("gaps") or [])
     for gap in gaps:  # a pause longer than the catch-up horizon
@@ -121,17 +120,13 @@ def backfill(
     if end > today:
         note(f"--to {end} is in the future; the range ends today, {today} (Kyiv)")
     editions = parse_editions(edition)
-    with _prefect(data_dir) as api:
-        settings = checked_settings(origin, db, data_dir)  # before anything serves or writes
-        api.release()
-        with user_errors(), prefect_errors():
-            from unn_ingest.flows.ingest import backfill as backfill_flow
 
-            api.wait()
-            with run_faults(settings), _progress_bar(not json_out):
-                summary = asyncio.run(
-                    backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
-                )
+    def start_backfill() -> Coroutine[Any, Any, dict[str, Any]]:
+        from unn_ingest.flows.ingest import backfill as backfill_flow
+
+        return backfill_flow(start, end, editions, origin, db, _str(data_dir), refetch)
+
+    summary = _run_flow(origin, db, data_dir, json_out, start_backfill)
     if _nothing_listed(summary):
         note(f"the site listed no articles from {start} to {end}; nothing was fetched")
     _print_summary(summary, json_out)
@@ -139,6 +134,26 @@ def backfill(
     if isinstance(unread, list) and unread:  # the range is not covered: a re-run fills the gaps
         err.print(f"[yellow]incomplete:[/yellow] {len(unread)} listing pages could not be read")
         raise typer.Exit(3)
+
+
+def _run_flow(
+    origin: str | None,
+    db: str | None,
+    data_dir: Path | None,
+    json_out: bool,
+    start: Callable[[], Coroutine[Any, Any, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run a flow as `run` and `backfill` do: Prefect's server prepares while the settings are
+    checked, serves once they pass, and the flow (imported while it starts) runs with its
+    faults on one line and its progress on stderr; return the flow's summary."""
+    with _prefect(data_dir) as api:
+        settings = checked_settings(origin, db, data_dir)  # before anything serves or writes
+        api.release()
+        with user_errors(), prefect_errors():
+            importlib.import_module("unn_ingest.flows.ingest")  # while the server starts
+            api.wait()
+            with run_faults(settings), _progress_bar(not json_out):
+                return asyncio.run(start())
 
 
 def checked_settings(origin: str | None, db: str | None, data_dir: Path | None) -> Any:
