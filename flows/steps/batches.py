@@ -220,13 +220,17 @@ def store_stopped(
     """Store what the workers fetched of batches read ahead when the run was stopped.
 
     Batches not started are dropped (the next run fetches them); a started one comes back
-    soon, as its worker ends its requests in flight. Content linking is left to the next run.
+    soon, as its worker ends its requests in flight. Its explicit-link targets are queued as a
+    batch's are (the run's end releases them to the next run); content linking is left to the
+    next run.
     """
     for requests, work in started:
         if work.cancel():
             continue
         with ctx.db_lock:
-            link_explicit(ctx, _store_batch(ctx, _worker_result(ctx, work, requests)))
+            ids = _store_batch(ctx, _worker_result(ctx, work, requests))
+            link_explicit(ctx, ids)
+            _queue_follow_up(ctx, ids)
 
 
 def chunked(seq: Sequence[FetchRequest], size: int) -> Iterator[list[FetchRequest]]:
@@ -257,11 +261,18 @@ def process_batch(ctx: RunContext, requests: Sequence[FetchRequest]) -> BatchRes
     with ctx.db_lock:
         ids = _store_batch(ctx, work)
         linked = link_explicit(ctx, ids)
-        follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
-        ctx.store.add_discovered([r.url for r in follow], "article", clock.now())
-        ctx.queued.update(r.url for r in follow)
+        follow = _queue_follow_up(ctx, ids)
     log.info("batch: %d requested, %d stored, %d linked", len(requests), len(ids), linked)
     return BatchResult(ids, follow, len(requests), _failed(work))
+
+
+def _queue_follow_up(ctx: RunContext, ids: Sequence[int]) -> tuple[FetchRequest, ...]:
+    """Put the stored articles' explicit-link targets not stored yet into the frontier, in this
+    run's queue; return them as requests. Call with the database lock held."""
+    follow = tuple(FetchRequest(url) for _, url in ctx.store.unlinked_urls(ids))
+    ctx.store.add_discovered([r.url for r in follow], "article", clock.now())
+    ctx.queued.update(r.url for r in follow)
+    return follow
 
 
 def _failed(work: BatchWork) -> int:

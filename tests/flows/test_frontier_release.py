@@ -5,12 +5,15 @@ frontier's claim against overlapping runs); a run that fails keeps its claims.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
 from unn_ingest.config import Settings
 from unn_ingest.extractors import clock
+from unn_ingest.flows.fetch.site_limit import fetch_in_turn
+from unn_ingest.flows.fetch.workers import BatchWork, analyse_outcomes
 from unn_ingest.flows.runtime import open_run
 from unn_ingest.flows.steps import batches, catchup
 from unn_ingest.replica.server import ReplicaServer
@@ -64,3 +67,25 @@ def test_a_run_that_ends_leaves_its_unfetched_link_targets_to_the_next(
         assert not due & queued  # still this run's for the claim's hours
     else:
         assert queued <= due  # the next run fetches them at once
+
+
+def test_a_batch_read_ahead_and_stored_after_a_stop_queues_its_link_targets(
+    site: ReplicaServer, tmp_path: Path
+) -> None:
+    """A batch the workers had fetched when the run was stopped is stored on the way out; the
+    editions its pages link to are left to the next run as a processed batch's are."""
+    settings = settings_for(site, tmp_path / "data")
+    with clock.use_clock(clock.FixedClock(site.site.clock.now())):
+        with open_run(settings) as ctx:
+            items = catchup.catch_up(ctx, "uk").items  # the other editions are not discovered
+            batch = batches.select_requests(ctx, items, True, ["uk"])[: ctx.batch_size]
+            work: Future[BatchWork] = Future()
+            work.set_result(analyse_outcomes(fetch_in_turn(ctx, batch), ctx.profile))
+            ctx.stop.set()
+            batches.store_stopped(ctx, [(batch, work)])
+            stored = ctx.report.stored_ids()
+            targets = {url for _, url in ctx.store.unlinked_urls(stored)}
+        with Store.open(settings.database_url()) as store:
+            due = set(store.due_urls("article", clock.now()))
+    assert stored and targets  # the stored pages point at editions not fetched yet
+    assert targets <= due  # the next run fetches them
