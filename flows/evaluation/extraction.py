@@ -264,18 +264,37 @@ def print_report(report: ExtractionReport, console: Console) -> None:
             d.dataset, d.page_id[:16], f"{d.bare_f1:.3f}", f"{d.ours_f1:.3f}", f"{d.delta:+.3f}"
         )
     console.print(worst)
-    meta = Table(title="Replica metadata and explicit edition links, exact matches")
-    for name in ("data set", "pages", "title", "lead", "published_at", "author", "rubric (AMP)"):
-        meta.add_column(name, justify="left" if name == "data set" else "right")
-    meta.add_column("editions joined by switcher/hreflang", justify="right")
-    for name, m in report.metadata.items():
-        shares = (m.title, m.lead, m.published_at, m.author, m.rubric)
-        joined = f"{m.links_joined:.2%} of {m.explicit_link_pages}"
-        meta.add_row(name, str(m.pages), *(_percent(v) for v in shares), joined)
     if report.metadata:
-        console.print(meta)
+        console.print(metadata_table(report.metadata))
     if report.fields:
         console.print(fields_table(report.fields))
+
+
+def metadata_table(metadata: dict[str, MetadataRates]) -> Table:
+    """Return the replica's metadata and explicit-link rates: a row per field and a column per
+    data set, as the fields table (it fits 80 columns)."""
+    table = Table(
+        title="Replica metadata and explicit edition links, exact matches",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("field", no_wrap=True)
+    for name in metadata:
+        table.add_column(name.replace("-", "-\n"), justify="right")
+    rows: list[tuple[str, Callable[[MetadataRates], str]]] = [
+        ("pages", lambda m: str(m.pages)),
+        ("title", lambda m: _percent(m.title)),
+        ("lead", lambda m: _percent(m.lead)),
+        ("published_at", lambda m: _percent(m.published_at)),
+        ("author", lambda m: _percent(m.author)),
+        ("rubric (AMP)", lambda m: _percent(m.rubric)),
+        ("editions joined (links)", lambda m: _percent(m.links_joined)),
+        ("  of pages with links", lambda m: str(m.explicit_link_pages)),
+    ]
+    for label, cell in rows:
+        table.add_row(label, *(cell(m) for m in metadata.values()), end_section=label == "pages")
+    return table
 
 
 def fields_table(rates: list[FieldRates]) -> Table:

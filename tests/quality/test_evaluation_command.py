@@ -62,3 +62,23 @@ def test_the_fields_table_reads_at_80_columns() -> None:
     }
     assert rows["title"] == ["100/-"] * 5 + ["50/-"]
     assert rows["image_caption"] == ["100/-"] * 5 + ["50/-"]
+
+
+def test_the_metadata_table_reads_at_80_columns() -> None:
+    from rich.console import Console
+
+    rates = {
+        name: extraction.MetadataRates(120, 1.0, 1.0, 1.0, 120, 0.995, None, 76, 1.0)
+        for name in ("replica", "replica-b", "replica-nomatch", "replica-b-nomatch")
+    }
+    rates["replica"] = extraction.MetadataRates(240, 1.0, 1.0, 1.0, 240, 1.0, 1.0, 76, 1.0)
+    with open(os.devnull, "w") as nowhere:
+        console = Console(width=80, record=True, file=nowhere)
+        console.print(extraction.metadata_table(rates))
+    lines = console.export_text().splitlines()
+    assert max(map(len, lines)) <= 80
+    assert not any("…" in line for line in lines), lines  # nothing cut short
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line.strip()}
+    assert rows["author"] == ["100.00%"] + ["99.50%"] * 3
+    assert rows["published_at"] == ["100.00%"] * 4
+    assert "rubric" in rows and rows["rubric"][-4:] == ["100.00%", "-", "-", "-"]
