@@ -73,6 +73,7 @@ class Article(Base):
         Index("ix_article_removed_at", "removed_at"),
         Index("ix_article_rubric_key", "rubric_key"),
         Index("ix_article_link_pending", "link_pending"),
+        Index("ix_article_moved_from", "moved_from"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

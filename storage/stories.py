@@ -39,6 +39,8 @@ def unlinked_urls(conn: Connection, article_ids: Iterable[int]) -> list[tuple[st
             select(EditionLinkEntry.edition, EditionLinkEntry.to_url)
             .where(EditionLinkEntry.from_article_id.in_(chunk))
             .where(~exists().where(Article.url == EditionLinkEntry.to_url))
+            # a moved article answers to its old URL too: the link names it, not a new page
+            .where(~exists().where(Article.moved_from == EditionLinkEntry.to_url))
         )
         targets.update((row.edition, row.to_url) for row in conn.execute(query))
     return sorted(targets)
@@ -150,22 +152,25 @@ def _delete_empty(conn: Connection, story_ids: set[int]) -> None:
 def _neighbours(conn: Connection, ids: set[int]) -> set[int]:
     found: set[int] = set()
     for chunk in chunked(sorted(ids)):
-        outgoing = (
-            select(Article.id)
-            .join(EditionLinkEntry, EditionLinkEntry.to_url == Article.url)
-            .where(EditionLinkEntry.from_article_id.in_(chunk))
-        )
-        source = aliased(Article)
-        incoming = (
-            select(EditionLinkEntry.from_article_id)
-            .join(source, source.url == EditionLinkEntry.to_url)
-            .where(source.id.in_(chunk))
-        )
+        queries = []
+        for address in (Article.url, Article.moved_from):  # a moved article: either URL
+            outgoing = (
+                select(Article.id)
+                .join(EditionLinkEntry, EditionLinkEntry.to_url == address)
+                .where(EditionLinkEntry.from_article_id.in_(chunk))
+            )
+            source = aliased(Article)
+            incoming = (
+                select(EditionLinkEntry.from_article_id)
+                .join(source, getattr(source, address.key) == EditionLinkEntry.to_url)
+                .where(source.id.in_(chunk))
+            )
+            queries += [outgoing, incoming]
         stories = select(Article.story_id).where(
             Article.id.in_(chunk), Article.story_id.is_not(None)
         )
-        same_story = select(Article.id).where(Article.story_id.in_(stories.scalar_subquery()))
-        for query in (outgoing, incoming, same_story):
+        queries.append(select(Article.id).where(Article.story_id.in_(stories.scalar_subquery())))
+        for query in queries:
             found.update(conn.execute(query).scalars())
     return found
 
@@ -190,10 +195,11 @@ def _nodes(conn: Connection, ids: set[int]) -> tuple[LinkNode, ...]:
 def _edges(conn: Connection, ids: set[int]) -> tuple[LinkEdge, ...]:
     edges: set[LinkEdge] = set()
     for chunk in chunked(sorted(ids)):
-        query = (
-            select(EditionLinkEntry.from_article_id, Article.id, EditionLinkEntry.method)
-            .join(Article, Article.url == EditionLinkEntry.to_url)
-            .where(EditionLinkEntry.from_article_id.in_(chunk))
-        )
-        edges.update(LinkEdge(*row, score=1.0) for row in conn.execute(query) if row[1] in ids)
+        for address in (Article.url, Article.moved_from):  # a moved article: either URL
+            query = (
+                select(EditionLinkEntry.from_article_id, Article.id, EditionLinkEntry.method)
+                .join(Article, address == EditionLinkEntry.to_url)
+                .where(EditionLinkEntry.from_article_id.in_(chunk))
+            )
+            edges.update(LinkEdge(*row, score=1.0) for row in conn.execute(query) if row[1] in ids)
     return tuple(sorted(edges, key=lambda e: (e.a, e.b, e.method)))

@@ -113,3 +113,36 @@ def test_a_slug_change_by_redirect_is_a_move_not_a_new_story(
     again = run_ingest(replica, fast_site_settings)
     assert again["editions"]["total"]["moved"] == 0
     assert again["editions"]["total"]["new"] == 0
+
+
+def test_a_moved_article_s_old_url_is_not_fetched_again_for_its_siblings_links(
+    replica: ReplicaServer, fast_site_settings: Path
+) -> None:
+    """The other editions stored before the move link to the old URL: that link still joins
+    them to the moved article, and their revisits do not fetch the old URL run after run."""
+    run_ingest(replica, fast_site_settings)
+    with open_store(fast_site_settings) as store:
+        rows = list(store.iter_export())
+    story = next(
+        r["story_id"]
+        for r in rows
+        if r["edition"] == "en" and r["story_id"] is not None and r["link_method"] != "content"
+    )
+    old = next(r for r in rows if r["edition"] == "en" and r["story_id"] == story)
+    siblings = [r["id"] for r in rows if r["story_id"] == story and r["edition"] != "en"]
+    assert siblings
+    site = replica.site
+    new_path = site.live.move(site.index, urlsplit(old["url"]).path, site.now(), "a-new-slug")
+    site.clock.advance(60)
+    run_ingest(replica, fast_site_settings)  # finds the move
+    for _ in range(3):  # later runs revisit the siblings, which still link to the old URL
+        site.clock.advance(timedelta(minutes=40).total_seconds())
+        run_ingest(replica, fast_site_settings)
+
+    with open_store(fast_site_settings) as store:
+        assert old["url"] not in {url for _, url in store.unlinked_urls(siblings)}
+        assert old["url"] not in store.due_urls("article", site.now())
+        state = store.fetch_states([old["url"]])[old["url"]]
+        moved = store.article(replica.base_url + new_path)
+        assert moved is not None and moved.story_id == old["story_id"]
+    assert state.next_attempt_at is None  # closed by the move, not reopened by a refetch
