@@ -30,8 +30,8 @@ from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchiveSpan, archive_spans
 from unn_ingest.flows.fetch.http import Fetcher
-from unn_ingest.flows.fetch.rereading import RereadPage, SpanWork, reread_span
-from unn_ingest.flows.fetch.workers import analyse_span
+from unn_ingest.flows.fetch.pool import REREADING
+from unn_ingest.flows.fetch.rereading import RereadPage, SpanWork, analyse_span, reread_span
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
@@ -87,6 +87,7 @@ def reprocess_steps(
     """Run the steps of `reprocess` (inside its flow run); return its own summary sections."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
+        ctx.executor.preload = REREADING  # no HTTP client, no settings: the workers start sooner
         ctx.executor.warm()  # the workers start while this process analyses the first spans
     ctx.report.link_debt_settled += settle_link_debt(ctx, selection.date_from, selection.date_to)
     clock = _Stopwatch()
