@@ -37,6 +37,7 @@ def serialised(tree: etree._Element | None) -> bytes | None:
 def test_a_page_parses_to_trafilaturas_tree(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     ours, theirs = load_html(text), trafilatura_load_html(text)
+    assert ours is not None and theirs is not None
     assert serialised(ours) == serialised(theirs)
     assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
 
