@@ -7,6 +7,7 @@ question is a dictionary lookup instead of an XPath scan of the whole page.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from lxml import etree, html
@@ -18,20 +19,34 @@ class _ClassIndex:
     def __init__(self, root: html.HtmlElement) -> None:
         self.by_token: dict[str, list[html.HtmlElement]] = {}
         self.by_prefix: dict[str, list[html.HtmlElement]] = {}
+        by_token, by_prefix = self.by_token, self.by_prefix
         for element in _WITH_CLASS(root):
-            for token in element.get("class").split():
-                _add(self.by_token, token, element)
-                cut = token.find("__")  # "a__b__c" is under the prefixes "a" and "a__b"
-                while cut > 0:
-                    _add(self.by_prefix, token[:cut], element)
-                    cut = token.find("__", cut + 2)
+            tokens, prefixes = _keys(element.get("class"))
+            for token in tokens:
+                _add(by_token, token, element)
+            for prefix in prefixes:
+                _add(by_prefix, prefix, element)
+
+
+@lru_cache(maxsize=4096)  # a site's pages share a few dozen class attributes
+def _keys(classes: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the distinct tokens of a class attribute and the prefixes they are under
+    ("a__b__c" is under "a" and "a__b")."""
+    tokens = tuple(dict.fromkeys(classes.split()))
+    prefixes: dict[str, None] = {}
+    for token in tokens:
+        cut = token.find("__")
+        while cut > 0:
+            prefixes[token[:cut]] = None
+            cut = token.find("__", cut + 2)
+    return tokens, tuple(prefixes)
 
 
 def _add(index: dict[str, list[html.HtmlElement]], key: str, element: html.HtmlElement) -> None:
     found = index.get(key)
     if found is None:
         index[key] = [element]
-    elif found[-1] is not element:  # two tokens of one element under one key: listed once
+    else:
         found.append(element)
 
 

@@ -120,5 +120,7 @@ class AnalysedArticle:
     minhash: bytes | None  # None: not fingerprinted (analysis always gives one)
     word_count: int
     fetched_at: datetime  # aware: when the analysed page was fetched
-    features: ArticleFeatures  # for content matching; article_id 0 until stored
-    facts: frozenset[str]  # the numbers a republication must repeat
+    # For content matching (article_id 0 until stored) and the numbers a republication must
+    # repeat; None when the analysis left them out (`reprocess`, which matches from the rows).
+    features: ArticleFeatures | None
+    facts: frozenset[str] | None

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-__all__ = ["add", "since", "snapshot", "stage", "staged"]
+__all__ = ["add", "in_worker", "since", "snapshot", "stage", "staged"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -84,3 +84,12 @@ def since(before: dict[str, float]) -> dict[str, float]:
     """Return the CPU seconds charged to each stage since `before` (a `snapshot()`)."""
     now = snapshot()
     return {name: value - before.get(name, 0.0) for name, value in now.items()}
+
+
+def in_worker(before: dict[str, float], started: float, rest: str) -> CpuSeconds:
+    """Return a worker process's CPU seconds by stage since `before` (a `snapshot()` taken at
+    `started`, its `time.process_time()`), the unstaged part as `rest`, each named
+    `workers: <stage>` for the main process's totals."""
+    spent = since(before)
+    spent[rest] = spent.get(rest, 0.0) + time.process_time() - started - sum(spent.values())
+    return tuple((f"workers: {name}", seconds) for name, seconds in spent.items() if seconds)

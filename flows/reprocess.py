@@ -30,8 +30,8 @@ from unn_ingest.flows import cputime
 from unn_ingest.flows.context import RunContext
 from unn_ingest.flows.fetch.archive import ArchiveDamage, ArchiveSpan, archive_spans
 from unn_ingest.flows.fetch.http import Fetcher
-from unn_ingest.flows.fetch.rereading import RereadPage, SpanWork, reread_span
-from unn_ingest.flows.fetch.workers import analyse_span
+from unn_ingest.flows.fetch.pool import REREADING, LazyProcessPool
+from unn_ingest.flows.fetch.rereading import RereadPage, SpanWork, analyse_span, reread_span
 from unn_ingest.flows.ingest import RunWatch, run_scope, run_steps
 from unn_ingest.flows.report import Failure, progress
 from unn_ingest.flows.runtime import resolve_settings
@@ -41,6 +41,7 @@ from unn_ingest.storage import Reextracted, UpsertOutcome
 log = logging.getLogger(__name__)
 
 SPAN_BYTES = 3 << 16  # compressed WARC bytes per unit of work sent to a worker (~40 pages)
+SPANS_IN_HAND = 2  # spans sent to each worker at a time: one at work, one waiting
 STORE_CHUNK = 200  # articles per database transaction
 CHANGED_LISTED = 200  # changed URLs named in the summary
 
@@ -87,6 +88,7 @@ def reprocess_steps(
     """Run the steps of `reprocess` (inside its flow run); return its own summary sections."""
     ctx.fetcher = Fetcher(ctx.fetcher.policy, transport=httpx.MockTransport(_offline))
     if ctx.executor is not None:
+        ctx.executor.preload = REREADING  # no HTTP client, no settings: the workers start sooner
         ctx.executor.warm()  # the workers start while this process analyses the first spans
     ctx.report.link_debt_settled += settle_link_debt(ctx, selection.date_from, selection.date_to)
     clock = _Stopwatch()
@@ -164,24 +166,45 @@ def _analyse_archive(
     each span gave, in archive order.
 
     The spans go to the worker processes once they have started (each reads its span from
-    the file); until then this process does them itself rather than wait for the workers.
+    the file); until then, and whenever each worker already has two spans in hand, this
+    process does the next span itself rather than wait (on a shared machine that is a third
+    process at work; on idle cores it costs nothing).
     """
     spans = archive_spans(archive, SPAN_BYTES)
     progress("re-extracted", 0)
     work: list[Future[SpanWork]] = []
+    in_hand: list[Future[SpanWork]] = []  # sent to the workers and not yet done
+    read: list[SpanWork] = []
     for span in spans:
-        if ctx.executor is not None and ctx.executor.ready():
-            work.append(ctx.executor.submit(analyse_span, archive, span, ctx.profile, editions))
+        in_hand = [future for future in in_hand if not future.done()]
+        pool = _free_workers(ctx, len(in_hand))
+        if pool is not None:
+            in_hand.append(pool.submit(analyse_span, archive, span, ctx.profile, editions))
+            work.append(in_hand[-1])
         else:
             work.append(_finished(reread_span(archive, span, ctx.profile, editions)))
-    read = []
-    for future in work:
-        done = future.result()
-        cputime.add(done.cpu)
-        progress("re-extracted", len(done.pages))  # the total is known only at the end
-        read.append(done)
+        while len(read) < len(work) and work[len(read)].done():
+            read.append(_collected(work[len(read)]))
+    read += [_collected(future) for future in work[len(read) :]]
     progress("re-extracted", 0, total=sum(len(done.pages) for done in read))
     return _rejoined(ctx, archive, read, editions)
+
+
+def _collected(future: Future[SpanWork]) -> SpanWork:
+    """Return a span's work, its CPU added to this process's totals, its pages to progress."""
+    done = future.result()
+    cputime.add(done.cpu)
+    progress("re-extracted", len(done.pages))  # the total is known only at the end
+    return done
+
+
+def _free_workers(ctx: RunContext, in_hand: int) -> LazyProcessPool | None:
+    """Return the workers if the next span goes to them: they have started, and hold fewer
+    than SPANS_IN_HAND spans each."""
+    pool = ctx.executor
+    if pool is None or not pool.ready() or in_hand >= SPANS_IN_HAND * pool.workers:
+        return None
+    return pool
 
 
 def _rejoined(

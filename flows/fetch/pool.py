@@ -21,13 +21,18 @@ from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from unn_ingest.flows.fetch.workers import init_worker
 from unn_ingest.flows.lifetime import when_gone
 
 T = TypeVar("T")
 
 _open_pools = 0  # pools of this process whose workers may be running
 _open_lock = threading.Lock()
+_requests: Any = None  # in a worker: the pool's shared counter of requests done
+
+# What the fork server imports before it forks the workers: all a fetching worker uses, or
+# what a worker re-reading the archive (`reprocess`) uses.
+FETCHING = ("unn_ingest.flows.fetch.worker_init", "unn_ingest.flows.fetch.server_exit")
+REREADING = ("unn_ingest.flows.fetch.reread_init", "unn_ingest.flows.fetch.server_exit")
 
 
 class LazyProcessPool(Executor):
@@ -47,6 +52,9 @@ class LazyProcessPool(Executor):
         self._counter: Any = None
         self._watching: threading.Thread | None = None
         self._done = threading.Event()
+        # The modules the fork server imports, if this pool starts it (one serves a process's
+        # pools: a second pool's workers import what they lack themselves).
+        self.preload = FETCHING
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         """Submit work, starting the pool if needed (the first call waits for the workers)."""
@@ -54,9 +62,7 @@ class LazyProcessPool(Executor):
             if self._pool is None:
                 _quiet_resource_tracker()
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(
-                    ["unn_ingest.flows.fetch.worker_init", "unn_ingest.flows.fetch.server_exit"]
-                )
+                context.set_forkserver_preload(list(self.preload))
                 self._counter = context.Value("q", 0)
                 self._pool = _WorkerPool(
                     self._workers,
@@ -192,10 +198,18 @@ def _ready() -> bool:
 
 
 def start_worker(counter: Any, main_pid: int) -> None:
-    """In a new worker: count its requests for progress, stop on SIGUSR1, die with the main
-    process."""
-    init_worker(counter)
+    """In a new worker: count its requests for progress, die with the main process (the fork
+    server's preload sets what SIGUSR1 does)."""
+    global _requests
+    _requests = counter
     watch_main_process(main_pid)
+
+
+def count_request() -> None:
+    """In a worker: add a request done to the pool's counter (the main process's progress)."""
+    if _requests is not None:
+        with _requests.get_lock():
+            _requests.value += 1
 
 
 def watch_main_process(pid: int, interval: float = 0.5) -> None:

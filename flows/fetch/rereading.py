@@ -8,9 +8,10 @@ stopped (so that it can check that consecutive spans joined up).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +52,16 @@ class SpanWork:
         return self.stopped == following.began
 
 
+def analyse_span(
+    folder: Path, span: ArchiveSpan, profile: SiteProfile, editions: Sequence[str] | None
+) -> SpanWork:
+    """Read a span of the archive and analyse its article pages (in a worker process), with
+    the CPU seconds by stage."""
+    before, started = cputime.snapshot(), time.process_time()
+    work = reread_span(folder, span, profile, editions)
+    return replace(work, cpu=cputime.in_worker(before, started, "the rest"))
+
+
 def reread_span(
     folder: Path, span: ArchiveSpan, profile: SiteProfile, editions: Sequence[str] | None
 ) -> SpanWork:
@@ -60,7 +71,8 @@ def reread_span(
     with cputime.stage("read archive"):
         pages, editions_of, elsewhere = _article_pages(reading, profile, editions)
     with cputime.stage("analysis"):
-        results = analyse_pages(pages, profile)
+        # linking reads the features of what changed from the stored rows: none computed here
+        results = analyse_pages(pages, profile, matching=False)
     reread = tuple(
         RereadPage(page.url, edition, page.fetched_at, result)
         for page, edition, result in zip(pages, editions_of, results, strict=True)

@@ -10,8 +10,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -20,7 +18,6 @@ from unn_ingest.extractors.profile import SiteProfile
 from unn_ingest.extractors.records import AnalysedArticle
 from unn_ingest.flows import cputime
 from unn_ingest.flows.cputime import CpuSeconds
-from unn_ingest.flows.fetch.archive import ArchiveSpan
 from unn_ingest.flows.fetch.http import (
     Fetcher,
     FetchOutcome,
@@ -29,13 +26,12 @@ from unn_ingest.flows.fetch.http import (
     stopped,
     tls_context,
 )
-from unn_ingest.flows.fetch.rereading import SpanWork, reread_span
+from unn_ingest.flows.fetch.pool import count_request
 from unn_ingest.flows.fetch.transport import ThreadedTransport
 from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
 _fetchers: dict[FetchPolicy, Fetcher] = {}
 _stop = threading.Event()  # set in a worker when its run is stopped (SIGUSR1 from the pool)
-_pages: Any = None  # a shared counter of requests done, read by the main process's progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +66,7 @@ def fetch_and_analyse(
         work = analyse_outcomes(fetcher.fetch_all(requests), profile)
     robots = tuple(fetcher.take_robots_fetches())
     outcomes = tuple(_without_body(o) for o in work.outcomes) if slim else work.outcomes
-    cpu = _worker_cpu(before, started, "HTTP client")
+    cpu = cputime.in_worker(before, started, "HTTP client")
     return BatchWork(outcomes, work.analysed, robots, tuple(lines), cpu)
 
 
@@ -80,30 +76,6 @@ def _threaded(policy: FetchPolicy) -> ThreadedTransport:
     worker and is only ever stopped, never closed with requests in flight."""
     limits = httpx.Limits(max_connections=policy.max_concurrency)
     return ThreadedTransport(policy.max_concurrency, verify=tls_context(), limits=limits)
-
-
-def analyse_span(
-    folder: Path, span: ArchiveSpan, profile: SiteProfile, editions: Sequence[str] | None
-) -> SpanWork:
-    """Read a span of the archive and analyse its article pages (`reprocess`), with the CPU
-    seconds by stage."""
-    before, started = cputime.snapshot(), time.process_time()
-    work = reread_span(folder, span, profile, editions)
-    return replace(work, cpu=_worker_cpu(before, started, "the rest"))
-
-
-def _worker_cpu(before: dict[str, float], started: float, rest: str) -> CpuSeconds:
-    """Return this process's CPU seconds by stage since `before`, the unstaged part as `rest`,
-    each named `workers: <stage>` for the main process's totals."""
-    spent = cputime.since(before)
-    spent[rest] = spent.get(rest, 0.0) + time.process_time() - started - sum(spent.values())
-    return tuple((f"workers: {name}", seconds) for name, seconds in spent.items() if seconds)
-
-
-def init_worker(pages: Any) -> None:
-    """Set up a worker process: the counter its fetched requests are added to."""
-    global _pages
-    _pages = pages
 
 
 def stop_fetching(*_: object) -> None:
@@ -117,9 +89,7 @@ def stop_fetching(*_: object) -> None:
 
 
 def _count_request(outcome: FetchOutcome) -> None:
-    if _pages is not None:
-        with _pages.get_lock():
-            _pages.value += 1
+    count_request()
 
 
 @cputime.staged("analysis")

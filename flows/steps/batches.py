@@ -317,8 +317,9 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
         ctx.report.drift.observe(
             article.url, article.sources, fields_present(article), article.profile_version
         )
-        ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
-        ctx.facts[row.article_id] = result.facts
+        if result.features is not None and result.facts is not None:  # always, on this path
+            ctx.features[row.article_id] = replace(result.features, article_id=row.article_id)
+            ctx.facts[row.article_id] = result.facts
     return tuple(s.article_id for s in stored)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.flows.processes import processes
-from unn_ingest.flows.fetch.pool import LazyProcessPool
+from unn_ingest.flows.fetch.pool import REREADING, LazyProcessPool, count_request
 
 
 def children() -> dict[int, str]:
@@ -79,3 +79,33 @@ def test_workers_do_not_import_the_callers_main_module(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
     assert not mark.exists(), mark.read_text()
+
+
+@pytest.mark.slow
+def test_the_requests_workers_count_reach_the_progress_callback() -> None:
+    seen: list[int] = []
+    pool = LazyProcessPool(2, on_requests=seen.append)
+    for future in [pool.submit(count_request) for _ in range(5)]:
+        future.result(timeout=60)
+    pool.shutdown()
+    assert sum(seen) == 5
+
+
+IMPORTED = (
+    "sorted(m for m in ('httpx', 'trafilatura', 'pydantic') if m in __import__('sys').modules)"
+)
+
+
+@pytest.mark.slow
+def test_a_rereading_pools_workers_start_without_the_http_client_or_settings() -> None:
+    pool = LazyProcessPool(2)
+    pool.preload = REREADING
+    try:
+        assert pool.submit(eval, IMPORTED).result(timeout=60) == []
+    finally:
+        pool.shutdown()
+    fetching = LazyProcessPool(2)
+    try:  # a fetching pool's workers have them ready (all but trafilatura, the fallbacks')
+        assert fetching.submit(eval, IMPORTED).result(timeout=60) == ["httpx", "pydantic"]
+    finally:
+        fetching.shutdown()
