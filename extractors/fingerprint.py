@@ -135,11 +135,11 @@ def _shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """Return MurmurHash3's 32-bit finaliser of each value (what datasketch's affine32 applies)."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))  # a new array: then in place
+    mixed *= np.uint32(0x85EBCA6B)
+    mixed ^= mixed >> np.uint32(13)
+    mixed *= np.uint32(0xC2B2AE35)
+    mixed ^= mixed >> np.uint32(16)
     return mixed
 
 
@@ -154,9 +154,11 @@ def minhash_signature(text: str) -> bytes:
     crcs = _shingle_hashes(text)
     if not len(crcs):
         return _EMPTY
-    with np.errstate(over="ignore"):  # the permutations are affine maps modulo 2**32
-        permuted = _fmix32(crcs).reshape(-1, 1) * _A + _B
-    return bytes(permuted.min(axis=0).astype("<u4").tobytes())
+    # The permutations are affine maps modulo 2**32 (uint32 arithmetic wraps), done in place.
+    permuted = np.multiply.outer(_fmix32(crcs), _A)
+    permuted += _B
+    least: np.ndarray = np.minimum.reduce(permuted, axis=0)
+    return least.astype("<u4", copy=False).tobytes()
 
 
 def _values(signature: bytes) -> np.ndarray:

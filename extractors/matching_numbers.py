@@ -67,7 +67,7 @@ def _letters(text: str) -> tuple[int, int]:
     encoded = text.encode("cp1251", "ignore")
     cyrillic = len(encoded) - len(encoded.translate(None, _CYRILLIC_BYTES))
     latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
-    if not text.isascii():
+    if len(encoded) < len(text):  # some character is not in cp1251: maybe one of the others
         cyrillic += sum(map(text.count, _CYRILLIC_OTHERS))
         latin += sum(map(text.count, _LATIN_OTHERS))
     return cyrillic, latin
