@@ -19,11 +19,10 @@ import re
 import unicodedata
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from itertools import accumulate
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -89,7 +88,13 @@ def signature_text(title: str, lead: str, paragraphs: Sequence[str]) -> str:
     all there is.
     """
     body = article_text("", lead, paragraphs)
-    return body if len(body.split()) >= 2 * SHINGLE_WORDS else article_text(title, lead, paragraphs)
+    return body if _words(body) >= 2 * SHINGLE_WORDS else article_text(title, lead, paragraphs)
+
+
+def _words(text: str) -> int:
+    """Return `len(text.split())` of an `article_text`: its parts are one space apart inside,
+    stripped and non-empty, and one line break apart."""
+    return text.count(" ") + text.count("\n") + 1 if text else 0
 
 
 def content_hash(title: str, lead: str, paragraphs: Sequence[str]) -> str:
@@ -109,29 +114,32 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
 def _shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     """Return the crc32 of each of `shingles(text)` (repeated shingles repeated).
 
-    The words are encoded once and joined; each shingle is a slice of that, not a join.
+    The words are joined and encoded once; each shingle is a slice of that, not a join. The
+    word boundaries are the buffer's spaces (a `\\w+` word has none, and no byte of another
+    character's UTF-8 is one), found with numpy.
     """
     words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
     if len(words) <= size:
         items = [" ".join(words).encode("utf-8")] if words else []
         return np.fromiter(map(zlib.crc32, items), dtype=np.uint32, count=len(items))
-    encoded = list(map(str.encode, words))
-    joined = b" ".join(encoded)
-    ends = list(accumulate(map(len, encoded)))  # without the spaces before each word
+    joined = " ".join(words).encode("utf-8")
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
     count = len(words) - size + 1
-    starts = [end - len(word) + n for n, (end, word) in enumerate(zip(ends, encoded, strict=True))]
-    stops = [end + n for n, end in enumerate(ends)]
-    pieces = map(joined.__getitem__, map(slice, starts[:count], stops[size - 1 :]))
+    # Shingle k runs from the start of word k (after space k - 1) to the end of word
+    # k + size - 1 (space k + size - 1, or the end of the buffer for the last word).
+    starts = [0, *(spaces[: count - 1] + 1).tolist()]
+    stops = [*spaces[size - 1 :].tolist(), len(joined)]
+    pieces = map(joined.__getitem__, map(slice, starts, stops))
     return np.fromiter(map(zlib.crc32, pieces), dtype=np.uint32, count=count)
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """Return MurmurHash3's 32-bit finaliser of each value (what datasketch's affine32 applies)."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))  # a new array: then in place
+    mixed *= np.uint32(0x85EBCA6B)
+    mixed ^= mixed >> np.uint32(13)
+    mixed *= np.uint32(0xC2B2AE35)
+    mixed ^= mixed >> np.uint32(16)
     return mixed
 
 
@@ -146,9 +154,11 @@ def minhash_signature(text: str) -> bytes:
     crcs = _shingle_hashes(text)
     if not len(crcs):
         return _EMPTY
-    with np.errstate(over="ignore"):  # the permutations are affine maps modulo 2**32
-        permuted = _fmix32(crcs).reshape(-1, 1) * _A + _B
-    return bytes(permuted.min(axis=0).astype("<u4").tobytes())
+    # The permutations are affine maps modulo 2**32 (uint32 arithmetic wraps), done in place.
+    permuted = np.multiply.outer(_fmix32(crcs), _A)
+    permuted += _B
+    least: np.ndarray = np.minimum.reduce(permuted, axis=0)
+    return least.astype("<u4", copy=False).tobytes()
 
 
 def _values(signature: bytes) -> np.ndarray:
@@ -169,9 +179,16 @@ def estimate_jaccard(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(va == vb)) / NUM_PERM
 
 
+# What `MinHashLSH(threshold=..., num_perm=NUM_PERM)` picks for the index's own threshold (a test
+# checks it): importing datasketch's LSH loads scipy, ~0.3 s of CPU in every linking process.
+_KNOWN_LSH_PARAMS = {DUPLICATE_THRESHOLD - 0.1: (16, 8)}
+
+
 @lru_cache(maxsize=16)
 def _lsh_params(threshold: float) -> tuple[int, int]:
     """Return the (bands, rows) datasketch picks for a threshold; slow, so computed once."""
+    if threshold in _KNOWN_LSH_PARAMS:
+        return _KNOWN_LSH_PARAMS[threshold]
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -263,7 +280,13 @@ class Fingerprint:
     edition: str
     published_at: datetime | None
     signature: bytes
-    numbers: frozenset[str] = frozenset()  # the facts a republication keeps unchanged
+    # The facts a republication keeps unchanged, or a function that returns them: they are
+    # asked for only when the signature has a near-duplicate, a few articles in a thousand.
+    numbers: frozenset[str] | Callable[[], frozenset[str]] = frozenset()
+
+    def facts(self) -> frozenset[str]:
+        """Return the number keys (computed now if `numbers` is a function)."""
+        return self.numbers if isinstance(self.numbers, frozenset) else self.numbers()
 
     def order(self) -> tuple[float, int]:
         """Return the sort key that puts the original before its copies."""
@@ -279,11 +302,11 @@ def fingerprint(
     lead: str,
     paragraphs: Sequence[str],
 ) -> Fingerprint:
-    """Return an article's near-duplicate fingerprint: signature and number keys of its text."""
-    text = signature_text(title, lead, paragraphs)
-    return Fingerprint(
-        article_id, edition, published_at, minhash_signature(text), number_keys(text)
-    )
+    """Return an article's near-duplicate fingerprint: the signature of its text, and its number
+    keys as a function (`Fingerprint.facts` computes them if a near-duplicate search asks)."""
+    signature = minhash_signature(signature_text(title, lead, paragraphs))
+    facts = partial(fact_keys, title, lead, tuple(paragraphs))
+    return Fingerprint(article_id, edition, published_at, signature, facts)
 
 
 def fact_keys(title: str, lead: str, paragraphs: Sequence[str]) -> frozenset[str]:
@@ -291,11 +314,23 @@ def fact_keys(title: str, lead: str, paragraphs: Sequence[str]) -> frozenset[str
     return number_keys(signature_text(title, lead, paragraphs))
 
 
-def _same_facts(a: Fingerprint, b: Fingerprint) -> bool:
+def _same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
     """Tell a republication (every number kept) from a templated story with other figures."""
-    if not a.numbers and not b.numbers:
+    if not a and not b:
         return True
-    return len(a.numbers & b.numbers) / len(a.numbers | b.numbers) >= NUMBERS_AGREEMENT
+    return len(a & b) / len(a | b) >= NUMBERS_AGREEMENT
+
+
+class _Facts(dict[int, frozenset[str]]):
+    """The number keys of the fingerprints a search compared, each computed once."""
+
+    def __init__(self, everyone: dict[int, Fingerprint]) -> None:
+        super().__init__()
+        self.everyone = everyone
+
+    def __missing__(self, article_id: int) -> frozenset[str]:
+        found = self[article_id] = self.everyone[article_id].facts()
+        return found
 
 
 def find_duplicates(
@@ -331,6 +366,7 @@ def _find_duplicates(
     live: deque[Fingerprint] = deque()
     found: dict[int, tuple[int, float]] = {}
     holds_new: set[str] = set()  # editions whose index has held a `new` article
+    facts = _Facts(everyone)
     last = max((everyone[i].order()[0] for i in wanted), default=float("-inf"))
     reach = window.total_seconds() if window is not None else float("inf")
     # Oldest first: each article is looked up among the earlier ones only, then indexed.
@@ -344,7 +380,7 @@ def _find_duplicates(
         index = indexes[item.edition]
         is_new = item.article_id in wanted
         if is_new or item.edition in holds_new:
-            match = _earliest_original(item, index, everyone)
+            match = _earliest_original(item, index, everyone, facts)
             if match is not None and (is_new or match[0] in wanted):
                 found[item.article_id] = match
         index.add(item.article_id, item.signature)
@@ -355,13 +391,16 @@ def _find_duplicates(
 
 
 def _earliest_original(
-    item: Fingerprint, index: NearDuplicateIndex, everyone: dict[int, Fingerprint]
+    item: Fingerprint,
+    index: NearDuplicateIndex,
+    everyone: dict[int, Fingerprint],
+    facts: _Facts,
 ) -> tuple[int, float] | None:
     """Return (id, jaccard) of the earliest indexed article `item` nearly duplicates, if any."""
     matches = [
         (everyone[key].order(), key, score)
         for key, score in index.query(item.signature)
-        if _same_facts(item, everyone[key])
+        if _same_facts(facts[item.article_id], facts[key])
     ]
     if not matches:
         return None

@@ -63,8 +63,9 @@ class LinkEdge:
 
     def key(self) -> tuple[int, float, int, int]:
         """Return the order edges are applied in: strongest method, best score, then ids."""
-        low, high = sorted((self.a, self.b))
-        return (METHOD_RANK.get(self.method, len(METHOD_RANK)), -self.score, low, high)
+        a, b = self.a, self.b
+        rank = METHOD_RANK.get(self.method, len(METHOD_RANK))
+        return (rank, -self.score, a, b) if a <= b else (rank, -self.score, b, a)
 
 
 class Member(NamedTuple):

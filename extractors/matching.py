@@ -213,9 +213,9 @@ class _Window:
         if pairs:
             first, second = zip(*pairs, strict=True)
             self.logits.update(zip(pairs, self.arrays.logits(first, second), strict=True))
-        items = self.items
+        items, logits = self.items, self.logits
         for (n, edition), found in candidates.items():
-            scored = [(self.logit(n, m), m) for m in found]
+            scored = [(logits[(n, m) if n < m else (m, n)], m) for m in found]
             self.ranked[(n, edition)] = sorted(
                 scored, key=lambda s: (-s[0], items[s[1]].article_id)
             )

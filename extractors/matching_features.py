@@ -50,6 +50,7 @@ __all__ = [
 SKETCH_BITS = 4096  # 512 bytes an article; ~1,500 trigrams fill about a third
 STEM_BITS = 1024  # 128 bytes an article; ~150-300 stems, few collisions
 STEM_LETTERS = 4
+STEM_WORDS_FROM = 5  # letters: shorter words give no stem
 
 _CYR = {
     "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
@@ -63,7 +64,11 @@ _FOLD = (("kh", "h"), ("y", "i"), ("j", "i"), ("g", "h"), ("w", "v"), ("ph", "f"
 _VOWELS = str.maketrans("", "", "aeiou")
 _NON_LETTER = re.compile(r"[^a-z]+")
 _CAPITALISED = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]+|[A-Z]{2,})")
-_WORD_BYTES = re.compile(rb"[a-z]{5,}")
+# What `_CAPITALISED` finds, the look-behind moved after the capital: a pattern that starts with
+# a letter class lets the regex engine skip to the next capital instead of trying every
+# position. (Its second branch never matches where the first fails: both need a letter after
+# the capital.)
+_CAPITAL_FIRST = re.compile(r"([A-Z](?<![\w.-][A-Z])[A-Za-z]+)")
 _SPACE_BUT_LETTERS = bytes(b if ord("a") <= b <= ord("z") else ord(" ") for b in range(256))
 # English spellings of names against their Cyrillic transliteration ("Christine" / "Крістін",
 # "Democrat" / "Демократ", "Blasey" / "Блейзі", "Kavanaugh" / "Кавано"): folded on both sides.
@@ -136,7 +141,7 @@ def name_keys(text: str) -> frozenset[str]:
 def _latin_name_keys(latin: str) -> frozenset[str]:
     """Return `name_keys` of text already transliterated."""
     keys = set()
-    for match in _CAPITALISED.finditer(latin):
+    for match in _CAPITAL_FIRST.finditer(latin):
         if _starts_sentence(latin, match.start()):
             continue  # a sentence's first word is capitalised whatever it is
         key = _skeleton(match.group(1))
@@ -175,17 +180,39 @@ def trigram_sketch(folded: str, bits: int = SKETCH_BITS) -> int:
 
 
 def _trigram_sketch(folded: bytes, bits: int = SKETCH_BITS) -> int:
-    """Return `trigram_sketch` of folded text encoded in UTF-8.
+    """Return `trigram_sketch` of folded text encoded in UTF-8."""
+    return _sketch_of_words(_letter_runs(folded), bits)
 
-    The words are the runs of a-z (every other byte, and so every other character, is a
-    space), one space apart: as letters, their bytes are their code points.
+
+def _letter_runs(folded: bytes) -> list[bytes]:
+    """Return the words of folded text encoded in UTF-8: its runs of a-z (every other byte, and
+    so every other character, breaks a word)."""
+    return folded.translate(_SPACE_BUT_LETTERS).split()
+
+
+def _sketch_of_words(words: list[bytes], bits: int = SKETCH_BITS) -> int:
+    """Return the trigram sketch of the words of folded text (`_letter_runs`).
+
+    The words are one space apart: as letters, their bytes are their code points.
     """
-    letters = b" ".join(folded.translate(_SPACE_BUT_LETTERS).split())
-    codes = np.frombuffer(letters, dtype=np.uint8).astype(np.uint64)
-    if len(codes) < 3:
+    letters = b" ".join(words)
+    if len(letters) < 3:
         return 0
-    mixed = codes[:-2] * 1_000_003 + codes[1:-1] * 10_007 + codes[2:]
-    hashed = ((mixed * 2_654_435_761) >> 11) % bits  # deterministic across processes
+    hashed: np.ndarray
+    if bits & (bits - 1) or bits > 1 << 21:
+        codes = np.frombuffer(letters, dtype=np.uint8).astype(np.uint64)
+        mixed = codes[:-2] * 1_000_003 + codes[1:-1] * 10_007 + codes[2:]
+        hashed = ((mixed * 2_654_435_761) >> 11) % bits  # deterministic across processes
+    else:
+        # Bits 11 to 31 of a product are those of the product's lowest 32 bits, so a sketch of
+        # up to 2**21 bits (a power of two) is the same computed in 32-bit arithmetic, in place.
+        small = np.frombuffer(letters, dtype=np.uint8).astype(np.uint32)
+        hashed = small[:-2] * np.uint32(1_000_003)
+        hashed += small[1:-1] * np.uint32(10_007)
+        hashed += small[2:]
+        hashed *= np.uint32(2_654_435_761)
+        hashed >>= np.uint32(11)
+        hashed &= np.uint32(bits - 1)
     present = np.zeros(bits, dtype=np.uint8)
     present[hashed] = 1
     return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
@@ -198,14 +225,19 @@ def stem_sketch(folded: str, bits: int = STEM_BITS) -> int:
 
 def _stem_sketch(folded: bytes, bits: int = STEM_BITS) -> int:
     """Return `stem_sketch` of folded text encoded in UTF-8 (its a-z bytes are its letters)."""
-    stems = {word[:STEM_LETTERS] for word in _WORD_BYTES.findall(folded)}
-    if not stems:
-        return 0
-    # crc32: the same in every process
-    hashed = np.fromiter(map(zlib.crc32, stems), dtype=np.uint32, count=len(stems)) % bits
-    present = np.zeros(bits, dtype=np.uint8)
-    present[hashed] = 1
-    return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
+    return _stems_of_words(_letter_runs(folded), bits)
+
+
+def _stems_of_words(words: list[bytes], bits: int = STEM_BITS) -> int:
+    """Return the stem sketch of the words of folded text (`_letter_runs`): the first letters
+    of each word of five letters or more, hashed with crc32 (the same in every process). A few
+    dozen stems: setting their bits one by one costs less than numpy's calls would."""
+    found = 0
+    for crc in map(
+        zlib.crc32, {word[:STEM_LETTERS] for word in words if len(word) >= STEM_WORDS_FROM}
+    ):
+        found |= 1 << (crc % bits)
+    return found
 
 
 def sketch_similarity(a: int, b: int) -> float:
@@ -229,7 +261,7 @@ def article_features(
     (without the site's furniture: `SiteProfile.furniture()`)."""
     text = clean_text(title, lead, paragraphs, furniture)  # in NFC already
     latin = to_latin(text)  # once for the names and the folded text
-    folded = _fold_latin(latin).encode("utf-8")
+    words = _letter_runs(_fold_latin(latin).encode("utf-8"))  # for both sketches
     return ArticleFeatures(
         article_id=article_id,
         edition=edition,
@@ -237,7 +269,7 @@ def article_features(
         image=image_key(image_url),
         numbers=number_keys(text),
         names=_latin_name_keys(latin),
-        sketch=_trigram_sketch(folded),
+        sketch=_sketch_of_words(words),
         length=len(text),
-        stems=_stem_sketch(folded),
+        stems=_stems_of_words(words),
     )

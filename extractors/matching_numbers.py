@@ -67,7 +67,7 @@ def _letters(text: str) -> tuple[int, int]:
     encoded = text.encode("cp1251", "ignore")
     cyrillic = len(encoded) - len(encoded.translate(None, _CYRILLIC_BYTES))
     latin = len(encoded) - len(encoded.translate(None, _LATIN_BYTES))
-    if not text.isascii():
+    if len(encoded) < len(text):  # some character is not in cp1251: maybe one of the others
         cyrillic += sum(map(text.count, _CYRILLIC_OTHERS))
         latin += sum(map(text.count, _LATIN_OTHERS))
     return cyrillic, latin
@@ -104,13 +104,32 @@ def _numbers(text: str, cyrillic: bool, runs: list[tuple[int, int]]) -> set[str]
         match = pattern.match(text, start)
         if match is None:  # never: the pattern matches wherever a digit is
             continue
-        value = _value(match.group(1), match.group(2))
-        scale = _SCALE.match(text, match.end())
-        if scale:
-            value *= _SCALES[scale.group(1).lower()]
-        keys.add(sys.intern(f"{value:.6g}"))
         at = match.end()
+        scale = _SCALE.match(text, at)
+        whole, fraction = match.group(1, 2)
+        written = (whole, fraction, scale.group(1).lower() if scale else "")
+        key = _KEYS.get(written)
+        if key is None:
+            key = _key(whole, fraction, written[2])
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            _KEYS[written] = key
+        keys.add(key)
     return keys
+
+
+# The key of each number as written (digits, fraction, scale word), remembered: news repeat
+# their figures, years and counts, and the float and its formatting cost more than a look-up.
+_KEYS: dict[tuple[str, str | None, str], str] = {}
+_KEYS_MAX = 1 << 14
+
+
+def _key(whole: str, fraction: str | None, scale: str) -> str:
+    """Return the key of a number: its value (times a scale word's) to six digits."""
+    value = _value(whole, fraction)
+    if scale:
+        value *= _SCALES[scale]
+    return sys.intern(f"{value:.6g}")
 
 
 def _at_word_start(text: str, start: int) -> bool:

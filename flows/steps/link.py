@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from unn_ingest.extractors.fingerprint import Fingerprint, fact_keys, find_duplicates
 from unn_ingest.extractors.heap import paused_gc
@@ -190,9 +191,15 @@ def _mark_duplicates(ctx: RunContext, rows: Sequence[ArticleRow], ids: set[int])
     return set(found)
 
 
-def _facts(ctx: RunContext, row: ArticleRow) -> frozenset[str]:
+def _facts(ctx: RunContext, row: ArticleRow) -> frozenset[str] | Callable[[], frozenset[str]]:
+    """Return a row's number keys if this run has them, else how to compute them: only a
+    near-duplicate candidate's are asked for (`Fingerprint.numbers`)."""
     known = ctx.facts.get(row.id)
-    return known if known is not None else fact_keys(row.title, row.lead, row.body.split("\n\n"))
+    return known if known is not None else partial(_row_facts, row)
+
+
+def _row_facts(row: ArticleRow) -> frozenset[str]:
+    return fact_keys(row.title, row.lead, row.body.split("\n\n"))
 
 
 def _features(ctx: RunContext, row: ArticleRow) -> ArticleFeatures:

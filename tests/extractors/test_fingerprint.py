@@ -26,6 +26,7 @@ from unn_ingest.extractors.fingerprint import (
     _lsh_params,
     content_hash,
     estimate_jaccard,
+    fact_keys,
     find_duplicates,
     fingerprint,
     minhash_signature,
@@ -176,6 +177,55 @@ def test_a_duplicate_must_keep_the_originals_figures(figure: str, duplicate: boo
     copy = fingerprint(2, "en", day.replace(day=5), "Other title", "", [template.format(figure)])
     assert estimate_jaccard(original.signature, copy.signature) >= DUPLICATE_THRESHOLD
     assert (2 in find_duplicates([copy], [original])) is duplicate
+
+
+def test_number_keys_are_computed_only_for_near_duplicate_candidates() -> None:
+    """A fingerprint's facts given as a function are asked for only when its signature has a
+    near-duplicate: the search finds what it finds with the facts computed up front."""
+    template = (
+        "The government of Poland will allocate {} to Ukraine for the restoration of the "
+        "energy sector. This was announced by the Foreign Minister of Poland, UNN reports. "
+        "During a meeting with the Ukrainian delegation, the minister stressed that support "
+        "for Ukraine remains a priority for the government of Poland and its partners."
+    )
+    day = datetime(2025, 11, 1, tzinfo=UTC)
+    texts = [template.format(f) for f in ("EUR 400 million", "EUR 400 million", "EUR 9 million")]
+    texts.append("An unrelated story about the weather in Lviv on 3 December, 12 degrees.")
+    asked: list[int] = []
+
+    def lazy(n: int, text: str) -> Fingerprint:
+        def facts() -> frozenset[str]:
+            asked.append(n)
+            return fact_keys("", "", [text])
+
+        return Fingerprint(n, "en", day + timedelta(hours=n), minhash_signature(text), facts)
+
+    eager = [
+        Fingerprint(n, "en", day + timedelta(hours=n), minhash_signature(t), fact_keys("", "", [t]))
+        for n, t in enumerate(texts)
+    ]
+    prints = [lazy(n, t) for n, t in enumerate(texts)]
+    assert find_duplicates(prints, prints) == find_duplicates(eager, eager) == {1: (0, 1.0)}
+    assert sorted(asked) == [0, 1, 2]  # the three of one template, each once; not the other
+    assert fingerprint(5, "en", day, "T", "", [texts[0]]).facts() == eager[0].numbers
+
+
+def test_signature_text_counts_words_as_split_does() -> None:
+    """Whether the body alone has the ten words a signature needs, over odd whitespace."""
+    body = ["one\u00a0two\tthree", " ", "four\u2003five\nsix", "seven  eight", "nine"]
+    assert (
+        signature_text("Title", "", body)
+        == "Title\none two three\nfour five six\nseven eight\nnine"
+    )
+    assert signature_text("Title", "ten", body).split("\n")[0] == "ten"
+    assert signature_text("Title", "", []) == "Title"
+
+
+def test_the_index_bands_are_datasketchs_without_importing_it() -> None:
+    """The bands and rows pinned for the index's threshold are what MinHashLSH picks."""
+    lsh = MinHashLSH(threshold=DUPLICATE_THRESHOLD - 0.1, num_perm=NUM_PERM)
+    assert _lsh_params(DUPLICATE_THRESHOLD - 0.1) == (lsh.b, lsh.r)
+    assert NearDuplicateIndex()._cuts[1] == slice(4 * lsh.r, 8 * lsh.r)
 
 
 def test_correction_of_the_same_article_is_not_a_duplicate(stories: dict[str, Story]) -> None:

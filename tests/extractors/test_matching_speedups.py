@@ -14,6 +14,7 @@ import random
 import re
 import sys
 import unicodedata
+import zlib
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,33 @@ def test_name_keys_equal_those_found_sentence_by_sentence() -> None:
     differ = [t for t in texts if matching_features.name_keys(t) != _reference_name_keys(t)]
     assert differ == []
     assert sum(1 for t in texts if matching_features.name_keys(t)) > len(texts) // 3
+
+
+# --- sketches: regex words and 64-bit arithmetic ---------------------------------------------
+
+
+def _reference_trigram_sketch(folded: str, bits: int) -> int:
+    letters = " ".join(re.findall(r"[a-z]+", folded))
+    present = 0
+    for n in range(len(letters) - 2):
+        a, b, c = (ord(ch) for ch in letters[n : n + 3])
+        present |= 1 << ((((a * 1_000_003 + b * 10_007 + c) * 2_654_435_761) >> 11) % bits)
+    return present
+
+
+def _reference_stem_sketch(folded: str, bits: int) -> int:
+    stems = {word[:4].encode() for word in re.findall(r"[a-z]{5,}", folded)}
+    return sum(1 << p for p in {zlib.crc32(stem) % bits for stem in stems})
+
+
+def test_sketches_equal_those_of_regex_words_and_big_integers() -> None:
+    folded = [matching_features.fold(t) for t in TEXTS]
+    for bits in (4096, 1024, 1000, 1 << 22):
+        for text in folded[:: 1 if bits in (4096, 1024) else 7]:
+            trigrams = matching_features.trigram_sketch(text, bits)
+            assert trigrams == _reference_trigram_sketch(text, bits), (bits, text)
+            assert matching_features.stem_sketch(text, bits) == _reference_stem_sketch(text, bits)
+    assert sum(1 for t in folded if matching_features.stem_sketch(t)) > len(folded) // 2
 
 
 # --- pair scores: one at a time --------------------------------------------------------------
