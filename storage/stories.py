@@ -18,6 +18,10 @@ from unn_ingest.storage.sql import chunked, insert, lock_rows, sorted_ids
 
 # An article's story, link method and link score.
 Membership = tuple[int | None, str, float | None]
+# The article a link comes from, beside the one it points to. Made once: the first use of an
+# alias's attribute builds its column proxies, 1.4 ms of CPU (made per query, that was most
+# of the explicit linking of a batch).
+_SOURCE = aliased(Article)
 
 
 def link_component(conn: Connection, article_ids: Iterable[int]) -> LinkGraph:
@@ -155,11 +159,10 @@ def _neighbours(conn: Connection, ids: set[int]) -> set[int]:
             .join(EditionLinkEntry, EditionLinkEntry.to_url == Article.url)
             .where(EditionLinkEntry.from_article_id.in_(chunk))
         )
-        source = aliased(Article)
         incoming = (
             select(EditionLinkEntry.from_article_id)
-            .join(source, source.url == EditionLinkEntry.to_url)
-            .where(source.id.in_(chunk))
+            .join(_SOURCE, _SOURCE.url == EditionLinkEntry.to_url)
+            .where(_SOURCE.id.in_(chunk))
         )
         stories = select(Article.story_id).where(
             Article.id.in_(chunk), Article.story_id.is_not(None)
