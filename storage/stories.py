@@ -18,6 +18,10 @@ from unn_ingest.storage.sql import chunked, insert, lock_rows, sorted_ids
 
 # An article's story, link method and link score.
 Membership = tuple[int | None, str, float | None]
+# The article a link comes from, beside the one it points to. Made once: the first use of an
+# alias's attribute builds its column proxies, 1.4 ms of CPU (made per query, that was most
+# of the explicit linking of a batch).
+_SOURCE = aliased(Article)
 
 
 def link_component(conn: Connection, article_ids: Iterable[int]) -> LinkGraph:
@@ -153,17 +157,16 @@ def _neighbours(conn: Connection, ids: set[int]) -> set[int]:
     found: set[int] = set()
     for chunk in chunked(sorted(ids)):
         queries = []
-        for address in (Article.url, Article.moved_from):  # a moved article: either URL
+        for address in ("url", "moved_from"):  # a moved article: either of its URLs
             outgoing = (
                 select(Article.id)
-                .join(EditionLinkEntry, EditionLinkEntry.to_url == address)
+                .join(EditionLinkEntry, EditionLinkEntry.to_url == getattr(Article, address))
                 .where(EditionLinkEntry.from_article_id.in_(chunk))
             )
-            source = aliased(Article)
             incoming = (
                 select(EditionLinkEntry.from_article_id)
-                .join(source, getattr(source, address.key) == EditionLinkEntry.to_url)
-                .where(source.id.in_(chunk))
+                .join(_SOURCE, getattr(_SOURCE, address) == EditionLinkEntry.to_url)
+                .where(_SOURCE.id.in_(chunk))
             )
             queries += [outgoing, incoming]
         stories = select(Article.story_id).where(

@@ -19,12 +19,10 @@ WARC headers in the same order, SHA-1 block and payload digests), compressed at
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import os
 import secrets
-import uuid
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -252,11 +250,27 @@ def _compressor(size: int) -> Any:
 
 
 def _record_id() -> str:
-    return f"<urn:uuid:{uuid.uuid4()}>"
+    """Return a new record id: a random (version 4) UUID, formatted here (`uuid.uuid4()` goes
+    through a UUID object: 8 µs against 2, twice per exchange)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
+
+
+# Base32 by 10 bits (two characters) at a time: a SHA-1 digest's 160 bits are 32 characters
+# without padding. `base64.b32encode` is pure Python and twice as slow (4 digests an exchange).
+_B32_PAIRS = [
+    a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+]
+_B32_SHIFTS = range(150, -1, -10)
 
 
 def _sha1(digest: Any) -> str:
-    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+    """Return a SHA-1 digest as a WARC digest field: "sha1:" and its base32."""
+    n = int.from_bytes(digest.digest(), "big")
+    return "sha1:" + "".join([_B32_PAIRS[n >> shift & 1023] for shift in _B32_SHIFTS])
 
 
 def _warc_date(when: datetime) -> str:

@@ -14,8 +14,17 @@ from dataclasses import dataclass, replace
 import httpx
 
 from unn_ingest.extractors.analysis import AnalysisFailure, analyse_pages
+from unn_ingest.extractors.page import FetchedPage
 from unn_ingest.extractors.profile import SiteProfile
-from unn_ingest.extractors.records import AnalysedArticle
+from unn_ingest.extractors.records import (
+    AnalysedArticle,
+    ArticleFeatures,
+    EditionLink,
+    ExtractedArticle,
+    ImageRef,
+    LanguageTag,
+    Section,
+)
 from unn_ingest.flows import cputime
 from unn_ingest.flows.cputime import CpuSeconds
 from unn_ingest.flows.fetch.http import (
@@ -27,6 +36,7 @@ from unn_ingest.flows.fetch.http import (
     tls_context,
 )
 from unn_ingest.flows.fetch.pool import count_request
+from unn_ingest.flows.fetch.transfer import register
 from unn_ingest.flows.fetch.transport import ThreadedTransport
 from unn_ingest.flows.run_logs import LogLine, capturing_logs
 
@@ -43,6 +53,24 @@ class BatchWork:
     robots: tuple[FetchOutcome, ...] = ()  # robots.txt fetches the worker made meanwhile
     logs: tuple[LogLine, ...] = ()  # lines logged in a worker process, replayed by the main one
     cpu: CpuSeconds = ()  # a worker's CPU seconds by stage, added to the main process's
+
+
+# What a batch is made of, pickled leanly (flows/fetch/transfer.py); this module is imported
+# by the main process and the workers alike.
+register(
+    BatchWork,
+    FetchRequest,
+    FetchOutcome,
+    FetchedPage,
+    AnalysedArticle,
+    AnalysisFailure,
+    ExtractedArticle,
+    Section,
+    EditionLink,
+    ImageRef,
+    LanguageTag,
+    ArticleFeatures,
+)
 
 
 def fetch_and_analyse(

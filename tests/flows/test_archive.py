@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
+import hashlib
 import io
 import os
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from unn_ingest.flows.fetch import archive
 from unn_ingest.flows.fetch.archive import ArchiveDamage, Exchange, WarcArchive, read_archive
 from unn_ingest.flows.fetch.http import Fetcher, FetchPolicy, FetchRequest
 from unn_ingest.flows.ingest import ingest
@@ -255,3 +259,17 @@ def test_a_full_disk_names_the_file_and_leaves_no_empty_warc(
         archive.write(exchange("http://site.test/news/a"))
     assert raised.value.errno == errno.ENOSPC and str(tmp_path) in str(raised.value.filename)
     assert list(tmp_path.glob("*.warc.gz")) == []  # the file it had opened is gone
+
+
+def test_record_ids_are_random_version_4_uuids_and_digests_are_base32() -> None:
+    ids = {archive._record_id() for _ in range(200)}
+    assert len(ids) == 200
+    for record_id in ids:
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        parsed = uuid.UUID(record_id[10:-1])
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed) == record_id[10:-1]
+    for n in range(200):
+        digest = hashlib.sha1(n.to_bytes(2, "big"))
+        expected = "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+        assert archive._sha1(digest) == expected

@@ -22,7 +22,8 @@ class _Site(BaseHTTPRequestHandler):
             time.sleep(0.6)
         self.send_response(200, "Fine")
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(BODY)))
+        if self.path != "/unsized":  # else the body ends when the connection closes (HTTP/1.0)
+            self.send_header("Content-Length", str(len(BODY)))
         self.send_header("X-Twice", "a")
         self.send_header("X-Twice", "b")
         self.end_headers()
@@ -80,3 +81,37 @@ def test_a_connection_failure_is_httpx_s_own_error() -> None:
 
     with pytest.raises(httpx.ConnectError):
         asyncio.run(fetch())
+
+
+def test_a_body_longer_than_the_read_ahead_is_read_on_in_the_threads(site: str) -> None:
+    async def fetch(path: str, read_ahead: int) -> list[bytes]:
+        limits = httpx.Limits(max_connections=1)
+        transport = ThreadedTransport(1, read_ahead=read_ahead, limits=limits)
+        async with httpx.AsyncClient(transport=transport, timeout=2.0) as http:
+            bodies = []
+            for _ in range(2):  # one connection: each response must give it back
+                async with http.stream("GET", site + path) as response:
+                    bodies.append(b"".join([chunk async for chunk in response.aiter_bytes()]))
+            return bodies
+
+    # read whole with the head; its first chunks with it and the rest after; all of it after
+    # (its declared length is beyond the read-ahead): the same body, the connection back
+    cases = [("/page", len(BODY)), ("/unsized", 1000), ("/page", len(BODY) - 1)]
+    for path, read_ahead in cases:
+        assert asyncio.run(fetch(path, read_ahead)) == [BODY, BODY]
+
+
+def test_a_body_read_with_its_head_gives_its_connection_back_before_the_caller_closes_it(
+    site: str,
+) -> None:
+    async def fetch() -> int:
+        limits = httpx.Limits(max_connections=1)
+        transport = ThreadedTransport(1, limits=limits)
+        async with httpx.AsyncClient(transport=transport, timeout=2.0) as http:
+            async with http.stream("GET", site + "/page") as first:
+                # the first response is not closed yet, but its body was read whole
+                second = await http.get(site + "/page")
+                assert first.status_code == 200
+            return len(second.content)
+
+    assert asyncio.run(fetch()) == len(BODY)
