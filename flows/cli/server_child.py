@@ -15,10 +15,12 @@ exits within `GRACE_SECONDS` in any case).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
 import time
+from typing import Any
 
 from unn_ingest.flows.lifetime import when_gone
 
@@ -38,23 +40,50 @@ def main() -> None:
     """Watch the command's process, then hand the rest of the arguments to uvicorn."""
     command_pid, arguments = int(sys.argv[1]), sys.argv[2:]
     when_gone(command_pid, stop_server)
+    gc.disable()  # while Prefect's server is imported and built: `prepare_app`
     import uvicorn.main
 
-    if arguments[:1] == [HELD]:
-        arguments = arguments[1:]
-        prepare_app()
-        if sys.stdin.readline().strip() != GO:
-            return
+    held = arguments[:1] == [HELD]
+    arguments = arguments[1:] if held else arguments
+    prepare_app()
+    gc.freeze()  # what the start built lives as long as the server: never scanned again
+    gc.enable()
+    if held and sys.stdin.readline().strip() != GO:
+        return
     sys.argv = ["uvicorn", *arguments]
     uvicorn.main.main()
 
 
 def prepare_app() -> None:
-    """Import Prefect's server and build its app, which uvicorn's factory call then reuses
-    (Prefect caches it by settings); nothing is written."""
-    from prefect.server.api.server import create_app
+    """Import Prefect's server and build its app, which uvicorn's factory call then reuses;
+    nothing is written. (`main` pauses Python's cyclic garbage collector meanwhile: the
+    import creates some 450,000 objects, which it would otherwise scan again and again, for
+    a fifth of the start's CPU.)
 
-    create_app()
+    Prefect caches the app by its settings, but each call of `create_app()` still configures
+    logging again (a YAML file read and every setting rendered: 0.1 to 0.2 s of CPU each), and
+    uvicorn's factory and the services that start with the server (automations' actions, which
+    call the API in-process) call it three times between the release and the first answer. In
+    this process the settings never change, so a call without arguments, which asks for "the
+    running server's app", gets the one built here.
+    """
+    from prefect.server.api import server
+
+    build = server.create_app
+    app = build()
+
+    def create_app(
+        settings: Any = None,
+        ephemeral: bool = False,
+        webserver_only: bool = False,
+        final: bool = False,
+        ignore_cache: bool = False,
+    ) -> Any:
+        if settings is None and not (ephemeral or webserver_only or final or ignore_cache):
+            return app
+        return build(settings, ephemeral, webserver_only, final, ignore_cache)
+
+    server.create_app = create_app  # where uvicorn's factory and Prefect's clients look it up
 
 
 if __name__ == "__main__":
