@@ -64,7 +64,8 @@ def select_requests(
 
     With `refetch_known` (ingest), stored articles the listings no longer show are re-checked
     first (`removals`): what the site removed is marked, what it moved takes its new URL before
-    that URL could be taken for a new article.
+    that URL could be taken for a new article. Then recent stored articles are revisited on
+    their schedule, listed or not (`unlisted_revisits`).
     """
     now = clock.now()
     urls = [i.url for i in items]
@@ -91,6 +92,9 @@ def select_requests(
             and _due_for_revisit(ctx, item, state.last_fetched_at, site_now, item.url in leaving)
         ):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
+    if refetch_known:
+        wanted = editions or ctx.profile.edition_codes
+        requests += unlisted_revisits(ctx, items, wanted, site_now, {r.url for r in requests})
     requests += _due_elsewhere(ctx, now, set(urls), editions)
     plan_pages(ctx, len(requests))
     return requests
@@ -168,6 +172,41 @@ def _due_for_revisit(
         return True
     share = min(ctx.revisit_age_factor, LAST_LOOK_SHARE) if leaving else ctx.revisit_age_factor
     return clock.now() - last >= max(ctx.revisit_min, age * share)
+
+
+def unlisted_revisits(
+    ctx: RunContext,
+    items: Sequence[DiscoveredItem],
+    editions: Sequence[str],
+    site_now: datetime,
+    planned: set[str],
+) -> list[FetchRequest]:
+    """Return revisits due of stored articles of the window that this run's discovery did not
+    list: the schedule goes on from the store once an article has left the feed.
+
+    In steady state an article leaves the feed just after its last look, and its next check
+    would come past the window, so this costs next to nothing; it matters when the pipeline
+    was stopped (or a feed failed) while articles left the feed, whose corrections would
+    otherwise never be seen.
+    """
+    now = clock.now()
+    listed = {i.url for i in items}
+    found: list[tuple[str, datetime | None]] = []
+    for edition in editions:
+        rows = ctx.store.unlisted_articles(edition, site_now - REVISIT_WINDOW, site_now, listed)
+        found += [(url, published) for url, published, _ in rows if url not in planned]
+    states = ctx.store.fetch_states(url for url, _ in found)
+    requests = []
+    for url, published in found:
+        state = states.get(url)
+        if state is None or state.last_fetched_at is None or published is None:
+            continue
+        age = site_now - published
+        if now - state.last_fetched_at >= max(ctx.revisit_min, age * ctx.revisit_age_factor):
+            requests.append(FetchRequest(url, state.etag, state.last_modified))
+    if requests:
+        log.info("revisiting %d stored articles no longer listed", len(requests))
+    return requests
 
 
 def leaving_soon(items: Sequence[DiscoveredItem]) -> set[str]:
