@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -100,3 +101,21 @@ def test_articles_checked_on_their_way_out_of_the_feed_are_not_asked_again(
         assert (
             batches.select_requests(ctx, [i for i in items if i.published_at == newest], True) == []
         )
+
+
+def test_a_young_article_moved_before_its_first_re_check_is_a_move_not_a_new_one(
+    ctx: RunContext, site: ReplicaSite
+) -> None:
+    run(ctx, discovered(ctx))
+    rows = list(ctx.store.iter_export(None, None))
+    newest = max(rows, key=lambda r: r["published_at"])
+    new_path = site.live.move(site.index, urlsplit(newest["url"]).path, site.now(), "a-new-slug")
+    site.clock.advance(timedelta(minutes=20).total_seconds())  # its schedule: at 1 h
+
+    with clock.use_clock(clock.FixedClock(site.now())):
+        run(ctx, discovered(ctx))
+
+    view = ctx.store.article(ORIGIN + new_path)
+    assert view is not None
+    assert view.moved_from == newest["url"]
+    assert len(list(ctx.store.iter_export(None, None))) == len(rows)
