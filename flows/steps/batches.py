@@ -40,7 +40,8 @@ from unn_ingest.storage import FetchState
 
 log = logging.getLogger(__name__)
 
-REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)
+REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)...
+UNLISTED_WINDOW = timedelta(hours=24)  # ...and the first day's also once no longer listed
 LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
 LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
 RETITLED_SHARE = 0.2  # a feed title unlike the stored one is a correction while this few differ
@@ -213,19 +214,20 @@ def unlisted_revisits(
     site_now: datetime,
     planned: set[str],
 ) -> list[FetchRequest]:
-    """Return revisits due of stored articles of the window that this run's discovery did not
-    list: the schedule goes on from the store once an article has left the feed.
+    """Return revisits due of stored articles younger than `UNLISTED_WINDOW` that this run's
+    discovery did not list: the schedule goes on from the store once an article has left the
+    feed, through the day in which corrections come.
 
     In steady state an article leaves the feed just after its last look, and its next check
-    would come past the window, so this costs next to nothing; it matters when the pipeline
+    would come past that day, so this costs next to nothing; it matters when the pipeline
     was stopped (or a feed failed) while articles left the feed, whose corrections would
-    otherwise never be seen.
+    otherwise never be seen. Later, removals and moves are found by `removals`.
     """
     now = clock.now()
     listed = {i.url for i in items}
     found: list[tuple[str, datetime | None]] = []
     for edition in editions:
-        rows = ctx.store.unlisted_articles(edition, site_now - REVISIT_WINDOW, site_now, listed)
+        rows = ctx.store.unlisted_articles(edition, site_now - UNLISTED_WINDOW, site_now, listed)
         found += [(url, published) for url, published, _ in rows if url not in planned]
     states = ctx.store.fetch_states(url for url, _ in found)
     requests = []
