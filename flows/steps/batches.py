@@ -41,7 +41,9 @@ from unn_ingest.storage import FetchState
 log = logging.getLogger(__name__)
 
 REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)...
-UNLISTED_WINDOW = timedelta(hours=24)  # ...and the first day's also once no longer listed
+# ...and, once no longer listed, those younger than this: the ~16 h a feed lists an article
+# plus a night-long pause of the pipeline, during which it may have left the feed unseen
+UNLISTED_WINDOW = timedelta(hours=36)
 LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
 LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
 RETITLED_SHARE = 0.2  # a feed title unlike the stored one is a correction while this few differ
@@ -216,12 +218,12 @@ def unlisted_revisits(
 ) -> list[FetchRequest]:
     """Return revisits due of stored articles younger than `UNLISTED_WINDOW` that this run's
     discovery did not list: the schedule goes on from the store once an article has left the
-    feed, through the day in which corrections come.
+    feed.
 
     In steady state an article leaves the feed just after its last look, and its next check
-    would come past that day, so this costs next to nothing; it matters when the pipeline
+    would come past that window, so this costs next to nothing; it matters when the pipeline
     was stopped (or a feed failed) while articles left the feed, whose corrections would
-    otherwise never be seen. Later, removals and moves are found by `removals`.
+    otherwise never be seen. Removals and moves are found by `removals`.
     """
     now = clock.now()
     listed = {i.url for i in items}
