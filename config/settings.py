@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     site_limit: str | None = Field(default=None, description="a limit's name")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=256)
     # re-check a stored article at most this often (0: every run; at most 48 h, the window)...
-    revisit_min_minutes: float = Field(default=10.0, ge=0, le=2880)
+    revisit_min_minutes: float = Field(default=60.0, ge=0, le=2880)
     # ...and not before this share of its age since the last check (0.75: checks ~4x apart)
     revisit_age_factor: float = Field(default=0.75, ge=0, le=1)
     # the operator's URL or e-mail, sent in the User-Agent

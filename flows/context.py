@@ -76,7 +76,7 @@ class RunContext:
     queued: set[str] = field(default_factory=set)  # URLs this run put in the frontier
     batch_size: int = 80
     planned_pages: int = 0  # pages this run means to fetch so far (progress total)
-    revisit_min: timedelta = timedelta(minutes=10)  # never re-check an article sooner
+    revisit_min: timedelta = timedelta(minutes=60)  # never re-check an article sooner
     revisit_age_factor: float = 0.75  # ...nor sooner than three quarters of its age
     retry_delays: RetryDelays = field(default_factory=RetryDelays)  # failures, between runs
     catchup_horizon: timedelta = timedelta(days=7)  # ingest reads listings back at most this far

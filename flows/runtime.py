@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -83,6 +85,21 @@ def open_run(settings: Settings, stop: StopSignal | None = None) -> Iterator[Run
             pool.shutdown()
         store.checkpoint()  # the .sqlite3 file alone then holds every row
         store.close()
+        return_free_memory()
+
+
+def return_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's `malloc_trim`; elsewhere
+    nothing): a process that does one run after another (`serve`'s in-process runs, the
+    benchmarks) would otherwise keep every run's free memory, spread over its threads'
+    arenas, and its resident size would creep up from run to run."""
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def release_queued(ctx: RunContext) -> None:

@@ -57,6 +57,15 @@ def known_article_urls(conn: Connection, urls: Iterable[str]) -> set[str]:
     return known
 
 
+def article_titles(conn: Connection, urls: Iterable[str]) -> dict[str, str]:
+    """Return url -> stored title of the URLs among these that are stored as articles."""
+    titles: dict[str, str] = {}
+    for chunk in chunked(unique(urls)):
+        query = select(Article.url, Article.title).where(Article.url.in_(chunk))
+        titles.update((row.url, row.title) for row in conn.execute(query))
+    return titles
+
+
 def articles_in_window(
     conn: Connection, start: datetime, end: datetime, editions: Sequence[str] | None = None
 ) -> list[ArticleRow]:

@@ -289,6 +289,10 @@ class Store:
         """Return the URLs among these that are stored as articles."""
         return self._query("cannot read article URLs", reads.known_article_urls, list(urls))
 
+    def article_titles(self, urls: Iterable[str]) -> dict[str, str]:
+        """Return url -> stored title of the URLs among these that are stored as articles."""
+        return self._query("cannot read article titles", reads.article_titles, list(urls))
+
     def link_component(self, article_ids: Iterable[int]) -> LinkGraph:
         """Return the articles connected to these by explicit links or shared stories."""
         return self._query("cannot read link graph", stories.link_component, list(article_ids))

@@ -40,9 +40,13 @@ from unn_ingest.storage import FetchState
 
 log = logging.getLogger(__name__)
 
-REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)
+REVISIT_WINDOW = timedelta(hours=48)  # recent articles are re-checked (conditional GET)...
+# ...and, once no longer listed, those younger than this: the ~16 h a feed lists an article
+# plus a night-long pause of the pipeline, during which it may have left the feed unseen
+UNLISTED_WINDOW = timedelta(hours=36)
 LEAVING = 10  # per edition, the oldest listed items get a last look before they drop out...
 LAST_LOOK_SHARE = 0.25  # ...if not checked within this share of their age
+RETITLED_SHARE = 0.2  # a feed title unlike the stored one is a correction while this few differ
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -64,7 +68,8 @@ def select_requests(
 
     With `refetch_known` (ingest), stored articles the listings no longer show are re-checked
     first (`removals`): what the site removed is marked, what it moved takes its new URL before
-    that URL could be taken for a new article.
+    that URL could be taken for a new article. Then recent stored articles are revisited on
+    their schedule, listed or not (`unlisted_revisits`).
     """
     now = clock.now()
     urls = [i.url for i in items]
@@ -74,11 +79,12 @@ def select_requests(
     ctx.queued.update(urls)
     if refetch_known:
         recheck_unlisted(ctx, items, editions or ctx.profile.edition_codes)
-    stored = ctx.store.known_article_urls(urls)
+    stored = ctx.store.article_titles(urls)
     states = ctx.store.fetch_states(u for u in urls if u not in stored or refetch_known)
     times = [i.published_at for i in items if i.published_at]
     site_now = max(times) if times else now
     leaving = leaving_soon(items)
+    retitled = retitled_items(items, stored) if refetch_known else set()
     requests = []
     for item in items:
         state = states.get(item.url)
@@ -88,9 +94,14 @@ def select_requests(
         elif (
             refetch_known
             and state is not None
-            and _due_for_revisit(ctx, item, state.last_fetched_at, site_now, item.url in leaving)
+            and _due_for_revisit(
+                ctx, item, state.last_fetched_at, site_now, item.url in leaving, item in retitled
+            )
         ):
             requests.append(FetchRequest(item.url, state.etag, state.last_modified))
+    if refetch_known:
+        wanted = editions or ctx.profile.edition_codes
+        requests += unlisted_revisits(ctx, items, wanted, site_now, {r.url for r in requests})
     requests += _due_elsewhere(ctx, now, set(urls), editions)
     plan_pages(ctx, len(requests))
     return requests
@@ -157,17 +168,81 @@ def _due_for_revisit(
     last: datetime | None,
     site_now: datetime,
     leaving: bool = False,
+    retitled: bool = False,
 ) -> bool:
     """Re-check young articles often and older ones rarely: geometrically, by default at
-    about 4x the age of the last check (10-20 min, ~1 h, ~5 h, ~20 h), plus one last look
-    when the article is about to drop out of what the listings show."""
+    about 4x the age of the last check (1 h, ~4 h, ~16 h), plus one last look when the
+    article is about to drop out of what the listings show, and a look as soon as the feed
+    shows it under another title than the stored one (a correction, seen at no cost)."""
     age = site_now - item.published_at if item.published_at else timedelta(0)
     if age > REVISIT_WINDOW:
         return False
     if last is None:
         return True
+    since = clock.now() - last
+    if retitled and since >= age * min(ctx.revisit_age_factor, LAST_LOOK_SHARE):
+        return True
     share = min(ctx.revisit_age_factor, LAST_LOOK_SHARE) if leaving else ctx.revisit_age_factor
-    return clock.now() - last >= max(ctx.revisit_min, age * share)
+    return since >= max(ctx.revisit_min, age * share)
+
+
+def retitled_items(items: Sequence[DiscoveredItem], stored: dict[str, str]) -> set[DiscoveredItem]:
+    """Return the listed items whose title differs from their stored article's title.
+
+    Per edition, the signal is trusted only while most stored items agree with their feed
+    title (at most `RETITLED_SHARE` differ): a site whose feed titles never match its pages
+    (another wording, a suffix) gets its regular schedule, not a re-check every run.
+    """
+    by_edition: dict[str, list[DiscoveredItem]] = {}
+    for item in items:
+        if item.title and item.url in stored:
+            by_edition.setdefault(item.edition, []).append(item)
+    found: set[DiscoveredItem] = set()
+    for listed in by_edition.values():
+        differ = [i for i in listed if _words(i.title) != _words(stored[i.url])]
+        if len(differ) <= RETITLED_SHARE * len(listed):
+            found.update(differ)
+    return found
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def unlisted_revisits(
+    ctx: RunContext,
+    items: Sequence[DiscoveredItem],
+    editions: Sequence[str],
+    site_now: datetime,
+    planned: set[str],
+) -> list[FetchRequest]:
+    """Return revisits due of stored articles younger than `UNLISTED_WINDOW` that this run's
+    discovery did not list: the schedule goes on from the store once an article has left the
+    feed.
+
+    In steady state an article leaves the feed just after its last look, and its next check
+    would come past that window, so this costs next to nothing; it matters when the pipeline
+    was stopped (or a feed failed) while articles left the feed, whose corrections would
+    otherwise never be seen. Removals and moves are found by `removals`.
+    """
+    now = clock.now()
+    listed = {i.url for i in items}
+    found: list[tuple[str, datetime | None]] = []
+    for edition in editions:
+        rows = ctx.store.unlisted_articles(edition, site_now - UNLISTED_WINDOW, site_now, listed)
+        found += [(url, published) for url, published, _ in rows if url not in planned]
+    states = ctx.store.fetch_states(url for url, _ in found)
+    requests = []
+    for url, published in found:
+        state = states.get(url)
+        if state is None or state.last_fetched_at is None or published is None:
+            continue
+        age = site_now - published
+        if now - state.last_fetched_at >= max(ctx.revisit_min, age * ctx.revisit_age_factor):
+            requests.append(FetchRequest(url, state.etag, state.last_modified))
+    if requests:
+        log.info("revisiting %d stored articles no longer listed", len(requests))
+    return requests
 
 
 def leaving_soon(items: Sequence[DiscoveredItem]) -> set[str]:

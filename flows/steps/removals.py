@@ -26,7 +26,8 @@ from unn_ingest.storage import Move
 log = logging.getLogger(__name__)
 
 GONE = frozenset({404, 410})
-UNLISTED_SHARE = 0.25  # an unlisted article is re-checked after this share of its age
+UNLISTED_SHARE = 0.25  # an unlisted article is re-checked after this share of its age...
+UNLISTED_MIN = timedelta(minutes=10)  # ...or this long, if that is later (and revisit_min is)
 
 
 def unlisted_requests(
@@ -61,9 +62,13 @@ def unlisted_requests(
 
 
 def _due(ctx: RunContext, now: datetime, published: datetime | None, last: datetime) -> bool:
-    """Tell whether an unlisted article is due for a re-check, by its age now."""
+    """Tell whether an unlisted article is due for a re-check, by its age now: soon, even when
+    the regular schedule is sparser, since a stored article missing from what the listings
+    cover has most likely been removed or moved (its new URL is to be taken as a move, not
+    as a new article)."""
     age = now - published if published is not None else timedelta(0)
-    return now - last >= max(ctx.revisit_min, age * min(UNLISTED_SHARE, ctx.revisit_age_factor))
+    floor = min(ctx.revisit_min, UNLISTED_MIN)
+    return now - last >= max(floor, age * min(UNLISTED_SHARE, ctx.revisit_age_factor))
 
 
 def gone_articles(ctx: RunContext, outcomes: Sequence[FetchOutcome]) -> dict[str, int]:
