@@ -281,7 +281,7 @@ class Fingerprint:
     published_at: datetime | None
     signature: bytes
     # The facts a republication keeps unchanged, or a function that returns them: they are
-    # asked for only when the signature has a near-duplicate, a few articles in a thousand.
+    # asked for only when the signature has a near-duplicate candidate (a few articles in 100).
     numbers: frozenset[str] | Callable[[], frozenset[str]] = frozenset()
 
     def facts(self) -> frozenset[str]:
