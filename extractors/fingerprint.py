@@ -286,7 +286,7 @@ class Fingerprint:
 
     def facts(self) -> frozenset[str]:
         """Return the number keys (computed now if `numbers` is a function)."""
-        return self.numbers if isinstance(self.numbers, frozenset) else self.numbers()
+        return self.numbers() if callable(self.numbers) else self.numbers
 
     def order(self) -> tuple[float, int]:
         """Return the sort key that puts the original before its copies."""
