@@ -281,12 +281,12 @@ class Fingerprint:
     published_at: datetime | None
     signature: bytes
     # The facts a republication keeps unchanged, or a function that returns them: they are
-    # asked for only when the signature has a near-duplicate, a few articles in a thousand.
+    # asked for only when the signature has a near-duplicate candidate (a few articles in 100).
     numbers: frozenset[str] | Callable[[], frozenset[str]] = frozenset()
 
     def facts(self) -> frozenset[str]:
         """Return the number keys (computed now if `numbers` is a function)."""
-        return self.numbers if isinstance(self.numbers, frozenset) else self.numbers()
+        return self.numbers() if callable(self.numbers) else self.numbers
 
     def order(self) -> tuple[float, int]:
         """Return the sort key that puts the original before its copies."""
