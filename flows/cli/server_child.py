@@ -2,10 +2,11 @@
 
     python -m unn_ingest.flows.cli.server_child PID [--held] UVICORN-ARGUMENTS...
 
-runs uvicorn as `python -m uvicorn` would. `--held`: import Prefect's server and build its app
-(most of its start-up, which writes nothing), then wait for a line `go` on standard input
-before serving: the command starts it before it has checked its settings, and lets it go
-once they are good (at end of input, it exits without having served or written anything).
+runs uvicorn as `python -m uvicorn` would, on Prefect's app built once beforehand
+(`prepare_app`). `--held`: build it (most of its start-up, which writes nothing), then wait
+for a line `go` on standard input before serving: the command starts it before it has checked
+its settings, and lets it go once they are good (at end of input, it exits without having
+served or written anything).
 
 The server runs in a session of its own (so that a terminal's Ctrl-C leaves it to the
 command, which stops it), so a command killed with SIGKILL would leave it running for good:
