@@ -359,7 +359,7 @@ def _failed(work: BatchWork) -> int:
 
 @cputime.staged("batch: store articles")
 def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
-    """Log the fetches, record failures, upsert the articles; return the stored ids."""
+    """Record failures, upsert the articles, log the fetches; return the stored ids."""
     pages = [o.page for o in work.outcomes if o.page is not None]
     good: list[AnalysedArticle] = []
     unextracted: dict[str, str | None] = {}
@@ -372,14 +372,16 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
             good.append(_with_rubric(result, ctx.rubrics.get(page.url)))
     gone = gone_articles(ctx, work.outcomes)
     outcomes = [as_removed(o) if o.url in gone else o for o in work.outcomes]
-    log_fetches(ctx, outcomes, "article", unextracted, work.robots)
-    for outcome in outcomes:
-        if outcome.url not in gone:
-            _count_fetch(ctx, outcome)
     if gone:
         mark_gone(ctx, gone, clock.now())
     apply_moves(ctx, pages, work.analysed)
     stored = ctx.store.upsert_articles(good) if good else []
+    # Logged once the articles are stored: a run that dies in between (a full disk) leaves
+    # their URLs due at once, not "fetched" and held back for the retry delay.
+    log_fetches(ctx, outcomes, "article", unextracted, work.robots)
+    for outcome in outcomes:
+        if outcome.url not in gone:
+            _count_fetch(ctx, outcome)
     for row, result in zip(stored, good, strict=True):
         ctx.report.add(row.edition, row.status)
         ctx.report.stored(row.article_id)
