@@ -374,11 +374,13 @@ def _store_batch(ctx: RunContext, work: BatchWork) -> tuple[int, ...]:
     outcomes = [as_removed(o) if o.url in gone else o for o in work.outcomes]
     if gone:
         mark_gone(ctx, gone, clock.now())
-    apply_moves(ctx, pages, work.analysed)
+    moved = apply_moves(ctx, pages, work.analysed)
     stored = ctx.store.upsert_articles(good) if good else []
     # Logged once the articles are stored: a run that dies in between (a full disk) leaves
-    # their URLs due at once, not "fetched" and held back for the retry delay.
-    log_fetches(ctx, outcomes, "article", unextracted, work.robots)
+    # their URLs due at once, not "fetched" and held back for the retry delay. A moved-away
+    # URL's row stays as the move closed it.
+    logged = [o for o in outcomes if o.url not in moved]
+    log_fetches(ctx, logged, "article", unextracted, work.robots)
     for outcome in outcomes:
         if outcome.url not in gone:
             _count_fetch(ctx, outcome)

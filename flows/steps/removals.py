@@ -98,24 +98,26 @@ def apply_moves(
     ctx: RunContext,
     pages: Sequence[FetchedPage],
     analysed: Sequence[AnalysedArticle | AnalysisFailure],
-) -> None:
+) -> set[str]:
     """Record the moves among these pages (a stored URL redirected to another article URL of
-    its edition) before they are stored, so each updates its article instead of adding one."""
+    its edition) before they are stored, so each updates its article instead of adding one;
+    return the old URLs moved (their fetch-log rows are closed)."""
     found = [
         (page.url, result)
         for page, result in zip(pages, analysed, strict=True)
         if isinstance(result, AnalysedArticle) and _moved(ctx, page.url, result.article.url)
     ]
     if not found:
-        return
+        return set()
     stored = ctx.store.known_article_urls(old for old, _ in found)
     moves = [Move(old, r.article.url, r.article.slug) for old, r in found if old in stored]
     if not moves:
-        return
+        return set()
     ctx.store.move_articles(moves, clock.now())
     for move in moves:
         ctx.report.add(_edition(ctx, move.new_url) or "?", "moved")
         log.info("moved by the site: %s -> %s", move.old_url, move.new_url)
+    return {move.old_url for move in moves}
 
 
 def _moved(ctx: RunContext, old: str, new: str) -> bool:
