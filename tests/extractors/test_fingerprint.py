@@ -158,6 +158,14 @@ def test_a_correction_is_never_a_duplicate_in_either_arrival_order(
     assert marked == {2: 1}  # the copy, whichever came first; never the corrected original
 
 
+POLAND_AID = (  # a templated story: only its figure changes
+    "The government of Poland will allocate {} to Ukraine for the restoration of the "
+    "energy sector. This was announced by the Foreign Minister of Poland, UNN reports. "
+    "During a meeting with the Ukrainian delegation, the minister stressed that support "
+    "for Ukraine remains a priority for the government of Poland and its partners."
+)
+
+
 @pytest.mark.parametrize(
     ("figure", "duplicate"),
     [
@@ -166,15 +174,9 @@ def test_a_correction_is_never_a_duplicate_in_either_arrival_order(
     ],
 )
 def test_a_duplicate_must_keep_the_originals_figures(figure: str, duplicate: bool) -> None:
-    template = (
-        "The government of Poland will allocate {} to Ukraine for the restoration of the "
-        "energy sector. This was announced by the Foreign Minister of Poland, UNN reports. "
-        "During a meeting with the Ukrainian delegation, the minister stressed that support "
-        "for Ukraine remains a priority for the government of Poland and its partners."
-    )
     day = datetime(2025, 11, 1, tzinfo=UTC)
-    original = fingerprint(1, "en", day, "Title", "", [template.format("EUR 400 million")])
-    copy = fingerprint(2, "en", day.replace(day=5), "Other title", "", [template.format(figure)])
+    original = fingerprint(1, "en", day, "Title", "", [POLAND_AID.format("EUR 400 million")])
+    copy = fingerprint(2, "en", day.replace(day=5), "Other title", "", [POLAND_AID.format(figure)])
     assert estimate_jaccard(original.signature, copy.signature) >= DUPLICATE_THRESHOLD
     assert (2 in find_duplicates([copy], [original])) is duplicate
 
@@ -182,14 +184,8 @@ def test_a_duplicate_must_keep_the_originals_figures(figure: str, duplicate: boo
 def test_number_keys_are_computed_only_for_near_duplicate_candidates() -> None:
     """A fingerprint's facts given as a function are asked for only when its signature has a
     near-duplicate: the search finds what it finds with the facts computed up front."""
-    template = (
-        "The government of Poland will allocate {} to Ukraine for the restoration of the "
-        "energy sector. This was announced by the Foreign Minister of Poland, UNN reports. "
-        "During a meeting with the Ukrainian delegation, the minister stressed that support "
-        "for Ukraine remains a priority for the government of Poland and its partners."
-    )
     day = datetime(2025, 11, 1, tzinfo=UTC)
-    texts = [template.format(f) for f in ("EUR 400 million", "EUR 400 million", "EUR 9 million")]
+    texts = [POLAND_AID.format(f) for f in ("EUR 400 million", "EUR 400 million", "EUR 9 million")]
     texts.append("An unrelated story about the weather in Lviv on 3 December, 12 degrees.")
     asked: list[int] = []
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from unn_ingest.flows.evaluation import extraction, language, linking
 
@@ -39,9 +41,15 @@ def test_the_ntrex_linking_evaluation_names_a_missing_data_folder(
     assert captured.out == ""
 
 
-def test_the_fields_table_reads_at_80_columns() -> None:
-    from rich.console import Console
+def at_80_columns(table: Table) -> list[str]:
+    """Return the lines a terminal 80 columns wide shows of this table."""
+    with open(os.devnull, "w") as nowhere:
+        console = Console(width=80, record=True, file=nowhere)
+        console.print(table)
+    return console.export_text().splitlines()
 
+
+def test_the_fields_table_reads_at_80_columns() -> None:
     from unn_ingest.flows.evaluation.fields import BARE, FIELDS, OURS, FieldRates
 
     rates = [
@@ -49,10 +57,7 @@ def test_the_fields_table_reads_at_80_columns() -> None:
         for dataset in ("fundus-pravda", "replica", "replica-amp", "replica-b", "replica-nomatch")
         for method in (OURS, BARE)
     ] + [FieldRates("replica-b-nomatch", OURS, 120, dict.fromkeys(FIELDS, 0.5))]
-    with open(os.devnull, "w") as nowhere:
-        console = Console(width=80, record=True, file=nowhere)
-        console.print(extraction.fields_table(rates))
-    lines = console.export_text().splitlines()
+    lines = at_80_columns(extraction.fields_table(rates))
     assert max(map(len, lines)) <= 80
     assert not any("…" in line for line in lines), lines  # nothing cut short
     rows = {
@@ -65,17 +70,12 @@ def test_the_fields_table_reads_at_80_columns() -> None:
 
 
 def test_the_metadata_table_reads_at_80_columns() -> None:
-    from rich.console import Console
-
     rates = {
         name: extraction.MetadataRates(120, 1.0, 1.0, 1.0, 120, 0.995, None, 76, 1.0)
         for name in ("replica", "replica-b", "replica-nomatch", "replica-b-nomatch")
     }
     rates["replica"] = extraction.MetadataRates(240, 1.0, 1.0, 1.0, 240, 1.0, 1.0, 76, 1.0)
-    with open(os.devnull, "w") as nowhere:
-        console = Console(width=80, record=True, file=nowhere)
-        console.print(extraction.metadata_table(rates))
-    lines = console.export_text().splitlines()
+    lines = at_80_columns(extraction.metadata_table(rates))
     assert max(map(len, lines)) <= 80
     assert not any("…" in line for line in lines), lines  # nothing cut short
     rows = {line.split()[0]: line.split()[1:] for line in lines if line.strip()}
