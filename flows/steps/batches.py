@@ -183,6 +183,12 @@ def _due_for_revisit(
     if retitled and since >= age * min(ctx.revisit_age_factor, LAST_LOOK_SHARE):
         return True
     share = min(ctx.revisit_age_factor, LAST_LOOK_SHARE) if leaving else ctx.revisit_age_factor
+    return _waited(ctx, since, age, share)
+
+
+def _waited(ctx: RunContext, since: timedelta, age: timedelta, share: float) -> bool:
+    """Tell whether an article of this age, last checked `since` ago, is due on the schedule:
+    no sooner than `revisit_min`, nor than this share of its age."""
     return since >= max(ctx.revisit_min, age * share)
 
 
@@ -237,8 +243,7 @@ def unlisted_revisits(
         state = states.get(url)
         if state is None or state.last_fetched_at is None or published is None:
             continue
-        age = site_now - published
-        if now - state.last_fetched_at >= max(ctx.revisit_min, age * ctx.revisit_age_factor):
+        if _waited(ctx, now - state.last_fetched_at, site_now - published, ctx.revisit_age_factor):
             requests.append(FetchRequest(url, state.etag, state.last_modified))
     if requests:
         log.info("revisiting %d stored articles no longer listed", len(requests))
